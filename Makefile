@@ -1,0 +1,43 @@
+# IT Cost & Report Center — everyday commands.  `make run` and `make test` work on a fresh Debian/Ubuntu machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FLASK_APP := webapp
+
+.PHONY: run test setup system-deps-run system-deps-test worker scheduler bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+system-deps-run:
+	bash scripts/system-deps.sh run
+
+system-deps-test:
+	bash scripts/system-deps.sh test
+
+setup: system-deps-run $(BIN)/.installed
+
+## run: the app on http://127.0.0.1:5000 with SQLite, in-process jobs and the demo tenant
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed --if-empty
+	@echo ""
+	@echo "  Open http://127.0.0.1:5000 and sign in with a demo login above."
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: the whole suite (set TEST_DATABASE_URL and TEST_REDIS_URL to add the PostgreSQL + Redis suites)
+test: system-deps-test $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: setup
+	$(BIN)/rq worker --with-scheduler --url "$${REDIS_URL:?set REDIS_URL}" default
+
+scheduler: setup
+	$(BIN)/flask scheduler run
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts

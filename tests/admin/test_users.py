@@ -1,0 +1,90 @@
+"""User administration: create, edit, tenant isolation."""
+import pytest
+from sqlalchemy import func, select
+
+from webapp.models import AuditLog, User
+
+
+def _count(db, **where):
+    query = select(func.count()).select_from(User)
+    for key, value in where.items():
+        query = query.where(getattr(User, key) == value)
+    return db.session.scalar(query)
+
+
+def test_admin_creates_user_who_can_sign_in(client, auth, db, tenant):
+    auth.login("admin")
+    response = client.post("/admin/users/new", data={"username": "kim", "email": "kim@acme.kr", "role": "STAFF", "active": "y", "password": "long-enough-1"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(AuditLog).where(AuditLog.entity == "user", AuditLog.action == "create")) is not None
+    auth.logout()
+    assert auth.login("kim", "long-enough-1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"username": "pm", "email": "x@acme.kr", "role": "PM", "password": "long-enough-1"}, "이미 사용 중"),
+        ({"username": "new user", "email": "x@acme.kr", "role": "PM", "password": "long-enough-1"}, "아이디:"),
+        ({"username": "newbie", "email": "not-an-email", "role": "PM", "password": "long-enough-1"}, "올바르지 않은 이메일"),
+        ({"username": "newbie", "email": "x@acme.kr", "role": "BOSS", "password": "long-enough-1"}, "올바르지 않은 선택"),
+        ({"username": "newbie", "email": "x@acme.kr", "role": "PM", "password": ""}, "비밀번호:"),
+    ],
+)
+def test_bad_user_input_is_refused(client, auth, db, tenant, data, message):
+    auth.login("admin")
+    before = _count(db)
+    response = client.post("/admin/users/new", data=data)
+    assert response.status_code == 422
+    assert message.lower() in response.get_data(as_text=True).lower()
+    assert _count(db) == before
+
+
+def test_same_username_allowed_in_another_tenant(client, auth, db, tenant, other_tenant):
+    auth.login("admin")
+    response = client.post("/admin/users/new", data={"username": "pm2", "email": "a@b.kr", "role": "PM", "password": "long-enough-1"})
+    assert response.status_code == 302
+    assert _count(db, username="admin") == 2  # one per tenant
+
+
+def test_admin_edits_role_and_deactivates(client, auth, db, tenant):
+    auth.login("admin")
+    staff = db.session.scalar(select(User).where(User.username == "staff"))
+    response = client.post(f"/admin/users/{staff.id}/edit", data={"username": "staff", "email": "s@acme.kr", "role": "PM"})
+    assert response.status_code == 302
+    db.session.refresh(staff)
+    assert staff.role == "PM" and staff.active is False and staff.email == "s@acme.kr"
+
+
+def test_admin_cannot_demote_self(client, auth, db, tenant):
+    auth.login("admin")
+    me = db.session.scalar(select(User).where(User.username == "admin"))
+    response = client.post(f"/admin/users/{me.id}/edit", data={"username": "admin", "email": "a@acme.kr", "role": "PM", "active": "y"})
+    assert response.status_code == 422
+    db.session.refresh(me)
+    assert me.role == "ADMIN"
+
+
+def test_other_tenants_user_is_404(client, auth, db, tenant, other_tenant):
+    foreign = db.session.scalar(select(User).where(User.tenant_id == other_tenant.id))
+    auth.login("admin")
+    assert client.get(f"/admin/users/{foreign.id}/edit").status_code == 404
+    response = client.post(f"/admin/users/{foreign.id}/edit", data={"username": "x", "email": "x@x.kr", "role": "STAFF"})
+    assert response.status_code == 404
+    db.session.refresh(foreign)
+    assert foreign.username == "admin" and foreign.role == "ADMIN"
+
+
+def test_user_list_shows_only_own_tenant(client, auth, tenant, other_tenant):
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "admin@acme.example.kr" in page and "other.example.kr" not in page
+
+
+def test_user_list_is_paginated(client, auth, factory, tenant):
+    for i in range(30):
+        factory.user(tenant, f"user{i:02d}", "STAFF")
+    auth.login("admin")
+    first = client.get("/admin/users").get_data(as_text=True)
+    second = client.get("/admin/users?page=2").get_data(as_text=True)
+    assert "2쪽 중 1쪽" in first and "user29" in second and "user29" not in first

@@ -1,0 +1,278 @@
+"""Shared fixtures: the app on SQLite (and PostgreSQL when switched on), clients, sign-in helpers.
+
+Switches (set by .ci/run):
+  TEST_DATABASE_URL  e.g. postgresql://postgres@127.0.0.1:5432/postgres — the whole suite runs on
+                     PostgreSQL too (each test database is built by the migrations).
+  TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/15 — the Redis suite runs real rq workers.
+With CI=true both must be set and reachable: a missing service fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="icr-test-instance-"))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from webapp import create_app  # noqa: E402
+from webapp.config import normalise_database_url  # noqa: E402
+from webapp.extensions import db as _db  # noqa: E402
+from webapp.extensions import limiter  # noqa: E402
+from webapp.models import Tenant, User  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_ADMIN_URL else [])
+PASSWORD = "correct-horse-9"
+
+
+def pytest_sessionstart(session):
+    """In CI the PostgreSQL and Redis suites are mandatory; fail fast when a service is missing."""
+    if not IN_CI:
+        return
+    problems = []
+    if not PG_ADMIN_URL:
+        problems.append("TEST_DATABASE_URL is not set")
+    if not REDIS_URL:
+        problems.append("TEST_REDIS_URL is not set")
+    if PG_ADMIN_URL:
+        try:
+            engine = create_engine(normalise_database_url(PG_ADMIN_URL))
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            engine.dispose()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"PostgreSQL unreachable: {exc}")
+    if REDIS_URL:
+        from redis import Redis
+
+        try:
+            Redis.from_url(REDIS_URL).ping()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"Redis unreachable: {exc}")
+    if problems:
+        pytest.exit("CI requires PostgreSQL and Redis: " + "; ".join(problems), returncode=3)
+
+
+def base_config(database_uri: str, **extra) -> dict:
+    """Test settings: no Redis unless asked, e-mail kept in memory, CSRF off unless a test turns it on."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_BACKEND": "locmem",
+        "SCHEDULER_EMBEDDED": False,
+        "BASE_URL": "http://localhost",
+    }
+    config.update(extra)
+    return config
+
+
+def migrate_to_head(database_uri: str) -> None:
+    """Build the schema with the Alembic migrations, as production does."""
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_uri))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file that each test copies (much faster than migrating per test)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+def create_pg_database(prefix: str = "icr_test") -> str:
+    """Create an empty PostgreSQL database and return its URL."""
+    admin_url = make_url(normalise_database_url(PG_ADMIN_URL))
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a database made by create_pg_database, closing other sessions first."""
+    target = make_url(url)
+    admin_url = make_url(normalise_database_url(PG_ADMIN_URL))
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+                     {"n": target.database})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """One migrated PostgreSQL database for the session; tables are emptied after each test."""
+    url = create_pg_database()
+    migrate_to_head(url)
+    yield url
+    drop_pg_database(url)
+
+
+def truncate_all(database_uri: str) -> None:
+    """Empty every table but Alembic's, resetting ids."""
+    engine = create_engine(database_uri)
+    with engine.begin() as conn:
+        tables = [row[0] for row in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_uri(request, tmp_path):
+    """A fresh, migrated database for one test: SQLite always, PostgreSQL when switched on."""
+    if request.param == "sqlite":
+        path = tmp_path / "app.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_database")
+    yield url
+    truncate_all(url)
+
+
+@pytest.fixture
+def app_config():
+    """Per-test overrides; a test module may redefine this fixture."""
+    return {}
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    The fixtures keep an app context open for the test body; without this, requests would
+    share its `g` (the signed-in user) and its database session.  After each request the
+    test's own session is expired so it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(database_uri, app_config, tmp_path):
+    """The app under test, on a fresh database."""
+    app = create_app(base_config(database_uri, MAIL_FILE_PATH=str(tmp_path / "outbox"), **app_config))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        from webapp.jobs import wait_for_embedded_jobs
+
+        wait_for_embedded_jobs(timeout=30)
+        _db.session.remove()
+        _db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy extension, inside the app context."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+# --- data helpers --------------------------------------------------------------------------
+
+
+@dataclass
+class Factory:
+    """Small helpers that create tenants and users directly in the database."""
+
+    def tenant(self, slug: str = "acme", name: str = "에이크미 기관", timezone: str = "Asia/Seoul") -> Tenant:
+        """A tenant with default settings."""
+        tenant = Tenant(slug=slug, name=name, timezone=timezone, currency="KRW", locale="ko", settings={})
+        _db.session.add(tenant)
+        _db.session.commit()
+        return tenant
+
+    def user(self, tenant: Tenant, username: str, role: str = "PM", password: str = PASSWORD, active: bool = True) -> User:
+        """A user of the tenant."""
+        user = User(tenant_id=tenant.id, username=username, email=f"{username}@{tenant.slug}.example.kr", role=role, active=active)
+        user.set_password(password)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(app):
+    """Create tenants and users."""
+    return Factory()
+
+
+@pytest.fixture
+def tenant(factory):
+    """The tenant most tests act in, with one user of each role: admin, pm, staff."""
+    tenant = factory.tenant("acme")
+    for role in ("ADMIN", "PM", "STAFF"):
+        factory.user(tenant, role.lower(), role)
+    return tenant
+
+
+@pytest.fixture
+def other_tenant(factory):
+    """A second tenant whose data the first must never see."""
+    tenant = factory.tenant("other", "다른 기관")
+    factory.user(tenant, "admin", "ADMIN")
+    return tenant
+
+
+class AuthActions:
+    """Sign in and out through the real form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str = "pm", password: str = PASSWORD, tenant: str = "acme"):
+        """Post the sign-in form."""
+        return self._client.post("/login", data={"tenant": tenant, "username": username, "password": password})
+
+    def logout(self):
+        """Post the sign-out form."""
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    """Sign-in helper bound to the test client."""
+    return AuthActions(client)

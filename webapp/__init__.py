@@ -1,0 +1,167 @@
+"""IT Cost & Report Center: the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, request
+
+from .config import INSTANCE_PATH, PROJECT_ROOT, Config
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+
+BLUEPRINTS = (
+    "webapp.auth:bp",
+    "webapp.main:bp",
+    "webapp.account:bp",
+    "webapp.admin:bp",
+    "webapp.api:bp",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, overridden by `config` (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from . import models  # noqa: F401  (models must be imported for migrations)
+    from .i18n import compile_catalogues, select_locale, select_timezone, translation_directories
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    compile_catalogues()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        """Load the signed-in user from the session."""
+        from .models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    @login_manager.request_loader
+    def load_user_from_request(_request):
+        """Authenticate /api/ calls by bearer token."""
+        from .auth.tokens import user_from_bearer_token
+
+        return user_from_bearer_token()
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """JSON 401 for the API; a redirect to sign-in for pages (HX-Redirect for htmx)."""
+        from flask import jsonify, redirect, url_for
+        from flask_babel import gettext as _
+
+        if request.path.startswith("/api/"):
+            return jsonify(detail=_("Authentication required.")), 401
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if request.headers.get("HX-Request"):
+            return "", 401, {"HX-Redirect": target}
+        return redirect(target)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Import and register every blueprint listed in BLUEPRINTS."""
+    import importlib
+
+    for spec in BLUEPRINTS:
+        module_name, _, attr = spec.partition(":")
+        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for people, JSON {"detail": ...} for the API."""
+    from flask import jsonify, render_template
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        401: lambda: _("Authentication required."),
+        403: lambda: _("You do not have permission for this action."),
+        404: lambda: _("The page or item was not found."),
+        405: lambda: _("This method is not allowed here."),
+        429: lambda: _("Too many attempts. Please wait a while and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again later."),
+    }
+
+    def render_error(status: int, detail: str | None = None):
+        """Render the error for the kind of client that asked."""
+        detail = detail or messages[status]()
+        if request.path.startswith("/api/"):
+            return jsonify(detail=detail), status
+        template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
+        return render_template(template, status=status, detail=detail), status
+
+    for status in messages:
+        app.register_error_handler(status, lambda error, status=status: render_error(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        """A missing or wrong CSRF token is a 400 with a clear reason."""
+        return render_error(400, _("The form has expired or is missing its security token. Reload the page and try again."))
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters and globals shared by every template."""
+    from flask_babel import get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    from .formatting import register_filters
+
+    register_filters(app)
+
+    @app.context_processor
+    def inject_globals():
+        """Values every page uses: the language, the CSRF token, a nav helper."""
+        return {
+            "current_locale": str(get_locale()),
+            "csrf_token_value": generate_csrf,
+            "has_endpoint": lambda name: name in app.view_functions,
+        }
+
+    def url_with(**changes):
+        """The current URL with some query arguments replaced (pagination, filters)."""
+        from flask import url_for
+
+        args = request.args.to_dict()
+        args.update({k: v for k, v in changes.items() if v is not None})
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    app.jinja_env.globals["url_with"] = url_with
+
+    @app.after_request
+    def vary_on_htmx(response):
+        """Fragments and full pages share URLs, so caches must key on HX-Request."""
+        response.vary.add("HX-Request")
+        return response

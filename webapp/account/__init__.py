@@ -1,0 +1,6 @@
+"""The signed-in user's own settings: API tokens."""
+from flask import Blueprint
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Tenant administration: users (ADMIN only)."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import routes  # noqa: E402,F401

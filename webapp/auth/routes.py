@@ -1,0 +1,84 @@
+"""Sign-in and sign-out views."""
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit import record
+from ..extensions import db, limiter
+from ..models import Tenant, User
+from . import bp
+from .forms import LoginForm
+
+
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to check against when the user does not exist, so timing does not reveal usernames."""
+    return generate_password_hash("not-a-user", method="scrypt")
+
+
+def _login_key() -> str:
+    """Rate-limit failed sign-ins per address and per account."""
+    tenant = (request.form.get("tenant") or "").strip().lower()
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login:{request.remote_addr}:{tenant}:{username}"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow relative redirect targets on this site."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+def _find_user(tenant_slug: str, username: str) -> User | None:
+    """The user with this username in the tenant with this slug."""
+    return db.session.scalar(
+        select(User).join(Tenant).where(Tenant.slug == tenant_slug.strip().lower(), User.username == username.strip())
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
+def login():
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if request.method == "GET" and not form.tenant.data:
+        form.tenant.data = request.cookies.get("tenant") or current_app.config["DEFAULT_TENANT_SLUG"]
+    if form.validate_on_submit():
+        user = _find_user(form.tenant.data, form.username.data)
+        password_ok = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
+        if user is not None and password_ok and user.is_active:
+            login_user(user, remember=form.remember.data)
+            record("login", "user", user.id, user=user)
+            db.session.commit()
+            response = redirect(_safe_next(request.args.get("next")))
+            response.set_cookie("tenant", user.tenant.slug, max_age=365 * 86400, httponly=True, samesite="Lax")
+            return response
+        form.password.errors.append(_("The institution code, username or password is not correct."))
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out and return to the sign-in page."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,151 @@
+"""Flask CLI commands operators script: tenants, users, tokens, demo data, jobs."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import ROLES, ApiToken, Tenant, User, utcnow
+
+tenants_cli = AppGroup("tenants", help="Manage tenants (institutions).")
+users_cli = AppGroup("users", help="Manage users.")
+tokens_cli = AppGroup("tokens", help="Issue and revoke API tokens.")
+demo_cli = AppGroup("demo", help="Demo data.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+def _validate_timezone(ctx, param, value):
+    """Refuse time zones that zoneinfo does not know."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone '{value}'")
+    return value
+
+
+def _tenant_or_fail(slug: str) -> Tenant:
+    """The tenant with this slug, or a clear CLI error."""
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug.lower()))
+    if tenant is None:
+        raise click.ClickException(f"no tenant with slug '{slug}'")
+    return tenant
+
+
+def _user_or_fail(tenant: Tenant, username: str) -> User:
+    """The user of this tenant with this username, or a clear CLI error."""
+    user = db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user '{username}' in tenant '{tenant.slug}'")
+    return user
+
+
+@tenants_cli.command("create")
+@click.option("--slug", required=True, help="Short code used at sign-in, e.g. 'mois'.")
+@click.option("--name", required=True, help="Institution name.")
+@click.option("--timezone", "timezone_name", default="Asia/Seoul", show_default=True, callback=_validate_timezone)
+@click.option("--currency", default="KRW", show_default=True)
+def create_tenant(slug, name, timezone_name, currency):
+    """Create a tenant."""
+    slug = slug.strip().lower()
+    if db.session.scalar(select(Tenant).where(Tenant.slug == slug)):
+        raise click.ClickException(f"tenant '{slug}' already exists")
+    if len(currency) != 3 or not currency.isalpha():
+        raise click.BadParameter("use a 3-letter ISO code such as KRW", param_hint="--currency")
+    tenant = Tenant(slug=slug, name=name, timezone=timezone_name, currency=currency.upper(), locale="ko", settings={})
+    db.session.add(tenant)
+    db.session.commit()
+    click.echo(f"created tenant {slug} (id {tenant.id})")
+
+
+@users_cli.command("create")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES, case_sensitive=False), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(tenant_slug, username, email, role, password):
+    """Create a user (prompts for the password when --password is omitted)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    tenant = _tenant_or_fail(tenant_slug)
+    if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)):
+        raise click.ClickException(f"user '{username}' already exists in tenant '{tenant.slug}'")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email")
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    user = User(tenant_id=tenant.id, username=username, email=email, role=role.upper(), active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created user {username} ({user.role}) in {tenant.slug}")
+
+
+@tokens_cli.command("create")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+@click.option("--name", default="cli", show_default=True, help="A label to recognise the token by.")
+def create_token(tenant_slug, username, name):
+    """Issue an API token; the token alone is printed on the last line."""
+    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    token, raw = ApiToken.issue(user, name)
+    db.session.commit()
+    click.echo(f"token id {token.id} for {user.username}@{user.tenant.slug} (shown once):")
+    click.echo(raw)
+
+
+@tokens_cli.command("revoke")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+@click.option("--id", "token_id", type=int, help="Revoke only this token id (default: all of the user's tokens).")
+def revoke_token(tenant_slug, username, token_id):
+    """Revoke one or all of a user's API tokens."""
+    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    tokens = db.session.scalars(query).all()
+    if token_id is not None and not tokens:
+        raise click.ClickException(f"no active token {token_id} for '{username}'")
+    for token in tokens:
+        token.revoked_at = utcnow()
+    db.session.commit()
+    click.echo(f"revoked {len(tokens)} token(s)")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the demo tenant already exists (prints the logins).")
+def seed(if_empty):
+    """Create (or complete) the demo tenant and print its logins; safe to run twice."""
+    from .demo import DEMO_USERS, seed_demo
+
+    seed_demo(only_if_missing=if_empty, echo=click.echo)
+    click.echo("")
+    click.echo("Demo logins (institution code: demo):")
+    for username, _role, password in DEMO_USERS:
+        click.echo(f"  {username:<6} / {password}")
+
+
+@jobs_cli.command("ping")
+@click.option("--tenant", "tenant_slug", default="demo", show_default=True)
+@click.option("--message", default="pong", show_default=True)
+def ping(tenant_slug, message):
+    """Enqueue the trivial job; in embedded mode wait for it to finish."""
+    from .jobs import enqueue, ping as ping_job, wait_for_embedded_jobs
+
+    tenant = _tenant_or_fail(tenant_slug)
+    job_id = enqueue(ping_job, tenant.id, message)
+    wait_for_embedded_jobs()
+    click.echo(f"enqueued {job_id}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach every command group to the app."""
+    for group in (tenants_cli, users_cli, tokens_cli, demo_cli, jobs_cli):
+        app.cli.add_command(group)

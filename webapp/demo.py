@@ -1,0 +1,43 @@
+"""The demo tenant: users now, and each area's demo data as it is added."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Tenant, User
+
+DEMO_SLUG = "demo"
+DEMO_USERS = (
+    ("admin", "ADMIN", "demo-admin-1234"),
+    ("pm", "PM", "demo-pm-1234"),
+    ("staff", "STAFF", "demo-staff-1234"),
+)
+
+
+def seed_demo(only_if_missing: bool = False, echo=print) -> Tenant:
+    """Create the demo tenant and users, then each area's data; never duplicates anything."""
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    if tenant is not None and only_if_missing:
+        echo("demo tenant already present")
+        return tenant
+    if tenant is None:
+        tenant = Tenant(slug=DEMO_SLUG, name="데모 기관 정보화담당관실", currency="KRW", timezone="Asia/Seoul", locale="ko", settings={})
+        db.session.add(tenant)
+        db.session.flush()
+        echo("created tenant demo")
+    for username, role, password in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)) is None:
+            user = User(tenant_id=tenant.id, username=username, email=f"{username}@demo.example.kr", role=role, active=True)
+            user.set_password(password)
+            db.session.add(user)
+            echo(f"created user {username}")
+    db.session.commit()
+    for seeder in area_seeders():
+        seeder(tenant, echo)
+        db.session.commit()
+    return tenant
+
+
+def area_seeders():
+    """Each area's demo-data function, in order; each one must be idempotent."""
+    return []
