@@ -48,7 +48,8 @@ def register_extensions(app: Flask) -> None:
     from .i18n import compile_catalogues, select_locale, select_timezone, translation_directories
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                    user_module_prefix="")
     csrf.init_app(app)
     htmx.init_app(app)
     mail.init_app(app)

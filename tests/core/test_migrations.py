@@ -8,7 +8,8 @@ from webapp.extensions import db
 
 from ..conftest import PG_ADMIN_URL, base_config, create_pg_database, drop_pg_database
 
-EXPECTED_TABLES = {"tenants", "users", "api_tokens", "audit_logs"}
+EXPECTED_TABLES = {"tenants", "users", "api_tokens", "audit_logs", "cost_entries", "budgets", "servers",
+                   "server_metrics", "service_requests", "reports"}
 
 
 def _tables(app):

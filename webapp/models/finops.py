@@ -1,0 +1,115 @@
+"""Cost entries, budgets, and the server inventory they can point at."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import Money, UTCDateTime, utcnow
+
+# Code → Korean label; the order is the order shown in forms and tables.
+CATEGORIES = {
+    "SERVER": "서버 운영비",
+    "NETWORK": "네트워크/통신비",
+    "STORAGE": "스토리지 비용",
+    "LICENSE": "소프트웨어 라이선스",
+    "MAINTENANCE": "유지보수비",
+    "PERSONNEL": "인건비",
+    "OTHER": "기타",
+}
+SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
+BUDGET_SCOPE_ALL = "ALL"
+
+
+def new_cost_code(now: datetime | None = None) -> str:
+    """COST-YYYYMMDD-XXXXXX: the creation date and six upper-case hex characters."""
+    now = now or utcnow()
+    return f"COST-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+class Server(db.Model):
+    """A server (asset) that costs can be linked to."""
+
+    __tablename__ = "servers"
+    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_servers_tenant_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    service: Mapped[str] = mapped_column(String(16), default="OTHER")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServerMetric(db.Model):
+    """A server's average utilisation over one month (percent)."""
+
+    __tablename__ = "server_metrics"
+    __table_args__ = (
+        UniqueConstraint("server_id", "year", "month", name="uq_server_metrics_month"),
+        Index("ix_server_metrics_tenant_month", "tenant_id", "year", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    cpu_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    memory_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    disk_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+
+    server: Mapped[Server] = relationship()
+
+
+class CostEntry(db.Model):
+    """One IT cost for a month, by category and service."""
+
+    __tablename__ = "cost_entries"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code", name="uq_cost_entries_tenant_code"),
+        Index("ix_cost_entries_tenant_period_service", "tenant_id", "year", "month", "service"),
+        Index("ix_cost_entries_tenant_period_category", "tenant_id", "year", "month", "category"),
+        Index("ix_cost_entries_server", "server_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(Text, default="")
+    server_id: Mapped[int | None] = mapped_column(ForeignKey("servers.id", ondelete="SET NULL"))
+    department: Mapped[str] = mapped_column(String(50), default="IT")
+    original_amount: Mapped[Decimal | None] = mapped_column(Money)
+    original_currency: Mapped[str | None] = mapped_column(String(3))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    server: Mapped[Server | None] = relationship()
+    created_by = relationship("User")
+
+
+class Budget(db.Model):
+    """The budget of one month for the whole tenant (service ALL) or for one service."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("tenant_id", "year", "month", "service", name="uq_budgets_tenant_month_service"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(16), default=BUDGET_SCOPE_ALL)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
