@@ -1,0 +1,312 @@
+"""Server-side SVG charts: bar, line and gauge, returned as Markup.
+
+The same SVG goes into the web page, the printable page and the PDF (WeasyPrint draws
+inline SVG as vectors), so every picture looks the same everywhere and nothing is loaded
+from the internet.  The module has no dependency beyond MarkupSafe (part of Flask).
+
+Usage in a view or a report::
+
+    from webapp import charts
+    charts.bar_chart([("MES", Decimal("1200000")), ("ERP", Decimal("800000"))], title="서비스별")
+    charts.line_chart(["2025-11", "2025-12"], {"실적": [1, 2], "예산": [2, 2]})
+    charts.gauge(Decimal("93.4"), status="WARNING", caption="예산 사용률")
+
+Rules every chart follows:
+- values may be Decimal, int or float; geometry uses float, labels use `format_value`
+  on the original value (money stays exact in the text);
+- all text is escaped; the root <svg> has a viewBox so CSS can scale it (`width: 100%`),
+  role="img" and a <title> for screen readers;
+- an empty or all-zero data set draws a readable "no data" chart instead of failing.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from numbers import Number
+
+from markupsafe import Markup, escape
+
+NAVY = "#003366"
+PALETTE = ("#003366", "#2d6cdf", "#1d9a8a", "#e0a100", "#8e5bd1", "#d9534f", "#5d6b7a", "#7fa7d9")
+STATUS_COLOURS = {"OK": "#1d7a46", "WARNING": "#d08700", "OVER": "#c0392b", "NO_BUDGET": "#9aa6b2"}
+GRID = "#e3e8ee"
+INK = "#1d2733"
+MUTED = "#5d6b7a"
+FONT = "'Noto Sans CJK KR', 'NanumGothic', 'Malgun Gothic', system-ui, sans-serif"
+
+
+# --- number helpers ---------------------------------------------------------------------------
+
+
+def compact_number(value: Number | Decimal | None) -> str:
+    """Short Korean-style axis label: 1.2억, 3,400만, 12,000 (no currency sign)."""
+    if value is None:
+        return ""
+    number = float(value)
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    if number >= 100_000_000:
+        text = f"{number / 100_000_000:,.1f}".rstrip("0").rstrip(".") + "억"
+    elif number >= 10_000:
+        text = f"{number / 10_000:,.0f}만"
+    else:
+        text = f"{number:,.0f}"
+    return sign + text
+
+
+def grouped_number(value: Number | Decimal | None) -> str:
+    """1,234,567 — whole units, grouped."""
+    return "" if value is None else f"{Decimal(value):,.0f}"
+
+
+def won(value: Number | Decimal | None) -> str:
+    """₩1,234,567 — the KRW display used in labels inside charts."""
+    return "" if value is None else f"₩{Decimal(value):,.0f}"
+
+
+def nice_ticks(maximum: float, count: int = 4) -> list[float]:
+    """Round axis steps from 0 to at least `maximum` (e.g. 0, 250, 500, 750, 1000)."""
+    if maximum <= 0 or math.isnan(maximum):
+        return [0.0, 1.0]
+    raw_step = maximum / count
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= raw_step:
+            break
+    top = math.ceil(maximum / step) * step
+    return [round(i * step, 10) for i in range(int(round(top / step)) + 1)]
+
+
+# --- SVG building blocks ----------------------------------------------------------------------
+
+
+def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -> Markup:
+    """Wrap the drawing in a scalable, accessible <svg> root."""
+    label = escape(title)
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{label}" '
+        f'font-family="{FONT}" preserveAspectRatio="xMidYMid meet">'
+        f"<title>{label}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _text(x: float, y: float, content: str, *, size: float = 11, anchor: str = "start", fill: str = MUTED,
+          weight: str = "normal") -> str:
+    """A text element with escaped content."""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+            f'font-weight="{weight}">{escape(content)}</text>')
+
+
+def _empty(width: int, height: int, title: str, css_class: str, message: str) -> Markup:
+    """A framed chart area saying there is nothing to draw."""
+    body = [
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" rx="8" fill="#f7f9fb" stroke="{GRID}"/>',
+        _text(width / 2, height / 2 + 4, message, size=13, anchor="middle"),
+    ]
+    return _svg(width, height, title, body, css_class)
+
+
+def _as_float(value) -> float:
+    """Geometry only: None counts as zero."""
+    return float(value) if value is not None else 0.0
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def bar_chart(
+    data: Sequence[tuple[str, Number | Decimal]],
+    *,
+    title: str = "",
+    width: int = 560,
+    height: int | None = None,
+    horizontal: bool = True,
+    colour: str | Sequence[str] = NAVY,
+    format_value: Callable = won,
+    format_axis: Callable = compact_number,
+    empty_message: str = "No data",
+) -> Markup:
+    """Bars for (label, value) pairs; horizontal (ranked lists) or vertical (periods).
+
+    `colour` is one colour, or one per bar (e.g. highlight the current month).
+    Horizontal charts grow with the number of bars when `height` is None.
+    """
+    css_class = "chart-bar"
+    values = [_as_float(v) for _, v in data]
+    if not data or max((abs(v) for v in values), default=0) == 0:
+        return _empty(width, height or 160, title, css_class, empty_message)
+    colours = [colour] * len(data) if isinstance(colour, str) else list(colour)
+    top = nice_ticks(max(max(values), 0))[-1] or 1.0
+    if horizontal:
+        return _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class)
+    return _vertical_bars(data, values, colours, title, width, height or 240, top, format_value, format_axis, css_class)
+
+
+def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class) -> Markup:
+    """Ranked bars: label on the left, value at the bar end."""
+    row, gap, label_width, value_width = 26, 8, 130, 110
+    height = height or len(data) * (row + gap) + gap
+    plot_width = width - label_width - value_width
+    body = []
+    for i, ((label, value), number) in enumerate(zip(data, values)):
+        y = gap + i * (row + gap)
+        bar = max(plot_width * max(number, 0) / top, 2 if number > 0 else 0)
+        colour = colours[i % len(colours)]
+        body.append(_text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK))
+        body.append(f'<rect x="{label_width}" y="{y}" width="{plot_width:.1f}" height="{row}" rx="4" fill="#f1f4f8"/>')
+        body.append(f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{row}" rx="4" fill="{colour}"/>')
+        body.append(_text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600"))
+    return _svg(width, height, title, body, css_class)
+
+
+def _vertical_bars(data, values, colours, title, width, height, top, format_value, format_axis, css_class) -> Markup:
+    """Period bars with a value axis and gridlines."""
+    left, right, top_pad, bottom = 56, 12, 22, 30
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    ticks = nice_ticks(top)
+    top = ticks[-1] or 1.0
+    body = _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis)
+    slot = plot_w / len(data)
+    bar_w = min(slot * 0.62, 56)
+    for i, ((label, value), number) in enumerate(zip(data, values)):
+        x = left + i * slot + (slot - bar_w) / 2
+        h = plot_h * max(number, 0) / top
+        y = top_pad + plot_h - h
+        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" fill="{colours[i % len(colours)]}">'
+                    f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>")
+        body.append(_text(x + bar_w / 2, height - bottom + 16, str(label), size=10.5, anchor="middle"))
+    return _svg(width, height, title, body, css_class)
+
+
+def _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis) -> list[str]:
+    """Horizontal gridlines with axis labels on the left."""
+    lines = []
+    for tick in ticks:
+        y = top_pad + plot_h - plot_h * tick / top
+        lines.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        lines.append(_text(left - 8, y + 4, format_axis(tick), size=10, anchor="end"))
+    return lines
+
+
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[Number | Decimal] | Mapping[str, Sequence[Number | Decimal | None]],
+    *,
+    title: str = "",
+    width: int = 640,
+    height: int = 260,
+    colours: Sequence[str] = PALETTE,
+    format_value: Callable = won,
+    format_axis: Callable = compact_number,
+    show_values: bool = True,
+    area: bool = True,
+    empty_message: str = "No data",
+) -> Markup:
+    """Lines over labelled periods; `series` is one list of values or {name: values} (legend shown).
+
+    A None value leaves a gap in that series (e.g. a month without a budget).
+    """
+    css_class = "chart-line"
+    named = dict(series) if isinstance(series, Mapping) else {"": list(series)}
+    numbers = [_as_float(v) for values in named.values() for v in values if v is not None]
+    if not labels or not numbers or max(abs(n) for n in numbers) == 0:
+        return _empty(width, height, title, css_class, empty_message)
+    legend_h = 22 if len(named) > 1 or next(iter(named)) else 0
+    left, right, top_pad, bottom = 60, 18, 20 + legend_h, 30
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    ticks = nice_ticks(max(max(numbers), 0))
+    top = ticks[-1] or 1.0
+    body = _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis)
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def point(i: int, value) -> tuple[float, float]:
+        x = left + (i * step if len(labels) > 1 else plot_w / 2)
+        return x, top_pad + plot_h - plot_h * max(_as_float(value), 0) / top
+
+    every = max(1, math.ceil(len(labels) / 12))  # at most ~12 axis labels
+    for i, label in enumerate(labels):
+        if i % every == 0 or i == len(labels) - 1:
+            body.append(_text(point(i, 0)[0], height - bottom + 16, str(label), size=10.5, anchor="middle"))
+    for index, (name, values) in enumerate(named.items()):
+        colour = colours[index % len(colours)]
+        body.extend(_series(values, point, colour, area and index == 0, top_pad + plot_h, format_value,
+                            show_values and index == 0 and len(labels) <= 13))
+        if legend_h:
+            x = left + index * 120
+            body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
+            body.append(_text(x + 18, 16, name, size=11, fill=INK))
+    return _svg(width, height, title, body, css_class)
+
+
+def _series(values, point, colour, fill_area, baseline_y, format_value, show_values) -> list[str]:
+    """One polyline (split at None gaps) with dots, an optional area and value labels."""
+    parts: list[list[tuple[float, float]]] = [[]]
+    shapes = []
+    for i, value in enumerate(values):
+        if value is None:
+            parts.append([])
+            continue
+        x, y = point(i, value)
+        parts[-1].append((x, y))
+        shapes.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
+                      f"<title>{escape(format_value(value))}</title></circle>")
+        if show_values:
+            shapes.append(_text(x, y - 9, compact_number(value), size=10, anchor="middle", fill=INK))
+    lines = []
+    for part in parts:
+        if not part:
+            continue
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in part)
+        if fill_area and len(part) > 1:
+            area = f"{part[0][0]:.1f},{baseline_y:.1f} {coords} {part[-1][0]:.1f},{baseline_y:.1f}"
+            lines.append(f'<polygon points="{area}" fill="{colour}" fill-opacity="0.08"/>')
+        lines.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                     f'stroke-linejoin="round" stroke-linecap="round"/>')
+    return lines + shapes
+
+
+def gauge(
+    percent: Number | Decimal | None,
+    *,
+    status: str | None = None,
+    caption: str = "",
+    title: str = "",
+    width: int = 240,
+    max_percent: float = 150.0,
+    no_value_text: str = "—",
+) -> Markup:
+    """A half-circle gauge for a usage percentage, coloured by status (OK/WARNING/OVER/NO_BUDGET).
+
+    Marks at 90 % and 110 % show where the status changes; the needle stops at `max_percent`.
+    """
+    height = int(width * 0.66)
+    cx, cy, radius, thickness = width / 2, width / 2 + 4, width / 2 - 22, 18
+    colour = STATUS_COLOURS.get(status or "", NAVY)
+
+    def at(pct: float, r: float) -> tuple[float, float]:
+        angle = math.pi * (1 - min(max(pct, 0.0), max_percent) / max_percent)
+        return cx + r * math.cos(angle), cy - r * math.sin(angle)
+
+    def arc(start: float, end: float, stroke: str) -> str:
+        (x1, y1), (x2, y2) = at(start, radius), at(end, radius)
+        return (f'<path d="M {x1:.1f} {y1:.1f} A {radius} {radius} 0 0 1 {x2:.1f} {y2:.1f}" fill="none" '
+                f'stroke="{stroke}" stroke-width="{thickness}" stroke-linecap="butt"/>')
+
+    body = [arc(0, max_percent, "#e9edf2")]
+    if percent is not None:
+        value = float(percent)
+        if value > 0:
+            body.append(arc(0, min(value, max_percent), colour))
+    for mark in (90, 110):
+        (x1, y1), (x2, y2) = at(mark, radius - thickness / 2 - 3), at(mark, radius + thickness / 2 + 3)
+        body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{INK}" stroke-width="1.5"/>')
+        lx, ly = at(mark, radius + thickness / 2 + 12)
+        body.append(_text(lx, ly + 3, f"{mark}%", size=9, anchor="middle"))
+    text = no_value_text if percent is None else f"{Decimal(percent):,.1f}%"
+    body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700"))
+    if caption:
+        body.append(_text(cx, cy + 4, caption, size=11, anchor="middle"))
+    return _svg(width, height, title or caption, body, "chart-gauge")
