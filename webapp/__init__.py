@@ -85,7 +85,7 @@ def register_extensions(app: Flask) -> None:
 
         if request.path.startswith("/api/"):
             return jsonify(detail=_("Authentication required.")), 401
-        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
         if request.headers.get("HX-Request"):
             return "", 401, {"HX-Redirect": target}
         return redirect(target)
