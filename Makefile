@@ -27,7 +27,7 @@ run: setup
 	@echo ""
 	@echo "  Open http://127.0.0.1:5000 and sign in with a demo login above."
 	@echo ""
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 ## test: the whole suite (set TEST_DATABASE_URL and TEST_REDIS_URL to add the PostgreSQL + Redis suites)
 test: system-deps-test $(BIN)/.installed
