@@ -51,3 +51,15 @@ def test_decorator_marks_allowed_roles():
 
 def test_responses_vary_on_hx_request(client, tenant):
     assert "HX-Request" in client.get("/login").headers["Vary"]
+
+
+def test_server_error_page_is_friendly(app, tenant):
+    def boom():
+        raise RuntimeError("kaput")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "서버에서 문제가 발생했습니다" in response.get_data(as_text=True)
+    assert "kaput" not in response.get_data(as_text=True)

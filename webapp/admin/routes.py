@@ -10,7 +10,7 @@ from ..audit import record
 from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import User
-from .forms import UserForm
+from .forms import TenantSettingsForm, UserForm
 
 from . import bp
 
@@ -84,3 +84,30 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("ADMIN")
+def settings():
+    """Edit the institution's name, time zone, language, SLA targets and report retention."""
+    tenant = current_user.tenant
+    sla = tenant.setting("sla_hours")
+    form = TenantSettingsForm(
+        data=None if request.method == "POST" else {
+            "name": tenant.name, "timezone": tenant.timezone, "locale": tenant.locale,
+            **{f"sla_{p.lower()}": sla[p] for p in ("P1", "P2", "P3", "P4")},
+            "report_retention_days": tenant.setting("report_retention_days"),
+        }
+    )
+    if form.validate_on_submit():
+        new_settings = dict(tenant.settings or {})
+        new_settings["sla_hours"] = {p: getattr(form, f"sla_{p.lower()}").data for p in ("P1", "P2", "P3", "P4")}
+        new_settings["report_retention_days"] = form.report_retention_days.data
+        tenant.name, tenant.timezone, tenant.locale = form.name.data.strip(), form.timezone.data.strip(), form.locale.data
+        tenant.settings = new_settings
+        record("update", "tenant", tenant.id, name=tenant.name, timezone=tenant.timezone, locale=tenant.locale, **new_settings)
+        db.session.commit()
+        flash(_("The settings were saved."), "success")
+        return redirect(url_for("admin.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/settings.html", form=form), status
