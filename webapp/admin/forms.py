@@ -1,6 +1,7 @@
 """Forms for managing users."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -35,7 +36,7 @@ class TenantSettingsForm(FlaskForm):
 
     name = StringField(_l("Institution name"), validators=[DataRequired(), Length(max=200)])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), _valid_timezone])
-    locale = SelectField(_l("Default language"), choices=[("ko", "한국어"), ("en", "English")])
+    locale = SelectField(_l("Default language"), choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")])
     sla_p1 = IntegerField(_l("SLA P1 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p2 = IntegerField(_l("SLA P2 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p3 = IntegerField(_l("SLA P3 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
