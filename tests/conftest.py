@@ -86,7 +86,7 @@ def migrate_to_head(database_uri: str) -> None:
 
     app = create_app(base_config(database_uri))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         _db.engine.dispose()
 
 

@@ -22,13 +22,13 @@ def _tables(app):
 def _round_trip(url):
     app = create_app(base_config(url))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     assert EXPECTED_TABLES <= _tables(app)
     with app.app_context():
         downgrade(revision="base")
     assert _tables(app) <= {"alembic_version"}
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     assert EXPECTED_TABLES <= _tables(app)
     with app.app_context():
         db.engine.dispose()
