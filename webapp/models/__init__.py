@@ -1,12 +1,13 @@
 """All models, importable from one place."""
 from .core import ROLES, ApiToken, AuditLog, Tenant, User, hash_token
-from .finops import BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, Server, ServerMetric, new_cost_code
+from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
+                     new_cost_code)
 from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Report, ServiceRequest
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
     "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "hash_token",
-    "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "Server", "ServerMetric", "new_cost_code",
+    "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "CostMonthlyTotal", "Server", "ServerMetric", "new_cost_code",
     "REPORT_STATUSES", "SR_PRIORITIES", "SR_STATUSES", "SR_TYPES", "Report", "ServiceRequest",
     "Money", "UTCDateTime", "utcnow",
 ]

@@ -75,6 +75,8 @@ class CostEntry(db.Model):
         Index("ix_cost_entries_tenant_period_service", "tenant_id", "year", "month", "service"),
         Index("ix_cost_entries_tenant_period_category", "tenant_id", "year", "month", "category"),
         Index("ix_cost_entries_server", "server_id"),
+        # The cost list is shown newest first (year, month, id descending) within a tenant.
+        Index("ix_cost_entries_tenant_period_id", "tenant_id", "year", "month", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,3 +115,22 @@ class Budget(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CostMonthlyTotal(db.Model):
+    """Sum and count of cost entries per tenant, month, service and category.
+
+    Kept up to date by database triggers on cost_entries (migration 0005), so every way of
+    writing costs (forms, API, imports, COPY) counts; the app only reads it.  Analytics and
+    filtered totals read these few rows instead of scanning every cost entry.
+    """
+
+    __tablename__ = "cost_monthly_totals"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)

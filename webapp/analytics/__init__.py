@@ -1,0 +1,25 @@
+"""Cost analytics: the figures behind the dashboard, the budgets page, the API and the monthly report.
+
+Every function is tenant-scoped, runs a few SQL aggregates over the monthly rollup
+(cost_monthly_totals), and returns a plain dict with Decimal money shaped like the SPEC §7 JSON,
+so the API only serialises it.  Bad parameters raise InvalidParameter(field, message).
+
+    monthly_summary(tenant_id, year, month)
+    trend(tenant_id, months=6, service=None, end=None)      # end=(year, month); None → this month (tenant zone)
+    allocation(tenant_id, year, month)
+    anomalies(tenant_id, year, month, threshold=30)
+    recommendations(tenant_id, year, month)
+    budget_vs_actual(tenant_id, year, month, service="ALL")
+    budget_overview(tenant_id, year, month)                  # ALL + every service, for the budgets page
+
+Percentages have one decimal (half up) and decisions (status, threshold, rule) use that shown figure.
+"""
+from .periods import InvalidParameter, add_months, current_month, month_span, period_label, previous_month
+from .rules import anomalies, recommendations
+from .summary import allocation, budget_overview, budget_status, budget_vs_actual, monthly_summary, trend
+
+__all__ = [
+    "InvalidParameter", "add_months", "current_month", "month_span", "period_label", "previous_month",
+    "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
+    "recommendations", "trend",
+]

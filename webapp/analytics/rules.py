@@ -1,0 +1,136 @@
+"""Anomalies and saving recommendations (SPEC §3.5–3.6): month-over-month rules on the rollup."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..formatting import money
+from ..models import CATEGORIES, SERVICES, CostEntry, Server, ServerMetric
+from . import totals
+from .periods import change_percent, check_month, check_threshold, check_year, percent, period_label, previous_month, share_of
+
+CRITICAL_AT = Decimal("50")
+LICENSE_SHARE_ABOVE = Decimal("30")
+MAINTENANCE_SHARE_ABOVE = Decimal("25")
+SPIKE_ABOVE = Decimal("50")
+IDLE_CPU_BELOW = Decimal("10")
+ZERO = Decimal("0.00")
+
+
+def _contributors(curr: dict, prev: dict, service: str) -> list[dict]:
+    """Categories of one service whose amount changed, largest change first, with amounts."""
+    rows = []
+    for category in CATEGORIES:
+        now, before = curr.get((service, category), (ZERO, 0))[0], prev.get((service, category), (ZERO, 0))[0]
+        if now != before:
+            rows.append({"category": category, "label": CATEGORIES[category], "curr_amount": now,
+                         "prev_amount": before, "change_amount": now - before})
+    return sorted(rows, key=lambda row: -abs(row["change_amount"]))
+
+
+def anomalies(tenant_id: int, year: int, month: int, threshold=30) -> dict:
+    """Services whose cost moved by at least `threshold` % on the previous month, or appeared from zero (NEW).
+
+    Severity is CRITICAL at |change| ≥ 50 %, else WARNING; a NEW service has no change % and comes first.
+    Each anomaly lists the categories that drove the change.
+    """
+    year, month = check_year(year), check_month(month)
+    threshold = check_threshold(threshold)
+    prev_year, prev_month = previous_month(year, month)
+    curr = totals.month_cells(tenant_id, year, month)
+    prev = totals.month_cells(tenant_id, prev_year, prev_month)
+    curr_services = totals.month_by(tenant_id, year, month, "service")
+    prev_services = totals.month_by(tenant_id, prev_year, prev_month, "service")
+    found = []
+    for service in SERVICES:
+        now, before = curr_services.get(service, (ZERO, 0))[0], prev_services.get(service, (ZERO, 0))[0]
+        if before == 0:
+            if now > 0:
+                found.append({"service": service, "curr_amount": now, "prev_amount": before, "change_amount": now,
+                              "change_pct": None, "direction": "NEW", "severity": "WARNING",
+                              "contributors": _contributors(curr, prev, service)})
+            continue
+        change = change_percent(now, before)
+        if abs(change) >= threshold:
+            found.append({"service": service, "curr_amount": now, "prev_amount": before, "change_amount": now - before,
+                          "change_pct": change, "direction": "UP" if change > 0 else "DOWN",
+                          "severity": "CRITICAL" if abs(change) >= CRITICAL_AT else "WARNING",
+                          "contributors": _contributors(curr, prev, service)})
+    found.sort(key=lambda a: (a["change_pct"] is not None, -abs(a["change_pct"] or 0), -a["curr_amount"]))
+    return {"year": year, "month": month, "period": period_label(year, month),
+            "prev_period": period_label(prev_year, prev_month), "threshold_pct": threshold,
+            "anomaly_count": len(found), "anomalies": found}
+
+
+def idle_servers(tenant_id: int, year: int, month: int) -> list[tuple[int, str, Decimal, Decimal]]:
+    """(server id, name, cpu %, the month's cost) of servers under 10 % CPU that carry cost that month."""
+    cost = func.sum(CostEntry.amount)
+    rows = db.session.execute(
+        select(Server.id, Server.name, ServerMetric.cpu_avg, cost)
+        .join(ServerMetric, (ServerMetric.server_id == Server.id) & (ServerMetric.year == year) & (ServerMetric.month == month))
+        .join(CostEntry, (CostEntry.server_id == Server.id) & (CostEntry.tenant_id == tenant_id)
+              & (CostEntry.year == year) & (CostEntry.month == month))
+        .where(Server.tenant_id == tenant_id, ServerMetric.tenant_id == tenant_id, ServerMetric.cpu_avg < IDLE_CPU_BELOW)
+        .group_by(Server.id, Server.name, ServerMetric.cpu_avg)
+        .having(cost > 0)
+        .order_by(cost.desc(), Server.name)
+    ).all()
+    return [(server_id, name, Decimal(cpu), Decimal(amount)) for server_id, name, cpu, amount in rows]
+
+
+def recommendations(tenant_id: int, year: int, month: int) -> dict:
+    """Saving recommendations with money savings; one NORMAL item when no rule fires."""
+    year, month = check_year(year), check_month(month)
+    total, _count = totals.month_total(tenant_id, year, month)
+    categories = totals.month_by(tenant_id, year, month, "category")
+    found = []
+    licence = categories.get("LICENSE", (ZERO, 0))[0]
+    licence_share = percent(licence, total)
+    if licence_share > LICENSE_SHARE_ABOVE:
+        found.append({"type": "LICENSE_REVIEW", "severity": "HIGH", "category": "LICENSE", "share_pct": licence_share,
+                      "estimated_saving": share_of(licence, "0.10"),
+                      "message": _("Software licences are %(share)s%% of this month's cost (%(amount)s). Review unused "
+                                   "licences and renewal terms; about 10%% could be saved.",
+                                   share=licence_share, amount=money(licence))})
+    maintenance = categories.get("MAINTENANCE", (ZERO, 0))[0]
+    maintenance_share = percent(maintenance, total)
+    if maintenance_share > MAINTENANCE_SHARE_ABOVE:
+        found.append({"type": "MAINTENANCE_REVIEW", "severity": "MEDIUM", "category": "MAINTENANCE",
+                      "share_pct": maintenance_share, "estimated_saving": share_of(maintenance, "0.05"),
+                      "message": _("Maintenance is %(share)s%% of this month's cost (%(amount)s). Re-negotiate or merge "
+                                   "maintenance contracts; about 5%% could be saved.",
+                                   share=maintenance_share, amount=money(maintenance))})
+    found.extend(_spikes(tenant_id, year, month))
+    for server_id, name, cpu, amount in idle_servers(tenant_id, year, month):
+        found.append({"type": "IDLE_SERVER", "severity": "MEDIUM", "server_id": server_id, "server": name,
+                      "cpu_avg": cpu, "estimated_saving": amount,
+                      "message": _("Server %(name)s averaged %(cpu)s%% CPU but cost %(amount)s this month. Consolidate "
+                                   "or retire it.", name=name, cpu=cpu, amount=money(amount))})
+    if not found:
+        found.append({"type": "NORMAL", "severity": "INFO", "estimated_saving": ZERO,
+                      "message": _("No saving rule applies this month: costs look normal.")})
+    return {"year": year, "month": month, "period": period_label(year, month), "total_amount": total,
+            "recommendation_count": len(found), "recommendations": found,
+            "total_potential_saving": sum((r["estimated_saving"] for r in found), ZERO)}
+
+
+def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
+    """COST_SPIKE for every service up more than 50 % on the previous month (saving: 15 % of the increase)."""
+    prev_year, prev_month = previous_month(year, month)
+    curr = totals.month_by(tenant_id, year, month, "service")
+    prev = totals.month_by(tenant_id, prev_year, prev_month, "service")
+    found = []
+    for service in SERVICES:
+        now, before = curr.get(service, (ZERO, 0))[0], prev.get(service, (ZERO, 0))[0]
+        if before > 0 and change_percent(now, before) > SPIKE_ABOVE:
+            increase = now - before
+            found.append({"type": "COST_SPIKE", "severity": "HIGH", "service": service,
+                          "change_pct": change_percent(now, before), "increase_amount": increase,
+                          "estimated_saving": share_of(increase, "0.15"),
+                          "message": _("%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
+                                       "changed; about 15%% of the increase could be saved.",
+                                       service=service, change=change_percent(now, before), amount=money(increase))})
+    return found
