@@ -1,0 +1,374 @@
+"""Excel workbooks for the report templates.
+
+openpyxl in write-only mode, so a detail sheet of many thousand SRs streams to the file
+instead of living in memory.  Every sheet starts with the same title block; header rows
+are navy (#003366) with white bold text; money, percentages and hours are numbers with a
+number format; user text that a spreadsheet would run as a formula is stored as text.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..service_requests.labels import STATUS_LABELS, TYPE_LABELS, label
+from .collectors import ReportData
+
+NAVY = "003366"
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=16, color=NAVY)
+HEADING_FONT = Font(bold=True, size=12, color=NAVY)
+MUTED_FONT = Font(color="5D6B7A")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = {
+    "int": "#,##0",
+    "percent": "0.0%",
+    "hours": "#,##0.0",
+    "decimal": "#,##0.0",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "date": "yyyy-mm-dd",
+}
+MONEY_FORMATS = {"KRW": '"₩"#,##0', "USD": '"$"#,##0.00', "EUR": '"€"#,##0.00', "JPY": '"¥"#,##0'}
+
+
+@dataclass(frozen=True)
+class Col:
+    """A table column: header text, value kind (text, int, money, percent, hours, decimal, datetime, date) and width."""
+
+    label: str
+    kind: str = "text"
+    width: float = 14
+
+
+class Book:
+    """A write-only workbook for one report."""
+
+    def __init__(self, data: ReportData):
+        self.data = data
+        self.workbook = Workbook(write_only=True)
+        self.zone = ZoneInfo(data.tenant.timezone or "Asia/Seoul")
+        currency = data.tenant.currency or "KRW"
+        self.money_format = MONEY_FORMATS.get(currency, f'#,##0.00 "{currency}"')
+
+    def sheet(self, title: str, widths: list[float]) -> Sheet:
+        """A new sheet with these column widths (write-only sheets need widths before any row)."""
+        return Sheet(self, title, widths)
+
+    def save(self) -> bytes:
+        """The finished .xlsx file."""
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        return buffer.getvalue()
+
+
+class Sheet:
+    """Appends rows to one worksheet and remembers the row number for chart references."""
+
+    def __init__(self, book: Book, title: str, widths: list[float]):
+        self.book = book
+        self.ws = book.workbook.create_sheet(title[:31])
+        for index, width in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.row = 0
+
+    # --- cells ---
+
+    def cell(self, value, kind: str = "text", font: Font | None = None):
+        """One value as a cell of its kind; None stays empty."""
+        if value is None:
+            return None
+        if kind == "text":
+            return self.text(value, font)
+        if kind == "datetime":
+            value = value.astimezone(self.book.zone).replace(tzinfo=None)
+        elif kind == "percent":
+            value = Decimal(value) / 100
+        elif kind in ("money", "hours", "decimal") and not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = self.book.money_format if kind == "money" else FORMATS.get(kind, "General")
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def text(self, value, font: Font | None = None):
+        """Text as text: a leading = + - @ from user data never becomes a formula."""
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        if not text.startswith(FORMULA_PREFIXES) and font is None:
+            return text
+        cell = WriteOnlyCell(self.ws, value=text)
+        if text.startswith(FORMULA_PREFIXES):
+            cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def append(self, cells: list) -> int:
+        """Write one row; returns its number."""
+        self.ws.append(cells)
+        self.row += 1
+        return self.row
+
+    # --- blocks ---
+
+    def title_block(self, title: str | None = None) -> None:
+        """Report name, institution, period and generation time."""
+        data = self.book.data
+        generated = data.generated_at.astimezone(self.book.zone)
+        self.append([self.text(title or str(data.template.label), TITLE_FONT)])
+        self.append([self.text(_("Institution"), MUTED_FONT), self.text(data.tenant.name)])
+        self.append([self.text(_("Period"), MUTED_FONT), self.text(data.period_text)])
+        self.append([self.text(_("Generated"), MUTED_FONT),
+                     self.text(f"{generated:%Y-%m-%d %H:%M} ({data.tenant.timezone})")])
+        self.append([])
+
+    def heading(self, text: str) -> None:
+        """A section heading inside a sheet."""
+        self.append([self.text(text, HEADING_FONT)])
+
+    def header(self, labels: list[str]) -> int:
+        """A styled header row."""
+        cells = []
+        for text in labels:
+            cell = WriteOnlyCell(self.ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(text)))
+            cell.fill = HEADER_FILL
+            cell.font = HEADER_FONT
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cells.append(cell)
+        return self.append(cells)
+
+    def table(self, columns: list[Col], rows) -> tuple[int, int]:
+        """Header plus rows (sequences in column order); returns (header row, last row)."""
+        header_row = self.header([c.label for c in columns])
+        kinds = [c.kind for c in columns]
+        for values in rows:
+            self.append([self.cell(v, k) for v, k in zip(values, kinds)])
+        return header_row, self.row
+
+    def key_values(self, pairs: list[tuple[str, object, str]]) -> None:
+        """Two-column label/value rows (the KPI block)."""
+        self.header([_("Measure"), _("Value")])
+        for text, value, kind in pairs:
+            self.append([self.text(text), self.cell(value, kind)])
+
+    def chart(self, chart, anchor: str) -> None:
+        """Place a native chart."""
+        chart.width, chart.height = 18, 8.5
+        self.ws.add_chart(chart, anchor)
+
+
+def _bar_chart(sheet: Sheet, title: str, header_row: int, last_row: int, first_col: int, last_col: int,
+               y_title: str = "") -> BarChart:
+    """A clustered column chart of columns first_col..last_col against the categories in column 1."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = title
+    chart.y_axis.title = y_title
+    data = Reference(sheet.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    return chart
+
+
+def _line_chart(sheet: Sheet, title: str, header_row: int, last_row: int, first_col: int, last_col: int,
+                y_title: str = "") -> LineChart:
+    """A line chart of columns first_col..last_col against the categories in column 1."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    data = Reference(sheet.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    return chart
+
+
+# --- shared SR parts ---------------------------------------------------------------------------
+
+
+def sr_summary_pairs(summary: dict) -> list[tuple[str, object, str]]:
+    """The five SR figures every SR-based report starts with."""
+    return [
+        (_("SRs created in the period"), summary["created"], "int"),
+        (_("SRs resolved in the period"), summary["resolved"], "int"),
+        (_("SRs open now"), summary["open_now"], "int"),
+        (_("Completion rate"), summary["completion_rate"], "percent"),
+        (_("MTTR (hours)"), summary["mttr_hours"], "hours"),
+    ]
+
+
+def sr_detail_sheet(book: Book, title: str, rows) -> None:
+    """Every SR of an iterator (rows of metrics.SR_DETAIL_COLUMNS + seconds), streamed."""
+    columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
+               Col(_("Status"), width=11), Col(_("Service"), width=12), Col(_("Assignee"), width=12),
+               Col(_("Root cause"), width=20), Col(_("Created"), "datetime", 17), Col(_("Resolved"), "datetime", 17),
+               Col(_("Resolution hours"), "hours", 11), Col(_("Description"), width=50)]
+    sheet = book.sheet(title, [c.width for c in columns])
+    sheet.ws.freeze_panes = "A2"
+    types = {code: str(text) for code, text in TYPE_LABELS.items()}
+    statuses = {code: str(text) for code, text in STATUS_LABELS.items()}
+    sheet.table(columns, (
+        (r.code, r.title, types.get(r.type, r.type), r.priority, statuses.get(r.status, r.status), r.service, r.assignee,
+         r.root_cause, r.created_at, r.resolved_at if r.status == "DONE" else None,
+         Decimal(r.seconds) / 3600 if r.seconds is not None and r.status == "DONE" else None, r.description or None)
+        for r in rows))
+
+
+def _counts_table(sheet: Sheet, title: str, counts: dict, labels: dict | None, order) -> None:
+    """A small 'value, count' table."""
+    sheet.heading(title)
+    sheet.table([Col(_("Value")), Col(_("SRs"), "int")],
+                [(label(labels, code) if labels else code, counts.get(code, 0)) for code in order])
+    sheet.append([])
+
+
+# --- the templates -----------------------------------------------------------------------------
+
+
+def build_weekly_ops(data: ReportData) -> bytes:
+    """Summary, per-service breakdown (chart), daily trend (chart) and every SR created in the period."""
+    from ..models import SR_PRIORITIES, SR_TYPES
+    from .metrics import iter_created
+
+    book = Book(data)
+    summary = book.sheet(_("Summary"), [30, 18, 14])
+    summary.title_block()
+    summary.key_values(sr_summary_pairs(data.summary))
+    summary.append([])
+    _counts_table(summary, _("SRs created by type"), data.sections["by_type"], TYPE_LABELS, SR_TYPES)
+    _counts_table(summary, _("SRs created by priority"), data.sections["by_priority"], None, SR_PRIORITIES)
+
+    services = book.sheet(_("By service"), [14, 12, 12, 12, 14, 12])
+    services.title_block()
+    first, last = services.table(
+        [Col(_("Service")), Col(_("Created"), "int"), Col(_("Resolved"), "int"), Col(_("Open now"), "int"),
+         Col(_("Completion rate"), "percent"), Col(_("MTTR (hours)"), "hours")],
+        [(r["service"], r["created"], r["resolved"], r["open_now"], r["completion_rate"], r["mttr_hours"])
+         for r in data.sections["services"]])
+    services.chart(_bar_chart(services, _("SRs by service"), first, last, 2, 3, _("SRs")), "H2")
+
+    daily = book.sheet(_("Daily trend"), [14, 12, 12])
+    daily.title_block()
+    first, last = daily.table([Col(_("Date"), "date"), Col(_("Created"), "int"), Col(_("Resolved"), "int")],
+                              [(r["day"], r["created"], r["resolved"]) for r in data.sections["daily"]])
+    daily.chart(_line_chart(daily, _("SRs per day"), first, last, 2, 3, _("SRs")), "E2")
+
+    sr_detail_sheet(book, _("SR list"), iter_created(data.window))
+    return book.save()
+
+
+def build_monthly_sla(data: ReportData) -> bytes:
+    """Summary, SLA compliance per priority (chart) and every breach."""
+    from .metrics import iter_breaches
+
+    book = Book(data)
+    totals = data.sections["sla_totals"]
+    summary = book.sheet(_("Summary"), [34, 18])
+    summary.title_block()
+    summary.key_values(sr_summary_pairs(data.summary) + [
+        (_("SLA compliance"), totals["compliance"], "percent"),
+        (_("Resolved within target"), totals["met"], "int"),
+        (_("Resolved late (breaches)"), totals["breached"], "int"),
+        (_("Open and already overdue"), totals["open_overdue"], "int"),
+    ])
+
+    sla = book.sheet(_("SLA by priority"), [10, 12, 12, 12, 12, 14, 14, 14])
+    sla.title_block()
+    first, last = sla.table(
+        [Col(_("Priority")), Col(_("Target (hours)"), "int"), Col(_("Resolved"), "int"), Col(_("Within target"), "int"),
+         Col(_("Breached"), "int"), Col(_("Compliance"), "percent"), Col(_("Mean hours"), "hours"), Col(_("Open overdue"), "int")],
+        [(r["priority"], r["target_hours"], r["resolved"], r["met"], r["breached"], r["compliance"], r["mean_hours"],
+          r["open_overdue"]) for r in data.sections["sla"]])
+    sla.append([sla.text(_("Total"), Font(bold=True)), None, sla.cell(totals["resolved"], "int"), sla.cell(totals["met"], "int"),
+                sla.cell(totals["breached"], "int"), sla.cell(totals["compliance"], "percent"), None,
+                sla.cell(totals["open_overdue"], "int")])
+    sla.chart(_bar_chart(sla, _("Resolved within target and breached, by priority"), first, last, 4, 5, _("SRs")), "J2")
+
+    columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
+               Col(_("Service"), width=12), Col(_("Status"), width=11), Col(_("Assignee"), width=12),
+               Col(_("Created"), "datetime", 17), Col(_("Resolved"), "datetime", 17), Col(_("Target (hours)"), "hours", 10),
+               Col(_("Elapsed hours"), "hours", 10), Col(_("Hours over target"), "hours", 11)]
+    breaches = book.sheet(_("SLA breaches"), [c.width for c in columns])
+    breaches.ws.freeze_panes = "A2"
+    types = {code: str(text) for code, text in TYPE_LABELS.items()}
+    statuses = {code: str(text) for code, text in STATUS_LABELS.items()}
+    breaches.table(columns, (
+        (b["code"], b["title"], types.get(b["type"], b["type"]), b["priority"], b["service"], statuses.get(b["status"], b["status"]),
+         b["assignee"], b["created_at"], b["resolved_at"] if b["status"] == "DONE" else None, b["target_hours"],
+         b["elapsed_hours"], b["over_hours"]) for b in iter_breaches(data.window)))
+    return book.save()
+
+
+def build_capacity_plan(data: ReportData) -> bytes:
+    """Summary, monthly server/storage cost and utilisation with the forecast (charts), and each server's status."""
+    book = Book(data)
+    sections = data.sections
+    months, forecast = sections["months"], sections["forecast"]
+    in_period = [m for m in months if m["in_period"]]
+    summary = book.sheet(_("Summary"), [36, 18])
+    summary.title_block()
+    next_quarter = sum((f["cost"] for f in forecast), Decimal(0))
+    latest = next((m for m in reversed(months) if m["cpu"] is not None), None)
+    summary.key_values(sr_summary_pairs(data.summary) + [
+        (_("Server and storage cost in the period"), sum((m["cost"] for m in in_period), Decimal(0)), "money"),
+        (_("Forecast cost of the next 3 months"), next_quarter, "money"),
+        (_("Latest mean CPU use"), latest["cpu"] if latest else None, "percent"),
+        (_("Latest mean memory use"), latest["memory"] if latest else None, "percent"),
+        (_("Latest mean disk use"), latest["disk"] if latest else None, "percent"),
+        (_("Servers to expand"), sum(1 for s in sections["servers"] if s["advice"] == "EXPAND"), "int"),
+        (_("Idle servers"), sum(1 for s in sections["servers"] if s["advice"] == "IDLE"), "int"),
+    ])
+
+    trend = book.sheet(_("Monthly trend"), [12, 16, 16, 16, 11, 11, 11, 10, 12])
+    trend.title_block()
+    rows = [(m["label"], m["server_cost"], m["storage_cost"], m["cost"], m["cpu"], m["memory"], m["disk"], m["servers"],
+             _("In period") if m["in_period"] else "") for m in months]
+    rows += [(f["label"], f["server_cost"], f["storage_cost"], f["cost"], f["cpu"], f["memory"], f["disk"], None, _("Forecast"))
+             for f in forecast]
+    first, last = trend.table(
+        [Col(_("Month")), Col(_("Server cost"), "money"), Col(_("Storage cost"), "money"), Col(_("Total"), "money"),
+         Col(_("CPU %"), "decimal"), Col(_("Memory %"), "decimal"), Col(_("Disk %"), "decimal"), Col(_("Servers"), "int"),
+         Col(_("Note"))], rows)
+    trend.chart(_line_chart(trend, _("Server and storage cost (with forecast)"), first, last, 2, 4), "K2")
+    trend.chart(_line_chart(trend, _("Mean utilisation % (with forecast)"), first, last, 5, 7, "%"), "K20")
+
+    servers = book.sheet(_("Servers"), [22, 12, 10, 10, 10, 10, 16, 16])
+    servers.title_block()
+    advice = {"EXPAND": _("Review expansion"), "IDLE": _("Review idle server"), "OK": _("Normal"), "NO_DATA": _("No metrics")}
+    servers.table(
+        [Col(_("Server")), Col(_("Service")), Col(_("Month")), Col(_("CPU %"), "decimal"), Col(_("Memory %"), "decimal"),
+         Col(_("Disk %"), "decimal"), Col(_("Cost in the period"), "money"), Col(_("Advice"))],
+        [(s["name"], s["service"], s["month"], s["cpu"], s["memory"], s["disk"], s["cost"], advice[s["advice"]])
+         for s in sections["servers"]])
+    return book.save()
+
+
+def build_monthly_cost(data: ReportData) -> bytes:
+    """Summary with budget, categories, allocation per service, trend, anomalies, recommendations and the cost items."""
+    from .cost import build_monthly_cost_workbook
+
+    return build_monthly_cost_workbook(Book(data), data)
+
+
+BUILDERS = {
+    "weekly_ops": build_weekly_ops,
+    "monthly_sla": build_monthly_sla,
+    "capacity_plan": build_capacity_plan,
+    "monthly_cost": build_monthly_cost,
+}
+
+
+def build_workbook(data: ReportData) -> bytes:
+    """The .xlsx file of a report."""
+    return BUILDERS[data.template.code](data)
+

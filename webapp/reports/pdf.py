@@ -1,0 +1,131 @@
+"""PDF reports: one Jinja template per report is both the printable page and, through WeasyPrint, the PDF.
+
+WeasyPrint runs only in the worker (render_pdf is called by the report job).  Fonts come
+from the system (fonts-nanum / fonts-noto-cjk through fontconfig) and are embedded in the
+PDF as subsets; nothing is fetched from the network.
+"""
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from .. import charts
+from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, label
+from .collectors import ReportData
+from .registry import TEMPLATES
+
+log = logging.getLogger(__name__)
+PDF_TEMPLATES = {code: f"reports/print/{code}.html" for code, t in TEMPLATES.items() if t.offers("pdf")}
+
+
+def pct(value) -> str:
+    """85.3 → '85.3%'; None → '—'."""
+    return "—" if value is None else f"{Decimal(value):,.1f}%"
+
+
+def hours_text(value) -> str:
+    """12.5 → '12.5'; None → '—'."""
+    return "—" if value is None else f"{Decimal(value):,.1f}"
+
+
+def count_text(value) -> str:
+    """1234 → '1,234'."""
+    return "—" if value is None else f"{int(value):,}"
+
+
+def chart_helpers() -> dict:
+    """The chart functions and formatters the print templates use."""
+    return {
+        "won": charts.won,
+        "pct": pct,
+        "hours_text": hours_text,
+        "count_text": count_text,
+        "type_label": lambda code: label(TYPE_LABELS, code),
+        "status_label": lambda code: label(STATUS_LABELS, code),
+        "priority_label": lambda code: label(PRIORITY_LABELS, code),
+    }
+
+
+def _weekly_ops_figures(data: ReportData) -> dict:
+    """Created SRs per service; created and resolved per day."""
+    services = [(r["service"], r["created"]) for r in data.sections["services"]]
+    daily = data.sections["daily"]
+    return {
+        "services": charts.bar_chart(services, title=_("SRs created by service"), width=620, format_value=charts.grouped_number,
+                                     empty_message=_("No SRs in this period")),
+        "daily": charts.line_chart([d["day"].strftime("%m-%d") for d in daily],
+                                   {_("Created"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
+                                   title=_("SRs per day"), width=640, height=250, format_value=charts.grouped_number,
+                                   empty_message=_("No SRs in this period")),
+    }
+
+
+def _monthly_sla_figures(data: ReportData) -> dict:
+    """Compliance per priority."""
+    rows = [(r["priority"], r["compliance"] or 0) for r in data.sections["sla"]]
+    return {"compliance": charts.bar_chart(rows, title=_("SLA compliance by priority"), width=620, format_value=pct,
+                                           format_axis=lambda v: f"{v:,.0f}%", empty_message=_("No SRs resolved in this period"))}
+
+
+def _incident_rca_figures(data: ReportData) -> dict:
+    """Incidents per root cause."""
+    rows = [(r["root_cause"] or _("Not recorded"), r["count"]) for r in data.sections["causes"][:12]]
+    return {"causes": charts.bar_chart(rows, title=_("Incidents by root cause"), width=620, format_value=charts.grouped_number,
+                                       empty_message=_("No incidents in this period"))}
+
+
+def _monthly_cost_figures(data: ReportData) -> dict:
+    """Category, service and trend charts of the cost report."""
+    from .cost import cost_figures
+
+    return cost_figures(data)
+
+
+FIGURES = {
+    "weekly_ops": _weekly_ops_figures,
+    "monthly_sla": _monthly_sla_figures,
+    "incident_rca": _incident_rca_figures,
+    "monthly_cost": _monthly_cost_figures,
+}
+
+
+def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
+    """The report as one self-contained HTML page (styles inline, charts inline SVG)."""
+    from ..models import SR_PRIORITIES, SR_TYPES
+
+    return render_template(PDF_TEMPLATES[data.template.code], data=data, sections=data.sections, summary=data.summary,
+                           figures=FIGURES[data.template.code](data), for_pdf=for_pdf, back_url=back_url,
+                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers())
+
+
+class _GlyphWatch(logging.Handler):
+    """Collects WeasyPrint's warnings while one document renders (a missing glyph means boxes on paper)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The PDF bytes of a report (A4, page numbers, header with institution and period)."""
+    from weasyprint import HTML
+
+    watch = _GlyphWatch()
+    weasy_log = logging.getLogger("weasyprint")
+    weasy_log.addHandler(watch)
+    try:
+        content = HTML(string=render_html(data, for_pdf=True)).write_pdf()
+    finally:
+        weasy_log.removeHandler(watch)
+    missing = [m for m in watch.messages if ".notdef" in m]
+    if missing:
+        log.error("report PDF %s drew %d missing glyph(s), e.g. %s — install fonts-nanum or fonts-noto-cjk",
+                  data.template.code, len(missing), missing[0])
+    return content
+

@@ -1,0 +1,275 @@
+"""The life of a report (SPEC §5.4): request → QUEUED → job → RUNNING → DONE (immutable file) or FAILED.
+
+Other areas use exactly these functions:
+  TEMPLATES, default_period(), last_complete_period(), request_report(), build_report(),
+  generate_report_job(), sweep_stuck_reports(), purge_expired_reports(), and the
+  `report_finished` signal (webapp.reports.signals).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from ..audit import record
+from ..extensions import db
+from ..i18n import tenant_context
+from ..jobs import DuplicateJob, enqueue
+from ..models import Report, Tenant, utcnow
+from .periods import period_default, period_last_complete
+from .registry import FORMATS, TEMPLATES, ReportTemplate
+from .signals import report_finished
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "TEMPLATES", "FORMATS", "ReportRequestError", "default_period", "last_complete_period", "request_report",
+    "build_report", "generate_report_job", "sweep_stuck_reports", "purge_expired_reports", "report_time_limit",
+    "get_template", "parse_period",
+]
+
+
+class ReportRequestError(ValueError):
+    """A report request that cannot be accepted; the message names the field and the allowed values."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- templates and periods ---------------------------------------------------------------------
+
+
+def get_template(template_code: str) -> ReportTemplate:
+    """The template with this code, or ReportRequestError naming the allowed codes."""
+    template = TEMPLATES.get(template_code or "")
+    if template is None:
+        raise ReportRequestError(
+            _("Unknown template '%(code)s'. Allowed values: %(allowed)s.", code=template_code or "", allowed=", ".join(TEMPLATES)),
+            field="template")
+    return template
+
+
+def check_format(template: ReportTemplate, fmt: str) -> None:
+    """Refuse a format the template does not offer, naming the formats it does offer."""
+    if fmt not in FORMATS:
+        raise ReportRequestError(
+            _("Unknown format '%(format)s'. Allowed values: %(allowed)s.", format=fmt or "", allowed=", ".join(FORMATS)),
+            field="format")
+    if not template.offers(fmt):
+        raise ReportRequestError(
+            _("The template %(code)s is not offered as %(format)s. Allowed values: %(allowed)s.",
+              code=template.code, format=fmt, allowed=", ".join(template.formats)),
+            field="format")
+
+
+def default_period(template_code: str, today: date | datetime) -> tuple[date, date]:
+    """The on-demand period of the template for `today` (SPEC §5.2)."""
+    return period_default(get_template(template_code).period, today)
+
+
+def last_complete_period(template_code: str, run_date: date | datetime) -> tuple[date, date]:
+    """The last complete period before `run_date` (scheduled runs)."""
+    return period_last_complete(get_template(template_code).period, run_date)
+
+
+def parse_period(template_code: str, start_text: str | None, end_text: str | None, today: date) -> tuple[date, date]:
+    """Dates from 'YYYY-MM-DD' texts, or the template's default when both are empty."""
+    if not start_text and not end_text:
+        return default_period(template_code, today)
+    values = []
+    for field, text in (("period_start", start_text), ("period_end", end_text)):
+        try:
+            values.append(date.fromisoformat((text or "").strip()))
+        except ValueError:
+            raise ReportRequestError(
+                _("%(field)s: enter a date as YYYY-MM-DD (both dates, or neither for the default period).", field=field),
+                field=field) from None
+    return values[0], values[1]
+
+
+def check_period(period_start: date, period_end: date) -> None:
+    """Start must not be after end."""
+    if period_start > period_end:
+        raise ReportRequestError(
+            _("The period start (%(start)s) is after its end (%(end)s).", start=period_start.isoformat(), end=period_end.isoformat()),
+            field="period_start")
+
+
+# --- request and build -------------------------------------------------------------------------
+
+
+def report_time_limit(app=None) -> int:
+    """Seconds a report job may run before RQ stops it and the sweep fails it."""
+    app = app or current_app
+    return int(app.config.get("REPORT_JOB_TIMEOUT") or app.config["JOB_TIMEOUT"])
+
+
+def request_report(tenant: Tenant, template_code: str, period_start: date, period_end: date, fmt: str, user=None,
+                   schedule_id: int | None = None, deliver_to: list[str] | None = None, job_id: str | None = None,
+                   unique: bool = False) -> Report:
+    """Validate, store the QUEUED row (committed), and enqueue the job that builds it.
+
+    Raises ReportRequestError for an unknown template or format, or a start after the end;
+    re-raises webapp.jobs.DuplicateJob (and removes the row) when `unique` refuses `job_id`.
+    """
+    template = get_template(template_code)
+    check_format(template, fmt)
+    check_period(period_start, period_end)
+    report = Report(tenant_id=tenant.id, template=template.code, period_start=period_start, period_end=period_end,
+                    format=fmt, status="QUEUED", generated_by_id=getattr(user, "id", None), schedule_id=schedule_id)
+    db.session.add(report)
+    db.session.flush()
+    report.job_id = job_id or f"report-{report.id}-{uuid.uuid4().hex[:8]}"
+    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=template.code, format=fmt,
+           period=f"{period_start}~{period_end}", schedule_id=schedule_id)
+    db.session.commit()
+    try:
+        enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
+                unique=unique, timeout=report_time_limit())
+    except DuplicateJob:
+        db.session.delete(report)
+        db.session.commit()
+        raise
+    return report
+
+
+def _set_status(report_id: int, from_status: str, **values) -> bool:
+    """Move the report on only if it is still in `from_status` (the sweep may have failed it)."""
+    result = db.session.execute(update(Report).where(Report.id == report_id, Report.status == from_status).values(**values))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _user_message(exc: BaseException) -> str:
+    """What the user sees when building failed (the traceback goes to the log)."""
+    from rq.timeouts import JobTimeoutException
+
+    if isinstance(exc, JobTimeoutException):
+        return _("The report took longer than the time limit (%(seconds)s s) and was stopped.", seconds=report_time_limit())
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    return _("The report could not be built: %(detail)s", detail=detail)
+
+
+def build_report(report_id: int) -> Report | None:
+    """Build a QUEUED report synchronously: RUNNING, then DONE with the stored file or FAILED with the error."""
+    from .render import render_report
+
+    report = db.session.get(Report, report_id)
+    if report is None:
+        log.warning("report %s does not exist", report_id)
+        return None
+    if not _set_status(report_id, "QUEUED", status="RUNNING", started_at=utcnow(), error=None):
+        db.session.refresh(report)
+        log.info("report %s is %s, not QUEUED: not built again", report_id, report.status)
+        return report
+    db.session.refresh(report)
+    tenant = db.session.get(Tenant, report.tenant_id)
+    try:
+        with tenant_context(tenant):
+            built = render_report(tenant, report.template, report.period_start, report.period_end, report.format)
+    except Exception as exc:  # noqa: BLE001 — any failure must end in FAILED, never a stuck row
+        db.session.rollback()
+        log.exception("report %s (%s %s %s~%s) failed", report_id, report.template, report.format,
+                      report.period_start, report.period_end)
+        with tenant_context(tenant):
+            message = _user_message(exc)
+        if not _set_status(report_id, "RUNNING", status="FAILED", error=message, finished_at=utcnow()):
+            log.warning("report %s was no longer RUNNING when it failed", report_id)
+    else:
+        stored = _set_status(
+            report_id, "RUNNING", status="DONE", content=built.content, size=len(built.content),
+            sha256=hashlib.sha256(built.content).hexdigest(), file_name=built.file_name,
+            content_type=built.content_type, data_summary=built.data_summary, finished_at=utcnow(), error=None)
+        if not stored:
+            log.warning("report %s was failed by the sweep before it finished; the file was discarded", report_id)
+    db.session.expire_all()
+    return db.session.get(Report, report_id)
+
+
+def generate_report_job(report_id: int, deliver_to: list[str] | None = None) -> str | None:
+    """The background job: build the report, then announce it (DONE or FAILED) with report_finished."""
+    report = build_report(report_id)
+    if report is None:
+        return None
+    if report.status in ("DONE", "FAILED"):
+        report_finished.send(current_app._get_current_object(), report_id=report_id, deliver_to=deliver_to)
+    return report.status
+
+
+# --- hygiene -----------------------------------------------------------------------------------
+
+
+def _job_is_gone(job_id: str | None) -> bool:
+    """True when the queue no longer holds a live job with this id (it failed, was stopped, or vanished)."""
+    app = current_app._get_current_object()
+    if not job_id:
+        return True
+    if not app.config.get("REDIS_URL"):
+        from ..jobs import embedded_runner
+
+        future = embedded_runner(app).futures.get(job_id)
+        return future is None or future.done()
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from ..jobs import redis_connection
+
+    try:
+        status = Job.fetch(job_id, connection=redis_connection(app)).get_status(refresh=True)
+    except NoSuchJobError:
+        return True
+    return str(getattr(status, "value", status)) in ("failed", "stopped", "canceled")
+
+
+def sweep_stuck_reports(now: datetime | None = None) -> int:
+    """Fail reports that can no longer finish; returns how many were failed.
+
+    RUNNING longer than the time limit (plus REPORT_SWEEP_GRACE seconds): the worker died
+    or was killed.  QUEUED for longer than the grace whose job is gone from the queue: it
+    will never start.  Each failed report is announced with report_finished.
+    """
+    app = current_app._get_current_object()
+    now = now or utcnow()
+    limit = report_time_limit(app)
+    grace = int(app.config.get("REPORT_SWEEP_GRACE", 30))
+    running_cutoff = now - timedelta(seconds=limit + grace)
+    queued_cutoff = now - timedelta(seconds=max(grace, 60) if app.config.get("REDIS_URL") else limit + grace)
+    stuck = db.session.execute(select(Report.id, Report.status, Report.job_id, Report.tenant_id).where(
+        ((Report.status == "RUNNING") & (Report.started_at < running_cutoff))
+        | ((Report.status == "QUEUED") & (Report.created_at < queued_cutoff)))).all()
+    failed = []
+    for report_id, status, job_id, tenant_id in stuck:
+        if status == "QUEUED" and not _job_is_gone(job_id):
+            continue  # still waiting in a busy queue
+        tenant = db.session.get(Tenant, tenant_id)
+        with tenant_context(tenant):
+            message = (_("The report job stopped without finishing (the worker ended or the %(seconds)s s time limit passed). Please generate it again.", seconds=limit)
+                       if status == "RUNNING" else _("The report job was lost from the queue before it started. Please generate it again."))
+        if _set_status(report_id, status, status="FAILED", error=message, finished_at=now):
+            log.warning("report %s was %s and is now FAILED (stuck)", report_id, status)
+            failed.append(report_id)
+    for report_id in failed:
+        report_finished.send(app, report_id=report_id, deliver_to=None)
+    return len(failed)
+
+
+def purge_expired_reports(now: datetime | None = None) -> int:
+    """Delete reports older than each tenant's retention (report_retention_days, default 365)."""
+    now = now or utcnow()
+    removed = 0
+    for tenant in db.session.scalars(select(Tenant)):
+        days = int(tenant.setting("report_retention_days") or 365)
+        result = db.session.execute(delete(Report).where(
+            Report.tenant_id == tenant.id, Report.created_at < now - timedelta(days=days),
+            Report.status.in_(("DONE", "FAILED"))))
+        if result.rowcount:
+            record("purge", "report", None, tenant_id=tenant.id, count=result.rowcount, retention_days=days)
+            removed += result.rowcount
+        db.session.commit()
+    return removed
