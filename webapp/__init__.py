@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "webapp.account:bp",
     "webapp.admin:bp",
     "webapp.api:bp",
+    "webapp.schedules:bp",
 )
 
 

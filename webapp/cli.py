@@ -149,3 +149,9 @@ def register_cli(app: Flask) -> None:
     """Attach every command group to the app."""
     for group in (tenants_cli, users_cli, tokens_cli, demo_cli, jobs_cli):
         app.cli.add_command(group)
+    from .reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
+    from .schedules.cli import scheduler_cli
+
+    app.cli.add_command(scheduler_cli)

@@ -89,6 +89,7 @@ class Config:
         self.REPORT_LINK_MAX_AGE_DAYS = int(os.environ.get("REPORT_LINK_MAX_AGE_DAYS", "7"))
         self.SCHEDULER_EMBEDDED = _flag("SCHEDULER_EMBEDDED", default=self.REDIS_URL is None)
         self.SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "30"))
+        self.MAIL_RETRY_INTERVALS = [int(s) for s in os.environ.get("MAIL_RETRY_INTERVALS", "60,300,1800").split(",") if s.strip()]
         self.OLLAMA_URL = os.environ.get("OLLAMA_URL", "http://127.0.0.1:11434")
         self.OLLAMA_MODEL = os.environ.get("OLLAMA_MODEL", "llama3")
         self.OLLAMA_TIMEOUT = float(os.environ.get("OLLAMA_TIMEOUT", "15"))

@@ -22,3 +22,5 @@ def require_authentication():
 
 
 from . import routes  # noqa: E402,F401
+from . import schedules  # noqa: E402,F401
+from . import reports  # noqa: E402,F401

@@ -1,0 +1,110 @@
+"""Schedule API: POST/GET /api/auto-report/schedule (SPEC §7), plus one schedule, delete and run now."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.roles import tenant_get_or_404
+from ..extensions import db
+from ..models.schedules import ReportSchedule, ScheduleRun
+from ..schedules import service
+from ..schedules.describe import describe
+from ..schedules.runs import run_now
+from . import bp
+
+MANAGERS = ("ADMIN", "PM")
+
+
+def _require_manager() -> None:
+    """Only ADMIN and PM manage schedules (SPEC §2)."""
+    if not current_user.has_role(*MANAGERS):
+        abort(403)
+
+
+def _iso(value):
+    """An aware timestamp as ISO 8601 (UTC), or None."""
+    return value.isoformat() if value is not None else None
+
+
+def schedule_json(schedule: ReportSchedule) -> dict:
+    """The API shape of a schedule."""
+    return {
+        "id": schedule.id, "name": schedule.name, "template": schedule.template, "cron": schedule.cron,
+        "description": describe(schedule.cron), "timezone": schedule.timezone, "format": schedule.format,
+        "recipients": list(schedule.recipients or []), "email": (schedule.recipients or [None])[0],
+        "active": schedule.active, "skip_when_empty": schedule.skip_when_empty,
+        "owner": schedule.owner.username if schedule.owner else None,
+        "next_run_at": _iso(schedule.next_run_at), "last_run_at": _iso(schedule.last_run_at),
+        "created_at": _iso(schedule.created_at),
+    }
+
+
+def run_json(run: ScheduleRun) -> dict:
+    """The API shape of a run."""
+    return {"id": run.id, "scheduled_for": _iso(run.scheduled_for), "trigger": run.trigger, "status": run.status,
+            "report_id": run.report_id, "error": run.error, "finished_at": _iso(run.finished_at)}
+
+
+@bp.post("/auto-report/schedule")
+def create_schedule():
+    """Create a schedule: {template, cron, email | recipients[], format?, timezone?, name?, skip_when_empty?}."""
+    _require_manager()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(detail=_("Send a JSON object.")), 400
+    data = dict(body)
+    recipients = data.get("recipients")
+    if recipients is None and data.get("email"):
+        recipients = [data["email"]]
+    if recipients is not None and not isinstance(recipients, (list, str)):
+        return jsonify(detail=_("Recipients: send a list of e-mail addresses."), field="recipients"), 400
+    data["recipients"] = recipients
+    data["timezone"] = data.get("timezone") or current_user.tenant.timezone
+    data["format"] = data.get("format") or "excel"
+    data.setdefault("active", True)
+    try:
+        schedule = service.create_schedule(current_user.tenant, current_user, data)
+    except service.ScheduleInputError as exc:
+        db.session.rollback()
+        field, message = next(iter(exc.errors.items()))
+        return jsonify(detail=" ".join(exc.errors.values()), field=field, errors=exc.errors), 400
+    return jsonify(ok=True, **schedule_json(schedule)), 201
+
+
+@bp.get("/auto-report/schedule")
+def list_schedules():
+    """The tenant's schedules with next_run_at."""
+    _require_manager()
+    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
+                                   .order_by(ReportSchedule.id)).all()
+    return jsonify([schedule_json(s) for s in schedules])
+
+
+@bp.get("/auto-report/schedule/<int:schedule_id>")
+def get_schedule(schedule_id: int):
+    """One schedule with its latest runs."""
+    _require_manager()
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    runs = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
+                              .order_by(ScheduleRun.scheduled_for.desc()).limit(20)).all()
+    return jsonify(**schedule_json(schedule), runs=[run_json(r) for r in runs])
+
+
+@bp.delete("/auto-report/schedule/<int:schedule_id>")
+def delete_schedule(schedule_id: int):
+    """Delete a schedule (its reports stay)."""
+    _require_manager()
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    service.delete_schedule(schedule, current_user)
+    return jsonify(ok=True)
+
+
+@bp.post("/auto-report/schedule/<int:schedule_id>/run")
+def run_schedule(schedule_id: int):
+    """Run now: generate the last complete period and e-mail it."""
+    _require_manager()
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    run = run_now(schedule, current_user)
+    return jsonify(ok=True, run=run_json(run)), 202

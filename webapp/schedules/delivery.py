@@ -1,0 +1,281 @@
+"""Delivery: when a report finishes, one e-mail job per recipient with a signed link; retries; owner notices.
+
+Mail goes through Flask-Mailman: SMTP in production, files in instance/outbox/ in embedded
+mode (MAIL_BACKEND).  Each EmailDelivery row is unique per report, kind and recipient, so
+the same e-mail is never sent twice, however often a finished report is announced.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db, mail
+from ..i18n import tenant_context
+from ..jobs import DuplicateJob, enqueue
+from ..models import Report, Tenant, User, utcnow
+from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from . import links
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_INTERVALS = (60, 300, 1800)
+EMPTY_MARKERS = ("created", "resolved", "item_count", "incident_count", "server_count")
+
+
+def retry_intervals(app=None) -> list[int]:
+    """Seconds to wait before each retry of a failed send (MAIL_RETRY_INTERVALS), growing."""
+    app = app or current_app
+    value = app.config.get("MAIL_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS
+    if isinstance(value, str):
+        value = [int(part) for part in value.split(",") if part.strip()]
+    return [int(v) for v in value]
+
+
+def max_attempts(app=None) -> int:
+    """The first try plus one per retry interval."""
+    return 1 + len(retry_intervals(app))
+
+
+# --- when a report finishes ---------------------------------------------------------------------
+
+
+def on_report_finished(sender, report_id: int, deliver_to=None, **extra) -> None:
+    """report_finished receiver: never lets a delivery problem fail the report job that sent the signal."""
+    try:
+        finish_run_for_report(report_id, deliver_to)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("delivery for report %s could not be arranged", report_id)
+
+
+def run_for_report(report: Report) -> ScheduleRun | None:
+    """The schedule run that produced the report (found by link, or by the job id it derived)."""
+    from .scheduler import cron_job_id
+
+    run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.report_id == report.id))
+    if run is not None or report.schedule_id is None or not report.job_id:
+        return run
+    prefix = f"schedule-{report.schedule_id}-"
+    suffix = report.job_id[len(prefix):] if report.job_id.startswith(prefix) else ""
+    if suffix.startswith("manual-") and suffix[7:].isdigit():
+        run = db.session.get(ScheduleRun, int(suffix[7:]))
+    else:
+        candidates = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == report.schedule_id,
+                                                                  ScheduleRun.report_id.is_(None)))
+        run = next((r for r in candidates if cron_job_id(r.schedule_id, r.scheduled_for) == report.job_id), None)
+    if run is not None and run.schedule_id == report.schedule_id:
+        run.report_id = report.id
+        db.session.commit()
+        return run
+    return None
+
+
+def period_is_empty(report: Report) -> bool:
+    """True when the report's summary shows no data at all for the period (every count it has is 0)."""
+    summary = report.data_summary or {}
+    counts = [summary[key] for key in EMPTY_MARKERS if isinstance(summary.get(key), (int, float))]
+    return bool(counts) and not any(counts)
+
+
+def finish_run_for_report(report_id: int, deliver_to=None) -> list[int]:
+    """Record the outcome on the run and queue the e-mails; returns the ids of the deliveries queued."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.status not in ("DONE", "FAILED"):
+        return []
+    run = run_for_report(report) if report.schedule_id else None
+    schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
+    if report.status == "FAILED":
+        if run is not None and _close_run(run.id, "FAILED", report.error or "FAILED"):
+            notify_owner(run.id)
+        return []
+    recipients = list(deliver_to or [])
+    if schedule is not None:
+        if schedule.skip_when_empty and period_is_empty(report):
+            _close_run(run.id, "SKIPPED", None)
+            return []
+        recipients = list(schedule.recipients or []) + recipients
+        _close_run(run.id, "DONE", None)
+    return queue_deliveries(report, run.id if run is not None else None, recipients, kind="LINK")
+
+
+def _close_run(run_id: int, status: str, error: str | None) -> bool:
+    """Move a QUEUED run to its final status (once); True when this call did it."""
+    result = db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
+                                .values(status=status, error=error, finished_at=utcnow()))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _insert(table):
+    """INSERT … ON CONFLICT for the session's database."""
+    dialect = db.session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def queue_deliveries(report: Report | None, run_id: int | None, recipients: list[str], kind: str) -> list[int]:
+    """Insert one delivery per new recipient (duplicates are ignored by the unique constraint) and queue its job."""
+    seen, rows = set(), []
+    for address in recipients:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            rows.append({"tenant_id": report.tenant_id if report is not None else _run_tenant(run_id),
+                         "run_id": run_id, "report_id": report.id if report is not None else None, "kind": kind,
+                         "recipient": address.strip(), "status": "PENDING", "attempts": 0, "created_at": utcnow()})
+    if not rows:
+        return []
+    table = EmailDelivery.__table__
+    inserted = []
+    for row in rows:  # one statement per row: either unique constraint may be the one that refuses it
+        result = db.session.execute(_insert(table).values(row).on_conflict_do_nothing().returning(table.c.id)).first()
+        if result is not None:
+            inserted.append(result[0])
+    db.session.commit()
+    for delivery_id in inserted:
+        try:
+            enqueue(send_delivery_job, delivery_id, job_id=f"delivery-{delivery_id}", unique=True,
+                    retry_intervals=retry_intervals(), timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
+        except DuplicateJob:
+            pass
+    return inserted
+
+
+def _run_tenant(run_id: int | None) -> int:
+    """The tenant of a run."""
+    return db.session.scalar(select(ScheduleRun.tenant_id).where(ScheduleRun.id == run_id))
+
+
+def notify_owner(run_id: int) -> list[int]:
+    """Tell the schedule's owner (once per run) that the run or one of its e-mails failed."""
+    run = db.session.get(ScheduleRun, run_id)
+    schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
+    owner = db.session.get(User, schedule.owner_id) if schedule is not None and schedule.owner_id else None
+    if owner is None or not owner.active or not owner.email:
+        return []
+    report = db.session.get(Report, run.report_id) if run.report_id else None
+    return queue_deliveries(report, run.id, [owner.email], kind="NOTICE") if report is not None else \
+        _queue_notice_without_report(run, owner.email)
+
+
+def _queue_notice_without_report(run: ScheduleRun, address: str) -> list[int]:
+    """A notice for a run that never got a report (it could not even be requested)."""
+    table = EmailDelivery.__table__
+    result = db.session.execute(_insert(table).values(
+        tenant_id=run.tenant_id, run_id=run.id, report_id=None, kind="NOTICE", recipient=address, status="PENDING",
+        attempts=0, created_at=utcnow()).on_conflict_do_nothing().returning(table.c.id)).first()
+    db.session.commit()
+    if result is None:
+        return []
+    enqueue(send_delivery_job, result[0], retry_intervals=retry_intervals())
+    return [result[0]]
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def send_delivery_job(delivery_id: int) -> str | None:
+    """Send one e-mail; raise to let the queue retry, or record FAILED after the last attempt."""
+    delivery = db.session.get(EmailDelivery, delivery_id)
+    if delivery is None or delivery.status != "PENDING":
+        return getattr(delivery, "status", None)
+    delivery.attempts += 1
+    db.session.commit()
+    try:
+        build_message(delivery).send()
+    except Exception as exc:  # noqa: BLE001 — SMTP errors of every kind count as a failed attempt
+        delivery.last_error = (str(exc) or type(exc).__name__)[:1000]
+        final = delivery.attempts >= max_attempts()
+        if final:
+            delivery.status = "FAILED"
+        db.session.commit()
+        log.warning("e-mail %s to %s failed (attempt %s%s): %s", delivery.id, delivery.recipient, delivery.attempts,
+                    ", final" if final else "", delivery.last_error)
+        if not final:
+            raise
+        _after_final(delivery)
+        return "FAILED"
+    delivery.status, delivery.sent_at, delivery.last_error = "SENT", utcnow(), None
+    db.session.commit()
+    return "SENT"
+
+
+def _after_final(delivery: EmailDelivery) -> None:
+    """When the last link e-mail of a run has failed for good, notify the owner (notices never cascade)."""
+    if delivery.kind != "LINK" or delivery.run_id is None:
+        return
+    pending = db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
+        EmailDelivery.run_id == delivery.run_id, EmailDelivery.kind == "LINK", EmailDelivery.status == "PENDING"))
+    if pending == 0:
+        notify_owner(delivery.run_id)
+
+
+def human_size(size: int | None) -> str:
+    """1.2 MB, 35 KB, 800 B."""
+    size = size or 0
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The e-mail of one delivery, written in the tenant's language."""
+    tenant = db.session.get(Tenant, delivery.tenant_id)
+    report = db.session.get(Report, delivery.report_id) if delivery.report_id else None
+    run = db.session.get(ScheduleRun, delivery.run_id) if delivery.run_id else None
+    schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
+    with tenant_context(tenant):
+        context = {"tenant": tenant, "report": report, "run": run, "schedule": schedule,
+                   "template_name": _template_name(report.template if report else schedule.template if schedule else ""),
+                   "base_url": current_app.config["BASE_URL"].rstrip("/"), "size": human_size(getattr(report, "size", 0))}
+        if delivery.kind == "LINK":
+            issued = utcnow()
+            context.update(link=links.report_link(report, issued), expires_at=links.link_expires_at(issued))
+            subject = _("[%(tenant)s] %(template)s (%(start)s ~ %(end)s)", tenant=tenant.name,
+                        template=context["template_name"], start=report.period_start, end=report.period_end)
+            name = "report_link"
+        else:
+            context["failed"] = db.session.scalars(select(EmailDelivery).where(
+                EmailDelivery.run_id == delivery.run_id, EmailDelivery.kind == "LINK",
+                EmailDelivery.status == "FAILED")).all()
+            subject = _("[%(tenant)s] A scheduled report needs attention: %(template)s", tenant=tenant.name,
+                        template=context["template_name"])
+            name = "notice"
+        text = render_template(f"schedules/email/{name}.txt", **context)
+        html = render_template(f"schedules/email/{name}.html", **context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.recipient],
+                                     headers={"X-Tenant": tenant.slug, "X-Delivery-Id": str(delivery.id)},
+                                     connection=mail.get_connection())
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _template_name(code: str) -> str:
+    """The template's name in the current language."""
+    from ..reports.service import TEMPLATES
+
+    template = TEMPLATES.get(code)
+    return str(template.label) if template is not None else code
+
+
+def delivery_summary(deliveries: list[EmailDelivery]) -> dict[str, int]:
+    """Counts of link e-mails by status, for the history row."""
+    counts = {"SENT": 0, "PENDING": 0, "FAILED": 0}
+    for delivery in deliveries:
+        if delivery.kind == "LINK":
+            counts[delivery.status] = counts.get(delivery.status, 0) + 1
+    return counts
+
+
+def format_when(value: datetime | None) -> str:
+    """A timestamp for e-mail text in the selected zone."""
+    from ..formatting import localtime
+
+    return localtime(value)

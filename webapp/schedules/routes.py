@@ -1,0 +1,245 @@
+"""Schedule pages (PM/ADMIN), the cron preview fragment, the admin outbox, and the public signed download."""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.roles import role_required, tenant_get_or_404
+from ..extensions import db
+from ..models import utcnow
+from ..models.schedules import ReportSchedule, ScheduleRun
+from . import bp, cron, links, outbox, service
+from .delivery import delivery_summary
+from .describe import describe
+from .forms import ScheduleForm
+from .runs import run_now
+
+MANAGERS = ("ADMIN", "PM")
+PREVIEW_COUNT = 5
+RUNS_PER_PAGE = 20
+
+
+def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
+    """The form filled from the request, the schedule, or the defaults."""
+    form = ScheduleForm(obj=schedule) if schedule is not None else ScheduleForm()
+    if schedule is None and request.method == "GET":
+        form.timezone.data = form.timezone.data or current_user.tenant.timezone
+        form.cron.data = form.cron.data or "0 9 * * 1"
+        form.template.data = request.args.get("template") or form.template.data
+    if schedule is not None and request.method == "GET":
+        form.recipients.data = "\n".join(schedule.recipients or [])
+    form.fill_choices(service.templates(), adjust_format=request.method == "GET")
+    return form
+
+
+def preview_context(expression: str, zone: str) -> dict:
+    """Description, next run times (in the schedule's zone) or the error, for the preview fragment."""
+    error = service.cron_error(expression) or service.zone_error(zone)
+    if error:
+        return {"error": error, "description": None, "runs": [], "zone": zone}
+    return {"error": None, "description": describe(expression), "zone": zone,
+            "runs": cron.next_fires(" ".join(expression.split()), zone.strip(), utcnow(), PREVIEW_COUNT)}
+
+
+def _render_form(form: ScheduleForm, schedule: ReportSchedule | None, status: int = 200):
+    """The form page (or, for htmx, the fragment that was asked for)."""
+    context = {"form": form, "schedule": schedule, "zones": cron.zone_choices(),
+               "preview": preview_context(form.cron.data or "", form.timezone.data or "")}
+    if request.htmx and request.args.get("part") == "format":
+        return render_template("schedules/_format_field.html", **context)
+    if request.htmx and request.method == "POST":
+        return render_template("schedules/_form.html", **context), status
+    return render_template("schedules/form.html", **context), status
+
+
+def _save(form: ScheduleForm, schedule: ReportSchedule | None):
+    """Validate with the domain rules; on error put each message on its field."""
+    try:
+        if schedule is None:
+            schedule = service.create_schedule(current_user.tenant, current_user, form.as_input())
+            flash(_("The schedule was created."), "success")
+        else:
+            service.update_schedule(schedule, current_user, form.as_input())
+            flash(_("The schedule was saved."), "success")
+    except service.ScheduleInputError as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        return None
+    return schedule
+
+
+def _after_save(schedule: ReportSchedule):
+    """Go to the schedule (HX-Redirect for htmx posts)."""
+    target = url_for("schedules.detail", schedule_id=schedule.id)
+    if request.htmx:
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
+
+
+@bp.route("/schedules/")
+@role_required(*MANAGERS)
+def index():
+    """The tenant's schedules with their next run and last status."""
+    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
+                                   .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id)).all()
+    last = service.last_runs([s.id for s in schedules])
+    descriptions = {s.id: describe(s.cron) for s in schedules}
+    return render_template("schedules/index.html", schedules=schedules, last=last, descriptions=descriptions,
+                           templates=service.templates())
+
+
+@bp.route("/schedules/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def create():
+    """New schedule form."""
+    form = _form()
+    if request.method == "POST" and form.validate():
+        schedule = _save(form, None)
+        if schedule is not None:
+            return _after_save(schedule)
+    return _render_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/schedules/<int:schedule_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit(schedule_id: int):
+    """Edit a schedule."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    form = _form(schedule)
+    if request.method == "POST" and form.validate():
+        if _save(form, schedule) is not None:
+            return _after_save(schedule)
+    return _render_form(form, schedule, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/schedules/preview")
+@role_required(*MANAGERS)
+def preview():
+    """The cron preview: description and next 5 runs, or the error (fragment for htmx, small page otherwise)."""
+    context = preview_context(request.args.get("cron", ""), request.args.get("timezone", ""))
+    template = "schedules/_cron_preview.html" if request.htmx else "schedules/preview.html"
+    return render_template(template, preview=context), 200
+
+
+@bp.route("/schedules/<int:schedule_id>")
+@role_required(*MANAGERS)
+def detail(schedule_id: int):
+    """A schedule and its run history (the history fragment polls itself while a run is in progress)."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    page = db.paginate(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
+                       .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=RUNS_PER_PAGE, error_out=False)
+    deliveries = service.deliveries_by_run([run.id for run in page.items])
+    context = {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries":
+               {run_id: delivery_summary(items) for run_id, items in deliveries.items()},
+               "description": describe(schedule.cron), "templates": service.templates(),
+               "in_progress": any(run.status == "QUEUED" or delivery_summary(deliveries[run.id])["PENDING"]
+                                  for run in page.items)}
+    if request.htmx and request.headers.get("HX-Target") == "run-history":
+        return render_template("schedules/_runs.html", **context)
+    return render_template("schedules/detail.html", **context)
+
+
+@bp.post("/schedules/<int:schedule_id>/pause")
+@role_required(*MANAGERS)
+def pause(schedule_id: int):
+    """Stop firing until resumed."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    service.set_active(schedule, current_user, False)
+    flash(_("The schedule is paused."), "success")
+    return redirect(request.form.get("next") or url_for("schedules.detail", schedule_id=schedule.id))
+
+
+@bp.post("/schedules/<int:schedule_id>/resume")
+@role_required(*MANAGERS)
+def resume(schedule_id: int):
+    """Fire again from the next slot after now."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    service.set_active(schedule, current_user, True)
+    flash(_("The schedule is active again."), "success")
+    return redirect(request.form.get("next") or url_for("schedules.detail", schedule_id=schedule.id))
+
+
+@bp.route("/schedules/<int:schedule_id>/delete", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def delete(schedule_id: int):
+    """Ask for confirmation (GET), then delete (POST)."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    if request.method == "POST":
+        service.delete_schedule(schedule, current_user)
+        flash(_("The schedule was deleted."), "success")
+        return redirect(url_for("schedules.index"))
+    return render_template("schedules/delete.html", schedule=schedule, description=describe(schedule.cron),
+                           templates=service.templates())
+
+
+@bp.post("/schedules/<int:schedule_id>/run")
+@role_required(*MANAGERS)
+def run(schedule_id: int):
+    """지금 실행: generate the last complete period now and e-mail it like a scheduled run."""
+    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    run_now(schedule, current_user)
+    flash(_("The report is being generated; it will be e-mailed when it is ready."), "success")
+    return redirect(url_for("schedules.detail", schedule_id=schedule.id))
+
+
+@bp.route("/admin/outbox")
+@role_required("ADMIN")
+def outbox_index():
+    """The e-mails written to the outbox folder (embedded mode), the tenant's only."""
+    messages = outbox.list_messages(current_user.tenant.slug)
+    return render_template("schedules/outbox.html", messages=messages)
+
+
+@bp.route("/admin/outbox/<path:key>")
+@role_required("ADMIN")
+def outbox_message(key: str):
+    """One e-mail of the outbox."""
+    message = outbox.read_message(key, current_user.tenant.slug)
+    if message is None:
+        abort(404)
+    return render_template("schedules/outbox_message.html", message=message)
+
+
+@bp.route(links.LINK_PATH + "<token>")
+def download_link(token: str):
+    """The public signed link: the report's stored bytes, no sign-in; a clear page when refused."""
+    try:
+        report = links.report_for_token(token)
+    except links.LinkRefused as exc:
+        status = {"expired": 410, "missing": 404}.get(exc.reason, 400)
+        return render_template("schedules/link_refused.html", reason=exc.reason,
+                               days=links.max_age().days), status
+    response = send_file(io.BytesIO(report.content), mimetype=report.content_type or "application/octet-stream",
+                         as_attachment=True, download_name=report.file_name or f"report-{report.id}",
+                         etag=report.sha256, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(value: datetime | None, zone: str, with_weekday: bool = True) -> str:
+    """A UTC instant shown in a given zone: 2026-03-09 (월) 09:00 EDT."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from .describe import WEEKDAYS
+
+    local = value.astimezone(ZoneInfo(zone))
+    weekday = f" ({str(WEEKDAYS[(local.weekday() + 1) % 7])[:1] if _is_korean() else local.strftime('%a')})" if with_weekday else ""
+    return f"{local:%Y-%m-%d}{weekday} {local:%H:%M} {local.tzname()}"
+
+
+def _is_korean() -> bool:
+    """True when the UI language is Korean (weekday shown as one syllable)."""
+    from flask_babel import get_locale
+
+    return str(get_locale()).startswith("ko")
