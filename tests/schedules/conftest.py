@@ -1,0 +1,108 @@
+"""Helpers for the schedule tests: schedules straight in the database, mail read back, process helpers."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import User, utcnow
+from webapp.models.schedules import ReportSchedule
+
+from ..conftest import REDIS_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def make_schedule(tenant):
+    """Create a schedule directly (bypassing validation) with sensible defaults."""
+
+    def make(**values) -> ReportSchedule:
+        owner = db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id), User.role == "PM")) \
+            or db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id)))
+        fields = {"tenant_id": tenant.id, "name": "", "template": "weekly_ops", "cron": "0 9 * * 1", "timezone": "Asia/Seoul",
+                  "format": "excel", "recipients": ["cio@example.kr", "ops@example.kr"], "active": True,
+                  "skip_when_empty": False, "owner_id": owner.id if owner else None, "next_run_at": utcnow() + timedelta(days=1)}
+        fields.update(values)
+        schedule = ReportSchedule(**fields)
+        db.session.add(schedule)
+        db.session.commit()
+        return schedule
+
+    return make
+
+
+def outbox(app):
+    """Messages sent through the in-memory (locmem) mail backend."""
+    return list(getattr(app.extensions["mailman"], "outbox", []))
+
+
+def minute(value: datetime) -> datetime:
+    """The value truncated to the minute."""
+    return value.replace(second=0, microsecond=0)
+
+
+# --- real processes (PostgreSQL + Redis) ------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_app_config():
+    """Redis on, with a queue of this test's own."""
+    if not REDIS_URL:
+        pytest.skip("Redis suite is off: set TEST_REDIS_URL")
+    return {"REDIS_URL": REDIS_URL, "RQ_QUEUE": f"test-{uuid.uuid4().hex[:8]}"}
+
+
+@pytest.fixture
+def app_config(request):
+    """Switch a test to Redis with @pytest.mark.redis."""
+    if "redis" in request.keywords:
+        return request.getfixturevalue("redis_app_config")
+    return {}
+
+
+def require_postgresql(app) -> None:
+    """Process tests share one database between processes: PostgreSQL only."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("runs against PostgreSQL (the SQLite variant of this test is covered in-process)")
+
+
+def process_env(app, **extra) -> dict:
+    """The environment a child process needs to build the same app (database, Redis, queue, secrets)."""
+    env = dict(os.environ, FLASK_APP="webapp", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=app.config.get("REDIS_URL") or "", RQ_QUEUE=app.config.get("RQ_QUEUE", "default"),
+               SECRET_KEY=app.config["SECRET_KEY"], BASE_URL=app.config["BASE_URL"], INSTANCE_PATH=app.instance_path,
+               MAIL_FILE_PATH=app.config["MAIL_FILE_PATH"], LOG_LEVEL="WARNING")
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def start_scheduler_once(app, **extra) -> subprocess.Popen:
+    """`flask scheduler run --once` as a child process."""
+    return subprocess.Popen([str(BIN / "flask"), "scheduler", "run", "--once"], cwd=ROOT, env=process_env(app, **extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def start_rq_worker(app, burst: bool = True, **extra) -> subprocess.Popen:
+    """A real `rq worker` (with its scheduler, so RQ retries come back) on the app's queue."""
+    command = [str(BIN / "rq"), "worker", "--with-scheduler", "--url", app.config["REDIS_URL"], app.config["RQ_QUEUE"]]
+    if burst:
+        command.insert(2, "--burst")
+    return subprocess.Popen(command, cwd=ROOT, env=process_env(app, **extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
