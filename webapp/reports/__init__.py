@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 from . import sql  # noqa: E402,F401  (registers the SQLite date function on every connection)
+from . import routes  # noqa: E402,F401

@@ -108,7 +108,7 @@ def per_service(window: Window) -> list[dict]:
     resolved = {s: (n, avg) for s, n, avg in db.session.execute(
         select(SR.service, func.count(), func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.service))}
     open_now = dict(db.session.execute(select(SR.service, func.count()).where(window.open_now()).group_by(SR.service)).all())
-    services = list(SERVICES) + sorted(set(created) | set(resolved) | set(open_now) - set(SERVICES))
+    services = list(SERVICES) + sorted((set(created) | set(resolved) | set(open_now)) - set(SERVICES))
     rows = []
     for service in services:
         n_created = created.get(service, 0)
@@ -231,7 +231,8 @@ def incidents_by_root_cause(window: Window) -> list[dict]:
     mean = func.avg(case((SR.status == "DONE", RESOLUTION_SECONDS), else_=None))
     rows = db.session.execute(
         select(cause.label("cause"), func.count(), severe, done, mean, func.count(func.distinct(SR.service)))
-        .where(window.created_in(), SR.type == INCIDENT).group_by(cause).order_by(func.count().desc(), cause)).all()
+        .where(window.created_in(), SR.type == INCIDENT).group_by(cause)).all()
+    rows = sorted(rows, key=lambda r: (-r[1], r[0] is None, r[0] or ""))  # most frequent first, "not recorded" last
     total = sum(r[1] for r in rows)
     return [{"root_cause": c, "count": n, "share": rate(n, total), "severe": int(s or 0), "resolved": int(d or 0),
              "mean_hours": hours(m) if d else None, "services": svc} for c, n, s, d, m, svc in rows]

@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("service_requests", __name__, url_prefix="/service-requests")
+
+from . import routes  # noqa: E402,F401

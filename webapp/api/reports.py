@@ -1,0 +1,147 @@
+"""Report API (SPEC §7): templates, generate, list, one report's status, download."""
+from __future__ import annotations
+
+import time
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..auth.roles import tenant_get_or_404
+from ..extensions import db
+from ..models import Report
+from ..reports.collectors import jsonable
+from ..reports.periods import today_in
+from ..reports.routes import not_ready_message, stored_file_response
+from ..reports.service import TEMPLATES, ReportRequestError, parse_period, request_report
+from . import bp
+
+LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 100, 500
+WAIT_MAX_SECONDS = 30
+
+
+def report_json(report: Report) -> dict:
+    """The API shape of a report."""
+    body = {
+        "id": report.id, "report_id": report.id, "template": report.template,
+        "name": TEMPLATES[report.template].name if report.template in TEMPLATES else report.template,
+        "period": f"{report.period_start.isoformat()}~{report.period_end.isoformat()}",
+        "period_start": report.period_start.isoformat(), "period_end": report.period_end.isoformat(),
+        "format": report.format, "status": report.status,
+        "created_at": report.created_at.isoformat() if report.created_at else None,
+        "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+        "error": report.error, "schedule_id": report.schedule_id,
+    }
+    if report.status == "DONE":
+        body.update(file_name=report.file_name, size=report.size, sha256=report.sha256,
+                    download_url=f"/api/auto-report/{report.id}/download", data_summary=report.data_summary)
+    return body
+
+
+@bp.get("/auto-report/templates")
+def report_templates():
+    """The templates: [{code, name, period, format[]}]."""
+    return jsonify([{"code": t.code, "name": t.name, "label": str(t.label), "period": t.period, "format": list(t.formats)}
+                    for t in TEMPLATES.values()])
+
+
+def _deliver_to(body: dict) -> list[str] | None:
+    """E-mail recipients when send_email is true (a valid `email` or `recipients[]` is then required)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not body.get("send_email"):
+        return None
+    addresses = body.get("recipients") or ([body["email"]] if body.get("email") else [])
+    if not isinstance(addresses, list) or not addresses:
+        raise ReportRequestError(_("email: give an address (or recipients[]) when send_email is true."), field="email")
+    cleaned = []
+    for address in addresses:
+        try:
+            cleaned.append(validate_email(str(address), check_deliverability=False).normalized)
+        except EmailNotValidError:
+            raise ReportRequestError(_("email: '%(address)s' is not a valid e-mail address.", address=address), field="email") from None
+    return cleaned
+
+
+@bp.post("/auto-report/generate")
+def generate_report():
+    """Queue a report: {template, period_start?, period_end?, format (excel), send_email?, email?, wait?}.
+
+    Answers 202 with the report id and status QUEUED; with `wait` (seconds, at most 30) the
+    call waits for the job and answers 200 with `data_summary` once the report is DONE.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(detail=_("Send a JSON object.")), 400
+    tenant = current_user.tenant
+    try:
+        code = str(body.get("template") or "")
+        fmt = str(body.get("format") or "excel").lower()
+        if code not in TEMPLATES:
+            raise ReportRequestError(_("Unknown template '%(code)s'. Allowed values: %(allowed)s.", code=code,
+                                       allowed=", ".join(TEMPLATES)), field="template")
+        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone or "Asia/Seoul"))
+        deliver_to = _deliver_to(body)
+        wait = float(body.get("wait") or 0)
+        report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to)
+    except ReportRequestError as exc:
+        return jsonify(detail=str(exc), field=exc.field), 400
+    except (TypeError, ValueError):
+        return jsonify(detail=_("wait: give a number of seconds (0 to %(max)s).", max=WAIT_MAX_SECONDS)), 400
+    report = _wait_for(report.id, min(max(wait, 0), WAIT_MAX_SECONDS))
+    body = {"ok": report.status != "FAILED", "report_id": report.id, "template": report.template,
+            "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
+            "format": report.format, "status": report.status, "status_url": f"/api/auto-report/{report.id}"}
+    if report.status == "DONE":
+        body.update(data_summary=jsonable(report.data_summary), download_url=f"/api/auto-report/{report.id}/download")
+    if report.status == "FAILED":
+        body["error"] = report.error
+    return jsonify(body), 200 if report.status in ("DONE", "FAILED") else 202
+
+
+def _wait_for(report_id: int, seconds: float) -> Report:
+    """Poll the row (never build here) until it is DONE or FAILED or the time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        db.session.expire_all()
+        report = db.session.get(Report, report_id)
+        if report.status in ("DONE", "FAILED") or time.monotonic() >= deadline:
+            return report
+        time.sleep(0.25)
+
+
+@bp.get("/auto-report/list")
+def list_reports():
+    """The tenant's reports, newest first: [{id, template, period "start~end", format, status, created_at}].
+
+    ?limit= (default 100, at most 500) and ?offset= page through them; X-Total-Count has the total.
+    """
+    limit = min(max(request.args.get("limit", LIST_LIMIT_DEFAULT, type=int) or LIST_LIMIT_DEFAULT, 1), LIST_LIMIT_MAX)
+    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    mine = Report.tenant_id == current_user.tenant_id
+    query = select(Report).where(mine)
+    template = request.args.get("template")
+    if template:
+        query = query.where(Report.template == template)
+    reports = db.session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit).offset(offset)).all()
+    total = db.session.scalar(select(func.count()).select_from(Report).where(mine))
+    response = jsonify([report_json(r) for r in reports])
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+@bp.get("/auto-report/<int:report_id>")
+def report_status(report_id: int):
+    """One report: status, error, and when DONE the file details and data_summary."""
+    return jsonify(report_json(tenant_get_or_404(Report, report_id)))
+
+
+@bp.get("/auto-report/<int:report_id>/download")
+def download_report(report_id: int):
+    """The stored file (409 while the report is not DONE)."""
+    report = tenant_get_or_404(Report, report_id)
+    if report.status != "DONE":
+        return jsonify(detail=not_ready_message(report), status=report.status), 409
+    return stored_file_response(report)
+

@@ -1,0 +1,31 @@
+"""The report request form: template, default or custom period, and a format the template offers."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from .registry import TEMPLATES
+
+FORMAT_LABELS = {"excel": _l("Excel (.xlsx)"), "pdf": _l("PDF")}
+
+
+class ReportForm(FlaskForm):
+    """Generate a report; the format choices follow the chosen template."""
+
+    template = SelectField(_l("Template"), choices=[SelectChoice(code, t.label) for code, t in TEMPLATES.items()],
+                           default="weekly_ops")
+    period = RadioField(_l("Period"), choices=[SelectChoice("default", _l("Default period")),
+                                               SelectChoice("custom", _l("Custom dates"))], default="default")
+    period_start = DateField(_l("From"), validators=[Optional()])
+    period_end = DateField(_l("To"), validators=[Optional()])
+    format = SelectField(_l("Format"), validate_choice=False)
+
+    def limit_formats(self, pick_offered: bool = True) -> None:
+        """Offer only the formats of the chosen template (and pick one of them when asked)."""
+        template = TEMPLATES.get(self.template.data) or TEMPLATES["weekly_ops"]
+        self.format.choices = [SelectChoice(f, FORMAT_LABELS[f]) for f in template.formats]
+        if pick_offered and self.format.data not in template.formats:
+            self.format.data = template.formats[0]

@@ -1,0 +1,185 @@
+"""The 보고서 page: request a report, watch it being built, download it; plus the printable page."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from ..auth.roles import role_required, tenant_get_or_404
+from ..extensions import db
+from ..models import Report
+from . import bp
+from .collectors import collect
+from .forms import ReportForm
+from .periods import today_in
+from .registry import TEMPLATES
+from .render import ascii_file_name, content_disposition
+from .service import ReportRequestError, check_format, check_period, default_period, get_template, request_report
+
+PAGE_SIZE = 20
+ALL_ROLES = ("ADMIN", "PM", "STAFF")
+
+
+def _tenant_today() -> date:
+    """Today in the signed-in user's institution."""
+    return today_in(current_user.tenant.timezone or "Asia/Seoul")
+
+
+def _report_page(page: int):
+    """The tenant's reports, newest first."""
+    return db.paginate(
+        select(Report).where(Report.tenant_id == current_user.tenant_id).order_by(Report.created_at.desc(), Report.id.desc()),
+        page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def _form_context(form: ReportForm) -> dict:
+    """What the form fragment shows besides the fields: the template's default period."""
+    template = TEMPLATES.get(form.template.data) or TEMPLATES["weekly_ops"]
+    start, end = default_period(template.code, _tenant_today())
+    return {"form": form, "chosen": template, "default_start": start, "default_end": end}
+
+
+def _validated_request(form: ReportForm) -> tuple[str, date, date, str] | None:
+    """The (template, start, end, format) the form asks for, or None with errors added to the fields."""
+    if not form.validate():
+        return None
+    code, fmt = form.template.data, form.format.data
+    try:
+        template = get_template(code)
+        check_format(template, fmt)
+        if form.period.data == "custom":
+            if not form.period_start.data or not form.period_end.data:
+                field = form.period_start if not form.period_start.data else form.period_end
+                field.errors.append(_("Enter both dates for a custom period (YYYY-MM-DD)."))
+                return None
+            start, end = form.period_start.data, form.period_end.data
+            check_period(start, end)
+        else:
+            start, end = default_period(code, _tenant_today())
+    except ReportRequestError as exc:
+        target = {"template": form.template, "format": form.format}.get(exc.field, form.period_start)
+        target.errors.append(str(exc))
+        return None
+    return code, start, end, fmt
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*ALL_ROLES)
+def index():
+    """The report page: the request form and the tenant's reports (each part is also an htmx fragment)."""
+    form = ReportForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
+    if request.method == "POST":
+        form.limit_formats(pick_offered=False)
+        wanted = _validated_request(form)
+        if wanted is None:
+            form.limit_formats(pick_offered=False)
+            if request.htmx:
+                headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
+                return render_template("reports/_form.html", **_form_context(form)), 422, headers
+            return render_template("reports/index.html", page=_report_page(1), **_form_context(form)), 422
+        code, start, end, fmt = wanted
+        report = request_report(current_user.tenant, code, start, end, fmt, user=current_user)
+        if request.htmx:
+            return render_template("reports/_list.html", page=_report_page(1), new_report_id=report.id)
+        flash(_("The report was queued. This page shows when it is ready."), "success")
+        return redirect(url_for("reports.index"))
+    form.limit_formats()
+    target = request.headers.get("HX-Target")
+    if request.htmx and target == "report-form":
+        return render_template("reports/_form.html", **_form_context(form))
+    page = _report_page(request.args.get("page", 1, type=int))
+    if request.htmx and target == "report-list":
+        return render_template("reports/_list.html", page=page)
+    return render_template("reports/index.html", page=page, **_form_context(form))
+
+
+@bp.route("/<int:report_id>")
+@role_required(*ALL_ROLES)
+def detail(report_id: int):
+    """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
+    report = tenant_get_or_404(Report, report_id)
+    if request.htmx:
+        return render_template("reports/_row.html", report=report)
+    return render_template("reports/detail.html", report=report)
+
+
+@bp.route("/<int:report_id>/download")
+@role_required(*ALL_ROLES)
+def download(report_id: int):
+    """The stored file, byte for byte as it was built."""
+    report = tenant_get_or_404(Report, report_id)
+    if report.status != "DONE":
+        return render_template("errors/generic.html", status=409, detail=not_ready_message(report)), 409
+    return stored_file_response(report)
+
+
+def not_ready_message(report: Report) -> str:
+    """Why a report cannot be downloaded yet."""
+    return _("The report is not ready (status %(status)s).", status=report.status)
+
+
+def stored_file_response(report: Report) -> Response:
+    """Serve a DONE report's stored bytes with the right content type and a Korean-safe file name."""
+    content = db.session.scalar(select(Report.content).where(Report.id == report.id).options(undefer(Report.content)))
+    if content is None:
+        abort(404)
+    fallback = ascii_file_name(report.template, report.period_start, report.period_end, report.format)
+    response = Response(content, mimetype=report.content_type)
+    response.headers["Content-Disposition"] = content_disposition(report.file_name or fallback, fallback)
+    response.headers["Content-Length"] = str(len(content))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.set_etag(report.sha256 or "")
+    return response
+
+
+@bp.route("/print/<template_code>")
+@role_required(*ALL_ROLES)
+def printable(template_code: str):
+    """The printable page of a PDF template for a period (the same HTML the PDF is rendered from)."""
+    from .pdf import PDF_TEMPLATES, render_html
+
+    if template_code not in PDF_TEMPLATES:
+        abort(404)
+    try:
+        start, end = _print_period(template_code)
+    except ReportRequestError as exc:
+        return render_template("errors/generic.html", status=400, detail=str(exc)), 400
+    data = collect(template_code, current_user.tenant, start, end)
+    return render_html(data, for_pdf=False, back_url=url_for("reports.index", template=template_code))
+
+
+def _print_period(template_code: str) -> tuple[date, date]:
+    """The period from ?start=&end= (both or neither; neither means the default period)."""
+    start_text, end_text = request.args.get("start"), request.args.get("end")
+    if not start_text and not end_text:
+        return default_period(template_code, _tenant_today())
+    try:
+        start, end = date.fromisoformat(start_text or ""), date.fromisoformat(end_text or "")
+    except ValueError:
+        raise ReportRequestError(_("Enter both dates for a custom period (YYYY-MM-DD).")) from None
+    check_period(start, end)
+    return start, end
+
+
+@bp.app_context_processor
+def report_globals():
+    """The template registry, for report rows rendered anywhere (reports page, schedule history)."""
+    return {"report_templates": TEMPLATES}
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int | None) -> str:
+    """1536 → '1.5 KB'."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024 or unit == "MB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} MB"

@@ -1,0 +1,131 @@
+"""The SR screen: list with filters and pagination, create, edit, and a quick status change."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.roles import role_required, tenant_get_or_404
+from ..extensions import db
+from ..models import ServiceRequest, utcnow
+from . import bp
+from .forms import FilterForm, ServiceRequestForm, StatusForm
+from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
+from .service import change_status, create_sr, filtered_query, local_to_utc, update_sr, utc_to_local
+
+PAGE_SIZE = 25
+ALL_ROLES = ("ADMIN", "PM", "STAFF")
+
+
+def _zone() -> str:
+    """The signed-in user's institution time zone."""
+    return current_user.tenant.timezone or "Asia/Seoul"
+
+
+@bp.app_context_processor
+def sr_labels():
+    """SR labels and badge classes for templates."""
+    return {"sr_type_labels": TYPE_LABELS, "sr_priority_labels": PRIORITY_LABELS, "sr_status_labels": STATUS_LABELS,
+            "sr_status_badges": STATUS_BADGES}
+
+
+@bp.route("/")
+@role_required(*ALL_ROLES)
+def index():
+    """The tenant's SRs, filtered and paginated; the table is also the htmx fragment."""
+    filters = FilterForm(request.args)
+    values = {name: field.data for name, field in filters._fields.items()} if filters.validate() else {}
+    page = db.paginate(filtered_query(current_user.tenant_id, _zone(), **values),
+                       page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    context = {"filters": filters, "page": page, "status_form": StatusForm()}
+    if request.htmx and request.headers.get("HX-Target") == "sr-list":
+        return render_template("service_requests/_list.html", **context)
+    return render_template("service_requests/index.html", **context)
+
+
+def _form_values(form: ServiceRequestForm) -> dict | None:
+    """Form data as model values (UTC times), or None after adding errors to the fields."""
+    zone = _zone()
+    values = {name: form[name].data for name in ("title", "type", "priority", "status", "service", "description")}
+    values["assignee"] = (form.assignee.data or "").strip() or None
+    values["root_cause"] = (form.root_cause.data or "").strip() or None
+    values["created_at"] = local_to_utc(form.created_at.data, zone)
+    values["resolved_at"] = local_to_utc(form.resolved_at.data, zone)
+    if values["created_at"] and values["created_at"] > utcnow():
+        form.created_at.errors.append(_("Received at: the time cannot be in the future."))
+        return None
+    if values["resolved_at"] and values["status"] != "DONE":
+        form.resolved_at.errors.append(_("Resolved at: only a Done SR has a resolution time; leave it empty or choose Done."))
+        return None
+    return values
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ALL_ROLES)
+def create():
+    """Add an SR by hand."""
+    form = ServiceRequestForm()
+    if form.validate_on_submit():
+        values = _form_values(form)
+        if values is not None and _times_in_order(form, values, None):
+            sr = create_sr(current_user.tenant_id, current_user, values)
+            db.session.commit()
+            flash(_("Service request %(code)s was created.", code=sr.code), "success")
+            return redirect(url_for("service_requests.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("service_requests/form.html", form=form, sr=None), status
+
+
+def _times_in_order(form: ServiceRequestForm, values: dict, sr: ServiceRequest | None) -> bool:
+    """A resolution time must not come before the SR was received."""
+    created = values["created_at"] or (sr.created_at if sr else utcnow())
+    if values["resolved_at"] and values["resolved_at"] < created:
+        form.resolved_at.errors.append(_("Resolved at: the time is before the SR was received."))
+        return False
+    return True
+
+
+@bp.route("/<int:sr_id>/edit", methods=["GET", "POST"])
+@role_required(*ALL_ROLES)
+def edit(sr_id: int):
+    """Correct an SR; choosing Done sets the resolution time."""
+    sr = tenant_get_or_404(ServiceRequest, sr_id)
+    form = ServiceRequestForm(obj=sr)
+    if request.method == "GET":
+        form.created_at.data = utc_to_local(sr.created_at, _zone())
+        form.resolved_at.data = utc_to_local(sr.resolved_at, _zone())
+    if form.validate_on_submit():
+        values = _form_values(form)
+        if values is not None and _times_in_order(form, values, sr):
+            update_sr(sr, current_user, values)
+            db.session.commit()
+            flash(_("Service request %(code)s was updated.", code=sr.code), "success")
+            return redirect(url_for("service_requests.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("service_requests/form.html", form=form, sr=sr), status
+
+
+@bp.route("/<int:sr_id>/status", methods=["POST"])
+@role_required(*ALL_ROLES)
+def set_status(sr_id: int):
+    """Change the status from the list (the row comes back for htmx)."""
+    sr = tenant_get_or_404(ServiceRequest, sr_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        change_status(sr, current_user, form.status.data)
+        db.session.commit()
+        if request.htmx:
+            return render_template("service_requests/_row.html", sr=sr, status_form=StatusForm())
+        flash(_("Service request %(code)s is now %(status)s.", code=sr.code, status=STATUS_LABELS[sr.status]), "success")
+    elif request.htmx:
+        return render_template("service_requests/_row.html", sr=sr, status_form=form), 422
+    else:
+        flash(_("Status: choose one of %(allowed)s.", allowed=", ".join(STATUS_LABELS)), "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("service_requests.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    """Only redirect back to pages of this site."""
+    from urllib.parse import urlsplit
+
+    return bool(url) and urlsplit(url).netloc in ("", request.host)

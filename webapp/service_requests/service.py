@@ -1,0 +1,117 @@
+"""SR domain functions: codes, create, update, status changes (resolved_at follows DONE) and the list query."""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+
+from ..audit import record
+from ..extensions import db
+from ..models import ServiceRequest, utcnow
+
+EDITABLE = ("title", "type", "priority", "status", "service", "assignee", "root_cause", "description", "created_at", "resolved_at")
+
+
+def new_sr_code(tenant_id: int, now: datetime | None = None) -> str:
+    """SR-YYYYMMDD-XXXXXX (UTC date of creation, six upper-case hex), unique within the tenant."""
+    now = now or utcnow()
+    while True:
+        code = f"SR-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+        taken = db.session.scalar(select(func.count()).select_from(ServiceRequest)
+                                  .where(ServiceRequest.tenant_id == tenant_id, ServiceRequest.code == code))
+        if not taken:
+            return code
+
+
+def apply_status(sr: ServiceRequest, status: str, resolved_at: datetime | None = None, now: datetime | None = None) -> None:
+    """Set the status; DONE keeps (or sets) resolved_at — the given time, the old one, or now — any other status clears it."""
+    sr.status = status
+    if status == "DONE":
+        sr.resolved_at = resolved_at or sr.resolved_at or now or utcnow()
+    else:
+        sr.resolved_at = None
+
+
+def create_sr(tenant_id: int, user, values: dict) -> ServiceRequest:
+    """Add an SR with an audit row (the caller commits)."""
+    now = utcnow()
+    sr = ServiceRequest(tenant_id=tenant_id, code=new_sr_code(tenant_id, now),
+                        **{k: values.get(k) for k in EDITABLE if k not in ("status", "resolved_at", "created_at")})
+    sr.description = sr.description or ""
+    sr.created_at = values.get("created_at") or now
+    apply_status(sr, values.get("status") or "OPEN", values.get("resolved_at"), now)
+    db.session.add(sr)
+    db.session.flush()
+    record("create", "service_request", sr.id, user=user, code=sr.code, status=sr.status)
+    return sr
+
+
+def update_sr(sr: ServiceRequest, user, values: dict) -> dict:
+    """Change an SR's fields; returns what changed ([old, new]) and records it (the caller commits).
+
+    An empty resolved_at keeps the stored one (or takes now when the SR becomes DONE).
+    """
+    before = {k: getattr(sr, k) for k in EDITABLE}
+    for key in ("title", "type", "priority", "service", "assignee", "root_cause", "description"):
+        if key in values:
+            setattr(sr, key, values[key])
+    sr.description = sr.description or ""
+    if values.get("created_at"):
+        sr.created_at = values["created_at"]
+    apply_status(sr, values.get("status") or sr.status, values.get("resolved_at"))
+    changes = {k: [_plain(before[k]), _plain(getattr(sr, k))] for k in EDITABLE if before[k] != getattr(sr, k)}
+    if changes:
+        record("update", "service_request", sr.id, user=user, code=sr.code, **changes)
+    return changes
+
+
+def change_status(sr: ServiceRequest, user, status: str) -> dict:
+    """Only the status (resolved_at follows it); records the change (the caller commits)."""
+    before = (sr.status, sr.resolved_at)
+    apply_status(sr, status)
+    if before != (sr.status, sr.resolved_at):
+        record("update", "service_request", sr.id, user=user, code=sr.code, status=[before[0], sr.status],
+               resolved_at=[_plain(before[1]), _plain(sr.resolved_at)])
+    return {"status": sr.status}
+
+
+def _plain(value):
+    """Audit-friendly value."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def local_to_utc(value: datetime | None, zone_name: str) -> datetime | None:
+    """A naive datetime typed in the institution's zone, as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(zone_name)).astimezone(timezone.utc)
+
+
+def utc_to_local(value: datetime | None, zone_name: str) -> datetime | None:
+    """An aware UTC datetime as a naive one in the institution's zone (for form fields)."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def filtered_query(tenant_id: int, zone_name: str, q: str | None = None, status: str | None = None, type: str | None = None,
+                   priority: str | None = None, service: str | None = None, created_from: date | None = None,
+                   created_to: date | None = None):
+    """The tenant's SRs matching the filters, newest first (dates are days in the institution's zone)."""
+    query = select(ServiceRequest).where(ServiceRequest.tenant_id == tenant_id)
+    for column, value in ((ServiceRequest.status, status), (ServiceRequest.type, type), (ServiceRequest.priority, priority),
+                          (ServiceRequest.service, service)):
+        if value:
+            query = query.where(column == value)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(ServiceRequest.code.ilike(pattern), ServiceRequest.title.ilike(pattern),
+                                ServiceRequest.assignee.ilike(pattern)))
+    zone = ZoneInfo(zone_name)
+    if created_from:
+        query = query.where(ServiceRequest.created_at >= datetime.combine(created_from, time.min, zone))
+    if created_to:
+        query = query.where(ServiceRequest.created_at < datetime.combine(created_to + timedelta(days=1), time.min, zone))
+    return query.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
