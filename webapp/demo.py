@@ -40,4 +40,6 @@ def seed_demo(only_if_missing: bool = False, echo=print) -> Tenant:
 
 def area_seeders():
     """Each area's demo-data function, in order; each one must be idempotent."""
-    return []
+    from .service_requests.demo import seed_service_requests
+
+    return [seed_service_requests]
