@@ -261,8 +261,12 @@ def _template_name(code: str) -> str:
     """The template's name in the current language."""
     from ..reports.service import TEMPLATES
 
+    from flask_babel import get_locale
+
     template = TEMPLATES.get(code)
-    return str(template.label) if template is not None else code
+    if template is None:
+        return code
+    return template.name if str(get_locale()).startswith("ko") else str(template.label)
 
 
 def delivery_summary(deliveries: list[EmailDelivery]) -> dict[str, int]:

@@ -1,11 +1,10 @@
 """Signed, expiring download links for one report, usable without signing in."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from ..extensions import db
 from ..models import Report, utcnow
@@ -22,22 +21,19 @@ class LinkRefused(Exception):
         self.reason = reason
 
 
-class _Serializer(URLSafeTimedSerializer):
-    """A timed serializer whose signing time can be set (to issue a link as of another moment)."""
+def _serializer(issued_at: datetime | None = None) -> URLSafeTimedSerializer:
+    """The serializer keyed by SECRET_KEY and scoped to report links by its salt (signing time settable)."""
+    if issued_at is None:
+        return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    stamp = int(issued_at.timestamp())
 
-    issued_at: float | None = None
+    class SignedAt(TimestampSigner):
+        """Signs with a given time instead of now (to issue a link as of another moment)."""
 
-    def get_timestamp(self) -> int:
-        """The signing time: now, unless issued_at is set."""
-        return int(self.issued_at if self.issued_at is not None else time.time())
+        def get_timestamp(self) -> int:
+            return stamp
 
-
-def _serializer(issued_at: datetime | None = None) -> _Serializer:
-    """The serializer keyed by SECRET_KEY and scoped to report links by its salt."""
-    serializer = _Serializer(current_app.config["SECRET_KEY"], salt=SALT)
-    if issued_at is not None:
-        serializer.issued_at = issued_at.timestamp()
-    return serializer
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=SignedAt)
 
 
 def max_age() -> timedelta:
