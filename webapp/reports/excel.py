@@ -211,7 +211,7 @@ def sr_detail_sheet(book: Book, title: str, rows) -> None:
     """Every SR of an iterator (rows of metrics.SR_DETAIL_COLUMNS + seconds), streamed."""
     columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
                Col(_("Status"), width=11), Col(_("Service"), width=12), Col(_("Assignee"), width=12),
-               Col(_("Root cause"), width=20), Col(_("Created"), "datetime", 17), Col(_("Resolved"), "datetime", 17),
+               Col(_("Root cause"), width=20), Col(_("Received at"), "datetime", 17), Col(_("Resolved at"), "datetime", 17),
                Col(_("Resolution hours"), "hours", 11), Col(_("Description"), width=50)]
     sheet = book.sheet(title, [c.width for c in columns])
     sheet.ws.freeze_panes = "A2"
@@ -251,7 +251,7 @@ def build_weekly_ops(data: ReportData) -> bytes:
     services = book.sheet(_("By service"), [14, 12, 12, 12, 14, 12])
     services.title_block()
     first, last = services.table(
-        [Col(_("Service")), Col(_("Created"), "int"), Col(_("Resolved"), "int"), Col(_("Open now"), "int"),
+        [Col(_("Service")), Col(_("Received"), "int"), Col(_("Resolved"), "int"), Col(_("Open now"), "int"),
          Col(_("Completion rate"), "percent"), Col(_("MTTR (hours)"), "hours")],
         [(r["service"], r["created"], r["resolved"], r["open_now"], r["completion_rate"], r["mttr_hours"])
          for r in data.sections["services"]])
@@ -259,7 +259,7 @@ def build_weekly_ops(data: ReportData) -> bytes:
 
     daily = book.sheet(_("Daily trend"), [14, 12, 12])
     daily.title_block()
-    first, last = daily.table([Col(_("Date"), "date"), Col(_("Created"), "int"), Col(_("Resolved"), "int")],
+    first, last = daily.table([Col(_("Date"), "date"), Col(_("Received"), "int"), Col(_("Resolved"), "int")],
                               [(r["day"], r["created"], r["resolved"]) for r in data.sections["daily"]])
     daily.chart(_line_chart(daily, _("SRs per day"), first, last, 2, 3, _("SRs")), "E2")
 
@@ -296,7 +296,7 @@ def build_monthly_sla(data: ReportData) -> bytes:
 
     columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
                Col(_("Service"), width=12), Col(_("Status"), width=11), Col(_("Assignee"), width=12),
-               Col(_("Created"), "datetime", 17), Col(_("Resolved"), "datetime", 17), Col(_("Target (hours)"), "hours", 10),
+               Col(_("Received at"), "datetime", 17), Col(_("Resolved at"), "datetime", 17), Col(_("Target (hours)"), "hours", 10),
                Col(_("Elapsed hours"), "hours", 10), Col(_("Hours over target"), "hours", 11)]
     breaches = book.sheet(_("SLA breaches"), [c.width for c in columns])
     breaches.ws.freeze_panes = "A2"

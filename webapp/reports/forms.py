@@ -19,8 +19,8 @@ class ReportForm(FlaskForm):
                            default="weekly_ops")
     period = RadioField(_l("Period"), choices=[SelectChoice("default", _l("Default period")),
                                                SelectChoice("custom", _l("Custom dates"))], default="default")
-    period_start = DateField(_l("From"), validators=[Optional()])
-    period_end = DateField(_l("To"), validators=[Optional()])
+    period_start = DateField(_l("Start date"), validators=[Optional()])
+    period_end = DateField(_l("End date"), validators=[Optional()])
     format = SelectField(_l("Format"), validate_choice=False)
 
     def limit_formats(self, pick_offered: bool = True) -> None:

@@ -57,7 +57,7 @@ def _weekly_ops_figures(data: ReportData) -> dict:
         "services": charts.bar_chart(services, title=_("SRs created by service"), width=620, format_value=charts.grouped_number,
                                      empty_message=_("No SRs in this period")),
         "daily": charts.line_chart([d["day"].strftime("%m-%d") for d in daily],
-                                   {_("Created"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
+                                   {_("Received"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
                                    title=_("SRs per day"), width=640, height=250, format_value=charts.grouped_number,
                                    empty_message=_("No SRs in this period")),
     }

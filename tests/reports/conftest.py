@@ -1,0 +1,25 @@
+"""Fixtures for report tests: a month of SRs with figures worked out by hand."""
+from datetime import date
+
+import pytest
+
+from .helpers import add_sr
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+@pytest.fixture
+def march(tenant):
+    """Ten SRs around March 2026 (Asia/Seoul; SLA P1 4 h, P2 8 h, P3 24 h, P4 72 h)."""
+    return {
+        "A": add_sr(tenant, "2026-03-02 09:00", "2026-03-02 12:00", priority="P1", service="MES"),  # 3 h, met
+        "B": add_sr(tenant, "2026-03-10 10:00", "2026-03-11 10:00", priority="P3"),  # 24 h, exactly the target: met
+        "C": add_sr(tenant, "2026-03-30 20:00", "2026-03-31 23:30", priority="P2"),  # 27.5 h, resolved 23:30 on the last day
+        "D": add_sr(tenant, "2026-02-28 22:00", "2026-03-01 00:30", priority="P1"),  # created before, resolved in March: 2.5 h
+        "E": add_sr(tenant, "2026-03-31 23:59", priority="P4"),  # open, created in the last minute
+        "F": add_sr(tenant, "2026-04-01 00:00"),  # open, after the period (still March in UTC)
+        "G": add_sr(tenant, "2026-03-01 00:00", status="IN_PROGRESS"),  # first instant of the period (February in UTC)
+        "H": add_sr(tenant, "2026-03-15 09:00", "2026-04-01 00:10", priority="P4"),  # resolved after the period
+        "I": add_sr(tenant, "2026-02-28 23:59", status="CANCELLED"),  # before the period (same UTC date as G)
+        "J": add_sr(tenant, "2026-03-05 11:00", status="CANCELLED"),
+    }
