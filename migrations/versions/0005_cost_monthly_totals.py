@@ -1,7 +1,7 @@
 """cost monthly totals: a per-month rollup of cost entries kept by triggers, and the cost-list index
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 07:33:51.097768
 
 Analytics (summary, trend, allocation, anomalies, budgets) and filtered totals read
@@ -15,7 +15,6 @@ Amounts are Money on both sides, so on SQLite the trigger adds integer cents to 
 Note for later migrations: a SQLite batch "move and copy" of cost_entries drops its triggers;
 recreate them (create_sqlite_triggers below) in such a migration.
 """
-from pathlib import Path
 
 from alembic import op
 import sqlalchemy as sa
@@ -24,8 +23,7 @@ from webapp.models.types import Money, UTCDateTime  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-# 0004 (schedules) is written in parallel; follow it once it is in the tree so there is one head.
-down_revision = '0004' if any(Path(__file__).parent.glob('0004_*.py')) else '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
