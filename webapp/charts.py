@@ -109,6 +109,12 @@ def _empty(width: int, height: int, title: str, css_class: str, message: str) ->
     return _svg(width, height, title, body, css_class)
 
 
+def text_width(content: str, size: float = 12) -> float:
+    """Rough rendered width of a label: CJK glyphs about one em, capitals and digits 0.68 em, others 0.56 em."""
+    return sum(size if ord(char) >= 0x1100 else size * (0.68 if char.isupper() or char.isdigit() else 0.56)
+               for char in str(content))
+
+
 def _as_float(value) -> float:
     """Geometry only: None counts as zero."""
     return float(value) if value is not None else 0.0
@@ -147,7 +153,8 @@ def bar_chart(
 
 def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class) -> Markup:
     """Ranked bars: label on the left, value at the bar end."""
-    row, gap, label_width, value_width = 26, 8, 130, 110
+    row, gap, value_width = 26, 8, 110
+    label_width = min(max(max(text_width(label, 12) for label, _ in data) + 16, 60), width * 0.4)
     height = height or len(data) * (row + gap) + gap
     plot_width = width - label_width - value_width
     body = []
@@ -203,11 +210,14 @@ def line_chart(
     format_axis: Callable = compact_number,
     show_values: bool = True,
     area: bool = True,
+    dashed: Sequence[str] = (),
     empty_message: str = "No data",
 ) -> Markup:
     """Lines over labelled periods; `series` is one list of values or {name: values} (legend shown).
 
-    A None value leaves a gap in that series (e.g. a month without a budget).
+    A None value leaves a gap in that series (e.g. a month without a budget).  Series named in
+    `dashed` are drawn with a dashed line (targets such as a budget).  Only the first series gets
+    the shaded area and value labels.
     """
     css_class = "chart-line"
     named = dict(series) if isinstance(series, Mapping) else {"": list(series)}
@@ -233,7 +243,7 @@ def line_chart(
     for index, (name, values) in enumerate(named.items()):
         colour = colours[index % len(colours)]
         body.extend(_series(values, point, colour, area and index == 0, top_pad + plot_h, format_value,
-                            show_values and index == 0 and len(labels) <= 13))
+                            show_values and index == 0 and len(labels) <= 13, name in dashed))
         if legend_h:
             x = left + index * 120
             body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
@@ -241,7 +251,7 @@ def line_chart(
     return _svg(width, height, title, body, css_class)
 
 
-def _series(values, point, colour, fill_area, baseline_y, format_value, show_values) -> list[str]:
+def _series(values, point, colour, fill_area, baseline_y, format_value, show_values, dashed=False) -> list[str]:
     """One polyline (split at None gaps) with dots, an optional area and value labels."""
     parts: list[list[tuple[float, float]]] = [[]]
     shapes = []
@@ -263,8 +273,9 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
         if fill_area and len(part) > 1:
             area = f"{part[0][0]:.1f},{baseline_y:.1f} {coords} {part[-1][0]:.1f},{baseline_y:.1f}"
             lines.append(f'<polygon points="{area}" fill="{colour}" fill-opacity="0.08"/>')
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
         lines.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5" '
-                     f'stroke-linejoin="round" stroke-linecap="round"/>')
+                     f'stroke-linejoin="round" stroke-linecap="round"{dash}/>')
     return lines + shapes
 
 

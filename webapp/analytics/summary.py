@@ -72,14 +72,19 @@ def _tenant_month(tenant_id: int) -> tuple[int, int]:
 
 
 def trend(tenant_id: int, months: int = 6, service: str | None = None, end: tuple[int, int] | None = None) -> dict:
-    """The last N calendar months ending with `end` (default: this month in the tenant's zone)."""
+    """The last N calendar months ending with `end` (default: this month in the tenant's zone).
+
+    Each month carries its total, item count and the budget of the same scope (None when not set).
+    """
     months = check_trend_months(months)
     service = check_service(service)
     end = (check_year(end[0]), check_month(end[1])) if end else _tenant_month(tenant_id)
     span = month_span(end, months)
     found = totals.months_range(tenant_id, span[0], span[-1], service)
+    budgets = totals.budgets_range(tenant_id, span[0], span[-1], service or BUDGET_SCOPE_ALL)
     data = [{"year": y, "month": m, "period": period_label(y, m),
-             "total_amount": found.get((y, m), (Decimal("0.00"), 0))[0], "item_count": found.get((y, m), (0, 0))[1]}
+             "total_amount": found.get((y, m), (Decimal("0.00"), 0))[0], "item_count": found.get((y, m), (0, 0))[1],
+             "budget_amount": budgets.get((y, m))}
             for y, m in span]
     first, last = data[0]["total_amount"], data[-1]["total_amount"]
     trend_pct = change_percent(last, first)

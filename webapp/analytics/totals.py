@@ -73,3 +73,13 @@ def budget_amount(tenant_id: int, year: int, month: int, service: str) -> Decima
         select(Budget.amount).where(Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month,
                                     Budget.service == service)
     )
+
+
+def budgets_range(tenant_id: int, first: tuple[int, int], last: tuple[int, int], service: str) -> dict[tuple[int, int], Decimal]:
+    """{(year, month): amount} of one scope's budgets for the months from first to last inclusive."""
+    rows = db.session.execute(
+        select(Budget.year, Budget.month, Budget.amount)
+        .where(Budget.tenant_id == tenant_id, Budget.service == service,
+               tuple_(Budget.year, Budget.month) >= tuple_(*first), tuple_(Budget.year, Budget.month) <= tuple_(*last))
+    ).all()
+    return {(year, month): Decimal(amount) for year, month, amount in rows}

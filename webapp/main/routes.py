@@ -23,8 +23,10 @@ def index():
 @bp.route("/dashboard")
 @role_required("ADMIN", "PM")
 def dashboard():
-    """The dashboard shell."""
-    return render_template("main/dashboard.html")
+    """The FinOps dashboard of a month (?year=&month=&threshold=); the work is in webapp.analytics.dashboard."""
+    from ..analytics.dashboard import render_dashboard
+
+    return render_dashboard()
 
 
 @bp.route("/lang", methods=["POST"])

@@ -1,0 +1,254 @@
+"""The FinOps JSON API (SPEC §7): costs, summary, trend, allocation, anomalies, recommendations, budgets.
+
+Thin: parse the query or body, call the same domain functions as the pages, serialise.
+Money is a JSON number (exact: integers stay integers, cents keep their two places), key order is
+kept (breakdowns are largest first), bad input answers {"detail": "...", "errors": {field: message}}
+with 400 (query parameters, malformed JSON) or 422 (a body that fails validation).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from functools import wraps
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import analytics
+from ..analytics.periods import InvalidParameter, check_month, check_year
+from ..auth.roles import tenant_get_or_404
+from ..budgets.service import clean_budget, set_budget
+from ..costs.queries import CostFilter, cost_page
+from ..costs.service import create_cost, delete_cost, update_cost
+from ..costs.validation import clean_cost
+from ..models import CATEGORIES, CostEntry
+from . import bp
+
+MAX_PER_PAGE = 1000
+
+
+def plain(value):
+    """JSON-ready values: Decimal → int when whole, else float (shortest exact form); dates → ISO 8601."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def json_response(data, status: int = 200):
+    """A JSON response that keeps key order and writes money as numbers."""
+    body = json.dumps(plain(data), ensure_ascii=False, sort_keys=False)
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
+def error_response(status: int, detail: str, errors: dict | None = None):
+    """{"detail": ..., "errors": {...}} with the given status."""
+    payload = {"detail": detail}
+    if errors:
+        payload["errors"] = errors
+    return json_response(payload, status)
+
+
+def api_roles(*roles: str, message=None):
+    """403 JSON with a clear message unless the caller has one of the roles."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                return error_response(403, message() if message else _("Your role cannot use cost data (ADMIN or PM only)."))
+            try:
+                return view(*args, **kwargs)
+            except InvalidParameter as error:
+                return error_response(400, error.message, {error.field: error.message})
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def finops_api(view):
+    """ADMIN and PM only; InvalidParameter becomes a 400 naming the field."""
+    return api_roles("ADMIN", "PM")(view)
+
+
+def period_args() -> tuple[int, int]:
+    """?year=&month=, each defaulting to the current month in the tenant's zone."""
+    year, month = analytics.current_month(current_user.tenant.timezone)
+    year = check_year(request.args["year"]) if request.args.get("year") else year
+    month = check_month(request.args["month"]) if request.args.get("month") else month
+    return year, month
+
+
+def json_body():
+    """The request's JSON object, or None when the body is not one."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+def cost_json(entry: CostEntry) -> dict:
+    """One cost as the API shows it."""
+    return {
+        "id": entry.id, "code": entry.code, "year": entry.year, "month": entry.month,
+        "category": entry.category, "category_label": CATEGORIES.get(entry.category, entry.category),
+        "service": entry.service, "amount": entry.amount, "description": entry.description,
+        "department": entry.department, "server_id": entry.server_id,
+        "created_by": entry.created_by.username if entry.created_by else None,
+        "created_at": entry.created_at, "updated_at": entry.updated_at,
+    }
+
+
+# --- costs ----------------------------------------------------------------------------------
+
+
+@bp.get("/finops/costs")
+@finops_api
+def list_costs():
+    """Filtered costs, newest first: {total, total_amount, items, page, per_page}."""
+    costs = CostFilter.from_args(request.args)
+    if costs.errors:
+        field, message = next(iter(costs.errors.items()))
+        return error_response(400, message, costs.errors)
+    page = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", 100, type=int)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        message = _("per_page: must be a whole number from 1 to %(max)s.", max=MAX_PER_PAGE)
+        return error_response(400, message, {"per_page": message})
+    result = cost_page(current_user.tenant_id, costs, page, per_page)
+    return json_response({"total": result.total, "total_amount": result.total_amount, "page": result.page,
+                          "per_page": per_page, "pages": result.pages, "items": [cost_json(e) for e in result.items]})
+
+
+def _refused(errors: dict):
+    """422 with every field's message; the detail names them all."""
+    return error_response(422, " ".join(errors.values()), errors)
+
+
+@bp.post("/finops/costs")
+@finops_api
+def add_cost():
+    """Create a cost (201); nothing is stored when any field is refused."""
+    data = json_body()
+    if data is None:
+        return error_response(400, _("Send a JSON object with year, month, category, service and amount."))
+    values, errors = clean_cost(data, current_user.tenant_id)
+    if errors:
+        return _refused(errors)
+    return json_response(cost_json(create_cost(current_user, values)), 201)
+
+
+@bp.get("/finops/costs/<int:cost_id>")
+@finops_api
+def get_cost(cost_id: int):
+    """One cost of the caller's tenant (404 for any other)."""
+    return json_response(cost_json(tenant_get_or_404(CostEntry, cost_id)))
+
+
+@bp.route("/finops/costs/<int:cost_id>", methods=["PUT", "PATCH"])
+@finops_api
+def change_cost(cost_id: int):
+    """Update a cost; fields left out keep their value."""
+    entry = tenant_get_or_404(CostEntry, cost_id)
+    data = json_body()
+    if data is None:
+        return error_response(400, _("Send a JSON object with the fields to change."))
+    current = {name: getattr(entry, name) for name in
+               ("year", "month", "category", "service", "amount", "description", "department", "server_id")}
+    values, errors = clean_cost({**current, **data}, current_user.tenant_id)
+    if errors:
+        return _refused(errors)
+    update_cost(entry, current_user, values)
+    return json_response(cost_json(entry))
+
+
+@bp.delete("/finops/costs/<int:cost_id>")
+@finops_api
+def remove_cost(cost_id: int):
+    """Delete a cost (204)."""
+    delete_cost(tenant_get_or_404(CostEntry, cost_id), current_user)
+    return "", 204
+
+
+# --- analytics ------------------------------------------------------------------------------
+
+
+@bp.get("/finops/summary")
+@finops_api
+def summary():
+    """Monthly summary with the budget block."""
+    return json_response(analytics.monthly_summary(current_user.tenant_id, *period_args()))
+
+
+@bp.get("/finops/trend")
+@finops_api
+def trend():
+    """The last N months (1–24, default 6) ending this month, or with ?end=YYYY-MM."""
+    end = None
+    if request.args.get("end"):
+        raw = request.args["end"]
+        year, _sep, month = raw.partition("-")
+        try:
+            end = (check_year(year), check_month(month))
+        except InvalidParameter:
+            message = _("end: use YYYY-MM, e.g. 2025-01.")
+            return error_response(400, message, {"end": message})
+    return json_response(analytics.trend(current_user.tenant_id, months=request.args.get("months", 6),
+                                         service=request.args.get("service") or None, end=end))
+
+
+@bp.get("/finops/allocation")
+@finops_api
+def allocation():
+    """Every service's share of the month."""
+    return json_response(analytics.allocation(current_user.tenant_id, *period_args()))
+
+
+@bp.get("/finops/anomalies")
+@finops_api
+def anomalies():
+    """Month-over-month anomalies at ?threshold= (5–200, default 30)."""
+    return json_response(analytics.anomalies(current_user.tenant_id, *period_args(),
+                                             threshold=request.args.get("threshold", 30)))
+
+
+@bp.get("/finops/recommendations")
+@finops_api
+def recommendations():
+    """Saving recommendations with money savings."""
+    return json_response(analytics.recommendations(current_user.tenant_id, *period_args()))
+
+
+# --- budgets --------------------------------------------------------------------------------
+
+
+@bp.get("/finops/budget")
+@finops_api
+def get_budget():
+    """Budget vs actual for ?service= (ALL by default)."""
+    year, month = period_args()
+    return json_response(analytics.budget_vs_actual(current_user.tenant_id, year, month,
+                                                    request.args.get("service") or "ALL"))
+
+
+@bp.post("/finops/budget")
+@api_roles("ADMIN", message=lambda: _("Only administrators can set budgets."))
+def post_budget():
+    """Set or update one month's budget for ALL or a service (201); other scopes are untouched."""
+    data = json_body()
+    if data is None:
+        return error_response(400, _("Send a JSON object with year, month, amount and service (ALL or a service)."))
+    values, errors = clean_budget(data)
+    if errors:
+        return _refused(errors)
+    budget, created = set_budget(current_user, values)
+    result = analytics.budget_vs_actual(current_user.tenant_id, budget.year, budget.month, budget.service)
+    return json_response({"id": budget.id, "created": created, **result}, 201)
+

@@ -1,0 +1,35 @@
+"""The budget form: rendered by WTForms (with CSRF), checked by the shared budget checks."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from ..models import BUDGET_SCOPE_ALL, SERVICES
+from .service import clean_budget
+
+
+class BudgetForm(FlaskForm):
+    """Set the budget of one month for the whole institution or one service."""
+
+    year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "maxlength": 4})
+    month = SelectField(_l("Month"), validate_choice=False)
+    service = SelectField(_l("Scope"), validate_choice=False)
+    amount = StringField(_l("Budget amount (₩)"), render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "50,000,000"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month.choices = [SelectChoice(str(m), str(m)) for m in range(1, 13)]
+        self.service.choices = ([SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)")))]
+                                + [SelectChoice(code, code) for code in SERVICES])
+        self.clean: dict = {}
+
+    def validate_budget(self) -> bool:
+        """CSRF, then the shared checks; messages land on the fields."""
+        ok = self.validate()
+        values, errors = clean_budget({name: self[name].data for name in ("year", "month", "service", "amount")})
+        for name, message in errors.items():
+            self[name].errors = list(self[name].errors) + [message]
+        self.clean = values
+        return ok and not errors

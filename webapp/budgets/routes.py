@@ -1,0 +1,95 @@
+"""Budget page: budget vs actual per service for a month; ADMINs set and remove budgets."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import analytics
+from ..analytics.periods import InvalidParameter
+from ..auth.roles import role_required, tenant_get_or_404
+from ..costs.validation import plain_amount
+from ..models import Budget
+from . import bp
+from .forms import BudgetForm
+from .service import budget_ids, find_budget, remove_budget, set_budget
+
+
+def chosen_month() -> tuple[int, int, str | None]:
+    """(year, month, error) from ?year=&month=, defaulting to this month in the tenant's zone."""
+    year, month = analytics.current_month(current_user.tenant.timezone)
+    try:
+        if request.args.get("year"):
+            year = analytics.periods.check_year(request.args["year"])
+        if request.args.get("month"):
+            month = analytics.periods.check_month(request.args["month"])
+    except InvalidParameter as error:
+        return year, month, error.message
+    return year, month, None
+
+
+def _fragment() -> bool:
+    """An htmx swap rather than a full page (history restores need the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _form_for(year: int, month: int) -> BudgetForm:
+    """The set-budget form preset to the month and, with ?service=, to that scope's current amount."""
+    form = BudgetForm(formdata=None)
+    form.year.data, form.month.data = str(year), str(month)
+    service = (request.args.get("service") or "ALL").upper()
+    form.service.data = service
+    existing = find_budget(current_user.tenant_id, year, month, service)
+    if existing is not None:
+        form.amount.data = plain_amount(existing.amount)
+    return form
+
+
+@bp.route("/")
+@role_required("ADMIN", "PM")
+def index():
+    """Budget vs actual for the chosen month (htmx: the table only)."""
+    year, month, error = chosen_month()
+    overview = analytics.budget_overview(current_user.tenant_id, year, month)
+    if _fragment():
+        return render_template("budgets/_table.html", overview=overview, ids=budget_ids(current_user.tenant_id, year, month))
+    form = _form_for(year, month) if current_user.has_role("ADMIN") else None
+    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, month_error=error,
+                           ids=budget_ids(current_user.tenant_id, year, month)), 422 if error else 200
+
+
+@bp.route("/", methods=["POST"])
+@role_required("ADMIN")
+def save():
+    """Create or update one budget; a service budget never replaces the ALL budget."""
+    form = BudgetForm()
+    if form.validate_budget():
+        budget, created = set_budget(current_user, form.clean)
+        message = (_("Budget set: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
+                   if created else
+                   _("Budget updated: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}"))
+        if _fragment():
+            response = Response(render_template("budgets/_form.html", form=form, notice=message))
+            response.headers["HX-Trigger"] = "budgets-changed"
+            return response
+        flash(message, "success")
+        return redirect(url_for("budgets.index", year=budget.year, month=budget.month))
+    if _fragment():
+        return render_template("budgets/_form.html", form=form), 422
+    year, month = form.clean.get("year"), form.clean.get("month")
+    if not (year and month):
+        year, month = analytics.current_month(current_user.tenant.timezone)
+    overview = analytics.budget_overview(current_user.tenant_id, year, month)
+    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, month_error=None,
+                           ids=budget_ids(current_user.tenant_id, year, month)), 422
+
+
+@bp.route("/<int:budget_id>/delete", methods=["POST"])
+@role_required("ADMIN")
+def delete(budget_id: int):
+    """Remove a budget; the scope shows NO_BUDGET again."""
+    budget = tenant_get_or_404(Budget, budget_id)
+    year, month, scope = budget.year, budget.month, budget.service
+    remove_budget(budget, current_user)
+    flash(_("Budget removed: %(scope)s %(period)s.", scope=scope, period=f"{year}-{month:02d}"), "success")
+    return redirect(url_for("budgets.index", year=year, month=month))

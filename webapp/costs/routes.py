@@ -1,0 +1,184 @@
+"""Cost pages: one URL serves the full page and, for htmx, the fragment it swaps."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..analytics import current_month
+from ..auth.roles import role_required, tenant_get_or_404
+from ..models import CostEntry
+from . import bp
+from .export import csv_chunks, export_title, generated_at, xlsx_file
+from .forms import CostForm
+from .queries import CostFilter, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
+from .service import create_cost, delete_cost, update_cost
+
+FINOPS_ROLES = ("ADMIN", "PM")
+
+
+def _is_fragment_request() -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _new_form(**kwargs) -> CostForm:
+    """A cost form for this tenant, preset to the current month when empty."""
+    form = CostForm(servers=tenant_servers(current_user.tenant_id), **kwargs)
+    if request.method == "GET" and not form.year.data:
+        form.year.data, month = (str(v) for v in current_month(current_user.tenant.timezone))
+        form.month.data = month
+    return form
+
+
+def _list_context(costs: CostFilter) -> dict:
+    """What the table fragment needs."""
+    page = cost_page(current_user.tenant_id, costs, request.args.get("page", 1, type=int))
+    return {"costs": costs, "page": page, "filter_args": costs.as_args()}
+
+
+def _page(form: CostForm, costs: CostFilter, status: int = 200):
+    """The full costs page."""
+    context = _list_context(costs)
+    context.update(form=form, years=_year_choices(costs))
+    return render_template("costs/index.html", **context), status
+
+
+def _year_choices(costs: CostFilter) -> list[int]:
+    """Years offered in the filter: those with costs, this year and the filtered one."""
+    years = set(years_with_costs(current_user.tenant_id)) | {current_month(current_user.tenant.timezone)[0]}
+    if costs.year:
+        years.add(costs.year)
+    return sorted(years, reverse=True)
+
+
+@bp.route("/")
+@role_required(*FINOPS_ROLES)
+def index():
+    """The filtered list with totals and the add form; htmx gets only the table."""
+    costs = CostFilter.from_args(request.args)
+    status = 422 if costs.errors else 200
+    if _is_fragment_request():
+        return render_template("costs/_table.html", **_list_context(costs)), status
+    return _page(_new_form(), costs, status)
+
+
+@bp.route("/", methods=["POST"])
+@role_required(*FINOPS_ROLES)
+def create():
+    """Add a cost; errors come back next to their fields (422) with what was typed."""
+    form = _new_form()
+    if form.validate_cost(current_user.tenant_id):
+        entry = create_cost(current_user, form.clean)
+        message = _("Cost %(code)s was added.", code=entry.code)
+        if _is_fragment_request():
+            fresh = _new_form(formdata=None)
+            fresh.year.data, fresh.month.data = str(entry.year), str(entry.month)
+            response = Response(render_template("costs/_form.html", form=fresh, notice=message), 200)
+            response.headers["HX-Trigger"] = "costs-changed"
+            return response
+        flash(message, "success")
+        return redirect(url_for("costs.index", year=entry.year, month=entry.month))
+    if _is_fragment_request():
+        return render_template("costs/_form.html", form=form), 422
+    return _page(form, CostFilter.from_args(request.args), 422)
+
+
+@bp.route("/<int:cost_id>")
+@role_required(*FINOPS_ROLES)
+def row(cost_id: int):
+    """One row of the table (htmx: cancel an edit); without htmx, back to the list."""
+    entry = tenant_get_or_404(CostEntry, cost_id)
+    if _is_fragment_request():
+        return render_template("costs/_row.html", cost=entry)
+    return redirect(url_for("costs.index", year=entry.year, month=entry.month))
+
+
+@bp.route("/<int:cost_id>/edit", methods=["GET", "POST"])
+@role_required(*FINOPS_ROLES)
+def edit(cost_id: int):
+    """Edit in place (htmx swaps the row for an editable row) or on its own page without JavaScript."""
+    entry = tenant_get_or_404(CostEntry, cost_id)
+    form = CostForm(servers=tenant_servers(current_user.tenant_id))
+    fragment = _is_fragment_request()
+    if request.method == "GET":
+        form.fill_from(entry)
+    elif form.validate_cost(current_user.tenant_id):
+        changes = update_cost(entry, current_user, form.clean)
+        if fragment:
+            response = Response(render_template("costs/_row.html", cost=entry, just_saved=True))
+            if changes:
+                response.headers["HX-Trigger"] = "costs-totals-changed"
+            return response
+        flash(_("Cost %(code)s was updated.", code=entry.code), "success")
+        return redirect(request.args.get("next") if _safe_next() else url_for("costs.index"))
+    status = 422 if request.method == "POST" else 200
+    template = "costs/_edit_row.html" if fragment else "costs/edit.html"
+    return render_template(template, cost=entry, form=form), status
+
+
+def _safe_next() -> bool:
+    """True when ?next= is a local path."""
+    target = request.args.get("next", "")
+    return target.startswith("/") and not target.startswith("//")
+
+
+@bp.route("/<int:cost_id>/delete", methods=["GET", "POST"])
+@role_required(*FINOPS_ROLES)
+def delete(cost_id: int):
+    """Delete after confirmation: htmx confirms in the browser; without JavaScript a confirmation page."""
+    entry = tenant_get_or_404(CostEntry, cost_id)
+    if request.method == "GET":
+        return render_template("costs/delete.html", cost=entry)
+    code = entry.code
+    delete_cost(entry, current_user)
+    if _is_fragment_request():
+        response = Response("", 200)
+        response.headers["HX-Trigger"] = "costs-totals-changed"
+        return response
+    flash(_("Cost %(code)s was deleted.", code=code), "success")
+    return redirect(request.args.get("next") if _safe_next() else url_for("costs.index"))
+
+
+@bp.route("/totals")
+@role_required(*FINOPS_ROLES)
+def totals():
+    """The filtered count and total (refreshed after an edit or delete)."""
+    costs = CostFilter.from_args(request.args)
+    count, amount = filtered_totals(current_user.tenant_id, costs)
+    return render_template("costs/_totals.html", count=count, amount=amount, costs=costs)
+
+
+def _export_filter() -> CostFilter:
+    """The list filter for an export; a bad filter is refused rather than exporting everything."""
+    costs = CostFilter.from_args(request.args)
+    if costs.errors:
+        abort(400)
+    return costs
+
+
+@bp.route("/export.csv")
+@role_required(*FINOPS_ROLES)
+def export_csv():
+    """The filtered list as CSV, streamed."""
+    costs = _export_filter()
+    rows = export_rows(current_user.tenant_id, costs)
+    response = Response(stream_with_context(csv_chunks(rows, current_user.tenant.timezone)), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="costs_{costs.slug()}.csv"'
+    return response
+
+
+@bp.route("/export.xlsx")
+@role_required(*FINOPS_ROLES)
+def export_xlsx():
+    """The filtered list as an Excel workbook."""
+    costs = _export_filter()
+    tenant = current_user.tenant
+    count, total = filtered_totals(tenant.id, costs)
+    described = ", ".join(f"{k}={v}" for k, v in costs.as_args().items()) or _("all costs")
+    handle = xlsx_file(export_rows(tenant.id, costs), zone_name=tenant.timezone, title=f"{tenant.name} · {export_title()}",
+                       subtitle=_("Filter: %(filter)s · %(count)s items · made %(when)s", filter=described, count=count,
+                                  when=generated_at(tenant.timezone)),
+                       total=total, currency=tenant.currency)
+    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=f"costs_{costs.slug()}.xlsx")

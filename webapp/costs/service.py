@@ -1,0 +1,49 @@
+"""Creating, changing and deleting cost entries, each with its audit row in the same commit."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..audit import record
+from ..extensions import db
+from ..models import CostEntry, new_cost_code
+
+EDITABLE = ("year", "month", "category", "service", "amount", "description", "department", "server_id")
+
+
+def _unused_code(tenant_id: int) -> str:
+    """A COST-YYYYMMDD-XXXXXX code not yet used in the tenant (retries the rare collision)."""
+    for _attempt in range(10):
+        code = new_cost_code()
+        if db.session.scalar(select(CostEntry.id).where(CostEntry.tenant_id == tenant_id, CostEntry.code == code)) is None:
+            return code
+    raise RuntimeError("could not find a free cost code")
+
+
+def create_cost(user, values: dict) -> CostEntry:
+    """Store a checked cost for the user's tenant and audit it."""
+    entry = CostEntry(tenant_id=user.tenant_id, code=_unused_code(user.tenant_id), created_by_id=user.id,
+                      **{field: values[field] for field in EDITABLE})
+    db.session.add(entry)
+    db.session.flush()
+    record("create", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
+           category=entry.category, service=entry.service, amount=entry.amount)
+    db.session.commit()
+    return entry
+
+
+def update_cost(entry: CostEntry, user, values: dict) -> dict:
+    """Apply checked values; audit the fields that changed as {field: [old, new]}."""
+    changes = {field: [getattr(entry, field), values[field]] for field in EDITABLE if getattr(entry, field) != values[field]}
+    for field, (_old, new) in changes.items():
+        setattr(entry, field, new)
+    record("update", "cost", entry.id, user=user, code=entry.code, **changes)
+    db.session.commit()
+    return changes
+
+
+def delete_cost(entry: CostEntry, user) -> None:
+    """Delete a cost and audit what it was."""
+    record("delete", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
+           category=entry.category, service=entry.service, amount=entry.amount)
+    db.session.delete(entry)
+    db.session.commit()
