@@ -15,6 +15,8 @@ BLUEPRINTS = (
     "webapp.account:bp",
     "webapp.admin:bp",
     "webapp.api:bp",
+    "webapp.costs:bp",
+    "webapp.budgets:bp",
     "webapp.reports:bp",
     "webapp.service_requests:bp",
     "webapp.schedules:bp",

@@ -22,5 +22,6 @@ def require_authentication():
 
 
 from . import routes  # noqa: E402,F401
+from . import finops  # noqa: E402,F401
 from . import schedules  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
