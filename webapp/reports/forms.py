@@ -16,7 +16,7 @@ class ReportForm(FlaskForm):
     """Generate a report; the format choices follow the chosen template."""
 
     template = SelectField(_l("Template"), choices=[SelectChoice(code, t.label) for code, t in TEMPLATES.items()],
-                           default="weekly_ops")
+                           default="weekly_ops", validate_choice=False)
     period = RadioField(_l("Period"), choices=[SelectChoice("default", _l("Default period")),
                                                SelectChoice("custom", _l("Custom dates"))], default="default")
     period_start = DateField(_l("Start date"), validators=[Optional()])

@@ -7,7 +7,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
@@ -71,7 +70,7 @@ def _validated_request(form: ReportForm) -> tuple[str, date, date, str] | None:
 @role_required(*ALL_ROLES)
 def index():
     """The report page: the request form and the tenant's reports (each part is also an htmx fragment)."""
-    form = ReportForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
+    form = ReportForm(request.form if request.method == "POST" else request.args)
     if request.method == "POST":
         form.limit_formats(pick_offered=False)
         wanted = _validated_request(form)
@@ -124,7 +123,7 @@ def not_ready_message(report: Report) -> str:
 
 def stored_file_response(report: Report) -> Response:
     """Serve a DONE report's stored bytes with the right content type and a Korean-safe file name."""
-    content = db.session.scalar(select(Report.content).where(Report.id == report.id).options(undefer(Report.content)))
+    content = db.session.scalar(select(Report.content).where(Report.id == report.id))
     if content is None:
         abort(404)
     fallback = ascii_file_name(report.template, report.period_start, report.period_end, report.format)
