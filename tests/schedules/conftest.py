@@ -56,10 +56,25 @@ def minute(value: datetime) -> datetime:
 
 @pytest.fixture
 def redis_app_config():
-    """Redis on, with a queue of this test's own."""
+    """Redis on, with a queue of this test's own; its jobs are removed afterwards.
+
+    Job ids such as schedule-<id>-<slot> are global in Redis and every test database starts its ids
+    at 1, so a test's jobs must not outlive it (the queue would refuse the next test's jobs as duplicates).
+    """
     if not REDIS_URL:
         pytest.skip("Redis suite is off: set TEST_REDIS_URL")
-    return {"REDIS_URL": REDIS_URL, "RQ_QUEUE": f"test-{uuid.uuid4().hex[:8]}"}
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    yield {"REDIS_URL": REDIS_URL, "RQ_QUEUE": queue}
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter("rq:job:*"):
+        if connection.hget(key, "origin") == queue.encode():
+            connection.delete(key)
+    for key in connection.scan_iter(f"rq:*{queue}*"):
+        connection.delete(key)
+    if connection.exists("rq:job:maintenance-" + utcnow().strftime("%Y%m%d")):
+        connection.delete("rq:job:maintenance-" + utcnow().strftime("%Y%m%d"))
 
 
 @pytest.fixture

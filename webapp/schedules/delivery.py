@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db, mail
 from ..i18n import tenant_context
-from ..jobs import DuplicateJob, enqueue
+from ..jobs import enqueue
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from . import links
@@ -138,11 +138,9 @@ def queue_deliveries(report: Report | None, run_id: int | None, recipients: list
             inserted.append(result[0])
     db.session.commit()
     for delivery_id in inserted:
-        try:
-            enqueue(send_delivery_job, delivery_id, job_id=f"delivery-{delivery_id}", unique=True,
-                    retry_intervals=retry_intervals(), timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
-        except DuplicateJob:
-            pass
+        # No fixed job id: the row is new, so this is its only job (and send_delivery_job re-checks the status).
+        enqueue(send_delivery_job, delivery_id, retry_intervals=retry_intervals(),
+                timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
     return inserted
 
 

@@ -110,6 +110,9 @@ def start_run(run_id: int, schedule: ReportSchedule, tenant: Tenant, slot: datet
         db.session.rollback()
         report = db.session.scalar(select(Report).where(Report.job_id == job_id))
         log.warning("schedule %s slot %s: job %s already queued", schedule.id, slot, job_id)
+        if report is None:
+            fail_run(run_id, f"The queue already holds a job {job_id} that this database does not know.")
+            return None
     except Exception as exc:  # noqa: BLE001 — one bad schedule must not stop the others
         db.session.rollback()
         log.exception("schedule %s slot %s: the report could not be requested", schedule.id, slot)
