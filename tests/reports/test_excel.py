@@ -70,7 +70,7 @@ def test_weekly_ops_workbook(tenant, march):
 def test_monthly_sla_workbook(tenant, march):
     built, book = build(tenant, "monthly_sla")
     assert book.sheetnames == ["요약", "우선순위별 SLA", "SLA 위반 목록"]
-    assert find_row(book["요약"], "SLA 준수율")[1].value == Decimal("0.75")
+    assert find_row(book["요약"], "SLA 준수율")[1].value == pytest.approx(0.75)
     sla = book["우선순위별 SLA"]
     assert_styled_header(find_row(sla, "우선순위"))
     p1 = [c.value for c in find_row(sla, "P1")]
@@ -131,3 +131,24 @@ def test_workbook_in_english_for_an_english_tenant(db, tenant, march):
     db.session.commit()
     _built, book = build(tenant, "weekly_ops")
     assert book.sheetnames == ["Summary", "By service", "Daily trend", "SR list"]
+
+
+def test_monthly_cost_workbook(tenant, costs):
+    built, book = build(tenant, "monthly_cost")
+    assert book.sheetnames == ["요약", "예산", "서비스별 배분", "월별 추이", "이상 징후", "비용 절감 권고", "비용 항목"]
+    summary = book["요약"]
+    total = find_row(summary, "IT 비용 합계")[1]
+    assert total.value == 8_500_000 and total.number_format == '"₩"#,##0'
+    assert find_row(summary, "전월 대비 증감")[1].value == pytest.approx(0.7)  # +70.0 %
+    assert find_row(summary, "예산 사용률")[1].value == pytest.approx(1.063)
+    assert find_row(summary, "총 절감 가능액")[1].value == 4_125_000  # licence 400,000 + spike 225,000 + idle 3,500,000
+    assert len(summary._charts) == 1
+    assert [c.value for c in find_row(summary, "소프트웨어 라이선스")[:3]] == ["소프트웨어 라이선스", 4_000_000, pytest.approx(0.471)]
+    anomalies = [row[0] for row in book["이상 징후"].iter_rows(min_row=7, values_only=True)]
+    assert anomalies == ["INFRA", "MES", "ERP"]  # a new service first, then the largest change
+    assert len(book["월별 추이"]._charts) == 1 and len(book["서비스별 배분"]._charts) == 1
+    items = list(book["비용 항목"].iter_rows(min_row=2))
+    assert [r[3].value for r in items] == [4_000_000, 3_500_000, 1_000_000]
+    injected = next(r for r in items if r[4].value == "=1+2")
+    assert injected[4].data_type == "s" and injected[5].value == "idle-01"
+    assert built.data_summary["total_amount"] == 8_500_000 and built.data_summary["budget_status"] == "WARNING"

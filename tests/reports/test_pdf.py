@@ -15,6 +15,7 @@ PDF_TEMPLATES = {
     "weekly_ops": ("주간 운영 보고서", ["기간 내 접수", "서비스별", "일별 추이", "70.0%"]),
     "monthly_sla": ("월간 SLA 보고서", ["우선순위별 SLA 준수율", "85.7%", "SLA 위반 목록"]),
     "incident_rca": ("인시던트 분석", ["근본 원인별 인시던트", "반복 패턴", "DB 락 경합"]),
+    "monthly_cost": ("월간 IT 비용 보고서", ["₩8,500,000", "106.3%", "유휴 서버", "₩4,125,000", "비용 항목", "idle-01"]),
 }
 
 
@@ -27,7 +28,7 @@ def incidents(tenant):
 
 
 @pytest.mark.parametrize("template", list(PDF_TEMPLATES))
-def test_pdf_report(tenant, march, incidents, tmp_path, template):
+def test_pdf_report(tenant, march, incidents, costs, tmp_path, template):
     title, phrases = PDF_TEMPLATES[template]
     with tenant_context(tenant), weasyprint_warnings() as warnings:
         built = render_report(tenant, template, *MARCH, "pdf", now=local("2026-04-01 12:00"))
@@ -53,7 +54,7 @@ def test_pdf_report(tenant, march, incidents, tmp_path, template):
 
 
 @pytest.mark.parametrize("template", list(PDF_TEMPLATES))
-def test_printable_page_is_the_pdf_html_with_svg_charts(tenant, march, incidents, template):
+def test_printable_page_is_the_pdf_html_with_svg_charts(tenant, march, incidents, costs, template):
     with tenant_context(tenant):
         data = collect(template, tenant, *MARCH)
         for_pdf, for_browser = render_html(data, for_pdf=True), render_html(data, for_pdf=False, back_url="/reports/")

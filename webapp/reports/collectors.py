@@ -49,7 +49,7 @@ def jsonable(value):
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
@@ -111,12 +111,10 @@ def collect_capacity_plan(data: ReportData) -> None:
 
 def collect_monthly_cost(data: ReportData) -> None:
     """Section 3 of the SPEC for the month of the period end (summary, budget, trend, allocation, anomalies, recommendations)."""
-    from .cost import cost_sections
+    from .cost import cost_highlights, cost_sections
 
     data.sections.update(cost_sections(data.tenant, data.end.year, data.end.month))
-    summary = data.sections["summary"]
-    data.summary = {"year": data.end.year, "month": data.end.month, "total_amount": summary.get("total_amount"),
-                    "item_count": summary.get("item_count")}
+    data.summary = cost_highlights(data.sections)
 
 
 COLLECTORS = {

@@ -96,9 +96,11 @@ def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
     """The report as one self-contained HTML page (styles inline, charts inline SVG)."""
     from ..models import SR_PRIORITIES, SR_TYPES
 
+    from .cost import label_helpers
+
     return render_template(PDF_TEMPLATES[data.template.code], data=data, sections=data.sections, summary=data.summary,
                            figures=FIGURES[data.template.code](data), for_pdf=for_pdf, back_url=back_url,
-                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers())
+                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers(), **label_helpers())
 
 
 class _GlyphWatch(logging.Handler):

@@ -1,0 +1,163 @@
+"""The monthly IT cost report: SPEC §3 for one month, from the analytics functions of the FinOps area."""
+from __future__ import annotations
+
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import charts
+from ..analytics import allocation, anomalies, budget_overview, monthly_summary, recommendations, trend
+from ..analytics.labels import DIRECTION_NAMES, RECOMMENDATION_NAMES, SEVERITY_NAMES, STATUS_NAMES, category_name
+from ..extensions import db
+from ..models import CATEGORIES, CostEntry, Server
+from .collectors import ReportData
+
+TREND_MONTHS = 6
+PDF_ITEM_ROWS = 500
+
+
+def cost_sections(tenant, year: int, month: int) -> dict:
+    """Summary, budgets, trend, allocation, anomalies and recommendations of the month, plus its item count by size."""
+    tenant_id = tenant.id
+    budgets = budget_overview(tenant_id, year, month)
+    return {
+        "year": year, "month": month, "period_label": f"{year:04d}-{month:02d}",
+        "summary": monthly_summary(tenant_id, year, month),
+        "budget": budgets["rows"][0],
+        "budgets": budgets,
+        "trend": trend(tenant_id, months=TREND_MONTHS, end=(year, month)),
+        "allocation": allocation(tenant_id, year, month),
+        "anomalies": anomalies(tenant_id, year, month),
+        "recommendations": recommendations(tenant_id, year, month),
+        "items": top_items(tenant_id, year, month, PDF_ITEM_ROWS),
+    }
+
+
+def item_query(tenant_id: int, year: int, month: int):
+    """The month's cost entries, largest first, with the server name."""
+    return (select(CostEntry.code, CostEntry.category, CostEntry.service, CostEntry.amount, CostEntry.description,
+                   Server.name.label("server"), CostEntry.department, CostEntry.created_at)
+            .outerjoin(Server, Server.id == CostEntry.server_id)
+            .where(CostEntry.tenant_id == tenant_id, CostEntry.year == year, CostEntry.month == month)
+            .order_by(CostEntry.amount.desc(), CostEntry.code))
+
+
+def top_items(tenant_id: int, year: int, month: int, limit: int) -> list:
+    """The largest cost entries of the month (the PDF lists at most `limit`)."""
+    return db.session.execute(item_query(tenant_id, year, month).limit(limit)).all()
+
+
+def cost_highlights(sections: dict) -> dict:
+    """The figures stored as data_summary."""
+    summary, budget = sections["summary"], sections["budget"]
+    return {"year": sections["year"], "month": sections["month"], "total_amount": summary["total_amount"],
+            "item_count": summary["item_count"], "mom_change_pct": summary["mom_change_pct"],
+            "budget": budget["budget"], "budget_usage_pct": budget["usage_pct"], "budget_status": budget["status"],
+            "anomaly_count": sections["anomalies"]["anomaly_count"],
+            "total_potential_saving": sections["recommendations"]["total_potential_saving"]}
+
+
+def cost_figures(data: ReportData) -> dict:
+    """SVG charts of the cost report: budget gauge, categories, services, six-month trend."""
+    sections = data.sections
+    summary, budget = sections["summary"], sections["budget"]
+    months = sections["trend"]["data"]
+    return {
+        "gauge": charts.gauge(budget["usage_pct"], status=budget["status"], caption=_("Budget usage"), width=230),
+        "categories": charts.bar_chart([(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],
+                                       title=_("Cost by category"), width=600, empty_message=_("No cost data for this month")),
+        "services": charts.bar_chart([(code, row["amount"]) for code, row in summary["by_service"].items()],
+                                     title=_("Cost by service"), width=600, empty_message=_("No cost data for this month")),
+        "trend": charts.line_chart([m["period"] for m in months], {_("Total IT cost"): [m["total_amount"] for m in months]},
+                                   title=_("Monthly IT cost, last 6 months"), width=640, height=240,
+                                   empty_message=_("No cost data in these months")),
+    }
+
+
+def label_helpers() -> dict:
+    """Names of codes for the cost templates."""
+    def name(table):
+        return lambda code: str(table.get(code, code))
+
+    return {"category_name": category_name, "status_name": name(STATUS_NAMES), "severity_name": name(SEVERITY_NAMES),
+            "direction_name": name(DIRECTION_NAMES), "recommendation_name": name(RECOMMENDATION_NAMES)}
+
+
+def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
+    """Summary, budgets, allocation, trend, anomalies, recommendations and every cost item of the month."""
+    from .excel import Col, _bar_chart, _line_chart
+
+    sections = data.sections
+    summary, budget = sections["summary"], sections["budget"]
+    names = label_helpers()
+
+    sheet = book.sheet(_("Summary"), [30, 20, 12, 12])
+    sheet.title_block()
+    sheet.key_values([
+        (_("Total IT cost"), summary["total_amount"], "money"),
+        (_("Change on the previous month"), summary["mom_change_pct"], "percent"),
+        (_("Budget"), budget["budget"], "money"),
+        (_("Budget usage"), budget["usage_pct"], "percent"),
+        (_("Budget status"), names["status_name"](budget["status"]), "text"),
+        (_("Remaining budget"), budget["remaining"], "money"),
+        (_("Cost items"), summary["item_count"], "int"),
+        (_("Anomalies"), sections["anomalies"]["anomaly_count"], "int"),
+        (_("Total potential saving"), sections["recommendations"]["total_potential_saving"], "money"),
+    ])
+    sheet.append([])
+    sheet.heading(_("Cost by category"))
+    first, last = sheet.table([Col(_("Category")), Col(_("Amount"), "money"), Col(_("Share"), "percent"), Col(_("Items"), "int")],
+                              [(category_name(code), row["amount"], row["pct"], row["item_count"])
+                               for code, row in summary["by_category"].items()])
+    if last > first:
+        sheet.chart(_bar_chart(sheet, _("Cost by category"), first, last, 2, 2), "F2")
+
+    budgets = book.sheet(_("Budgets"), [22, 16, 16, 16, 12, 14, 16, 10])
+    budgets.title_block()
+    budgets.table([Col(_("Scope")), Col(_("Budget"), "money"), Col(_("Actual"), "money"), Col(_("Variance"), "money"),
+                   Col(_("Usage"), "percent"), Col(_("Status")), Col(_("Remaining"), "money"), Col(_("Items"), "int")],
+                  [(_("All services") if r["service"] == "ALL" else r["service"], r["budget"], r["actual"], r["variance"],
+                    r["usage_pct"], names["status_name"](r["status"]), r["remaining"], r["item_count"])
+                   for r in sections["budgets"]["rows"]])
+
+    allocation_rows = sections["allocation"]["allocation"]
+    alloc = book.sheet(_("Allocation by service"), [14, 16, 10, 10] + [14] * len(CATEGORIES))
+    alloc.title_block()
+    first, last = alloc.table(
+        [Col(_("Service")), Col(_("Amount"), "money"), Col(_("Share"), "percent"), Col(_("Items"), "int")]
+        + [Col(category_name(code), "money") for code in CATEGORIES],
+        [(service, row["amount"], row["pct"], row["item_count"], *[row["by_category"][code] for code in CATEGORIES])
+         for service, row in allocation_rows.items()])
+    alloc.chart(_bar_chart(alloc, _("Cost by service"), first, last, 2, 2), f"A{last + 3}")
+
+    months = book.sheet(_("Monthly trend"), [12, 18, 10])
+    months.title_block()
+    first, last = months.table([Col(_("Month")), Col(_("Total IT cost"), "money"), Col(_("Items"), "int")],
+                               [(m["period"], m["total_amount"], m["item_count"]) for m in sections["trend"]["data"]])
+    months.chart(_line_chart(months, _("Monthly IT cost, last 6 months"), first, last, 2, 2), "E2")
+
+    found = book.sheet(_("Anomalies"), [12, 16, 16, 16, 10, 10, 10, 40])
+    found.title_block()
+    found.table([Col(_("Service")), Col(_("This month"), "money"), Col(_("Previous month"), "money"), Col(_("Change"), "money"),
+                 Col(_("Change %"), "percent"), Col(_("Direction")), Col(_("Severity")), Col(_("Categories that drove the change"))],
+                [(a["service"], a["curr_amount"], a["prev_amount"], a["change_amount"], a["change_pct"],
+                  names["direction_name"](a["direction"]), names["severity_name"](a["severity"]),
+                  ", ".join(f"{category_name(c['category'])} {c['change_amount']:+,.0f}" for c in a["contributors"][:3]))
+                 for a in sections["anomalies"]["anomalies"]])
+
+    advice = book.sheet(_("Saving recommendations"), [18, 10, 16, 90])
+    advice.title_block()
+    advice.table([Col(_("Recommendation")), Col(_("Severity")), Col(_("Potential saving"), "money"), Col(_("Message"))],
+                 [(names["recommendation_name"](r["type"]), names["severity_name"](r["severity"]), r["estimated_saving"],
+                   r["message"]) for r in sections["recommendations"]["recommendations"]])
+
+    items = book.sheet(_("Cost items"), [24, 18, 12, 16, 44, 16, 12, 17])
+    items.ws.freeze_panes = "A2"
+    items.table([Col(_("Code")), Col(_("Category")), Col(_("Service")), Col(_("Amount"), "money"), Col(_("Description")),
+                 Col(_("Server")), Col(_("Department")), Col(_("Registered at"), "datetime")],
+                ((r.code, category_name(r.category), r.service, r.amount, r.description or None, r.server, r.department,
+                  r.created_at)
+                 for r in db.session.execute(item_query(data.tenant.id, sections["year"], sections["month"])
+                                             .execution_options(yield_per=2000))))
+    return book.save()
+
