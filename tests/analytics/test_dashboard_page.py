@@ -1,0 +1,65 @@
+"""The dashboard page shows the month's figures, charts, anomalies and recommendations."""
+import pytest
+
+from .helpers import add_budget, add_cost, add_server
+
+
+@pytest.fixture
+def month(tenant, other_tenant):
+    add_cost(tenant, 2024, 12, "SERVER", "ERP", "1000000")
+    add_cost(tenant, 2024, 12, "LICENSE", "MES", "500000")
+    add_cost(tenant, 2025, 1, "SERVER", "ERP", "1100000")
+    add_cost(tenant, 2025, 1, "PERSONNEL", "ERP", "200000")
+    add_cost(tenant, 2025, 1, "LICENSE", "MES", "250000")
+    add_cost(tenant, 2025, 1, "NETWORK", "GROUPWARE", "100000")
+    add_cost(other_tenant, 2025, 1, "SERVER", "ERP", "99999999")
+    add_budget(tenant, 2025, 1, "1800000")
+    idle = add_server(tenant, "old-batch", year=2025, month=1, cpu="3")
+    add_cost(tenant, 2025, 1, "SERVER", "INFRA", "50000", server=idle)
+    return tenant
+
+
+def test_dashboard_shows_the_month(client, auth, month):
+    auth.login("pm")
+    response = client.get("/dashboard?year=2025&month=1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-testid="dashboard-total">₩1,700,000<' in page
+    assert "+13.3%" in page  # 1,700,000 vs 1,500,000
+    assert 'data-status="WARNING"' in page and "94.4%" in page  # 1,700,000 / 1,800,000
+    assert page.count("<svg") >= 4  # gauge, trend, category and service charts
+    assert "2024-08" in page and "2025-01" in page  # the 6-month trend ends with the chosen month
+    assert "99,999,999" not in page
+    # anomalies with contributors: ERP +30 % (personnel +200,000 drove it), MES −50 %, GROUPWARE new
+    assert "+30.0%" in page and "-50.0%" in page and "이번 달 새로 발생" in page
+    assert "인건비 <strong>+₩200,000</strong>" in page
+    # recommendations with money savings
+    assert "유휴 서버" in page and "old-batch" in page and 'data-testid="total-saving">₩50,000<' in page
+    # allocation table lists every service
+    for service in ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER"):
+        assert f'<span class="svc">{service}</span>' in page
+
+
+def test_threshold_changes_the_anomaly_list(client, auth, month):
+    auth.login("admin")
+    page = client.get("/dashboard?year=2025&month=1&threshold=50").get_data(as_text=True)
+    assert "-50.0%" in page and "+30.0%" not in page
+
+
+def test_bad_threshold_is_reported_and_the_default_used(client, auth, month):
+    auth.login("pm")
+    response = client.get("/dashboard?year=2025&month=1&threshold=300")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "threshold(기준): 5부터 200 사이" in page and "+30.0%" in page
+
+
+def test_empty_month_and_no_budget(client, auth, tenant):
+    auth.login("pm")
+    page = client.get("/dashboard?year=2030&month=1").get_data(as_text=True)
+    assert "₩0" in page and 'data-status="NO_BUDGET"' in page and "이 달의 비용 자료가 없습니다" in page
+
+
+def test_staff_cannot_open_the_dashboard(client, auth, tenant):
+    auth.login("staff")
+    assert client.get("/dashboard").status_code == 403
