@@ -92,11 +92,15 @@ def enqueue(func, *args, job_id: str | None = None, unique: bool = False, timeou
 
 
 def redis_connection(app=None):
-    """A Redis connection for the configured REDIS_URL."""
+    """A Redis client for the configured REDIS_URL, one per app and URL (its pool survives forks)."""
     from redis import Redis
 
     app = app or current_app
-    return Redis.from_url(app.config["REDIS_URL"])
+    url = app.config["REDIS_URL"]
+    cached = app.extensions.get("redis_connection")
+    if cached is None or cached[0] != url:
+        cached = app.extensions["redis_connection"] = (url, Redis.from_url(url))
+    return cached[1]
 
 
 def rq_queue(app=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import Tenant, utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
-from .scheduler import manual_job_id, start_run
+from .scheduler import Claim, link_reports, manual_job_id, start_run
 
 
 def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
@@ -19,6 +19,10 @@ def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
     record("run", "report_schedule", schedule.id, user=user, tenant_id=schedule.tenant_id, run_id=run.id)
     db.session.commit()
     tenant = db.session.get(Tenant, schedule.tenant_id)
-    start_run(run.id, schedule, tenant, now, manual_job_id(schedule.id, run.id))
+    claim = Claim(run.id, schedule.id, schedule.tenant_id, schedule.owner_id, schedule.template, schedule.format,
+                  schedule.timezone, now)
+    report_id = start_run(claim, tenant, schedule.owner, manual_job_id(schedule.id, run.id))
+    if report_id is not None:
+        link_reports([(run.id, report_id)])
     db.session.refresh(run)
     return run
