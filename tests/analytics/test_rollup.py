@@ -68,3 +68,15 @@ def test_deleting_a_tenant_with_costs_keeps_the_rollup_consistent(factory):
     db.session.delete(gone)
     db.session.commit()  # cascades on PostgreSQL; the triggers must not make it fail
     assert rollup_groups() == raw_groups()
+
+
+def test_cli_checks_and_rebuilds_the_rollup(runner, tenant, db):
+    add_cost(tenant, 2025, 1, "SERVER", "ERP", "100")
+    assert runner.invoke(args=["costs", "check-totals"]).exit_code == 0
+    db.session.execute(update(CostMonthlyTotal).values(amount=D("1")))  # damage it
+    db.session.commit()
+    broken = runner.invoke(args=["costs", "check-totals", "--tenant", "acme"])
+    assert broken.exit_code == 1 and "1 group(s) differ" in broken.output
+    assert "rebuilt 1" in runner.invoke(args=["costs", "rebuild-totals"]).output
+    assert rollup_groups() == raw_groups()
+    assert runner.invoke(args=["costs", "check-totals"]).exit_code == 0

@@ -83,3 +83,41 @@ def budgets_range(tenant_id: int, first: tuple[int, int], last: tuple[int, int],
                tuple_(Budget.year, Budget.month) >= tuple_(*first), tuple_(Budget.year, Budget.month) <= tuple_(*last))
     ).all()
     return {(year, month): Decimal(amount) for year, month, amount in rows}
+
+
+def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
+    """Recompute the rollup from the cost entries (one tenant or all); returns the number of rollup rows.
+
+    The triggers keep it exact; this is the repair tool for a database restored without them.
+    """
+    from sqlalchemy import delete, insert
+
+    from ..models import CostEntry
+
+    scope = [T.tenant_id == tenant_id] if tenant_id is not None else []
+    db.session.execute(delete(T).where(*scope))
+    source = select(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category,
+                    func.sum(CostEntry.amount), func.count()).group_by(
+        CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
+    if tenant_id is not None:
+        source = source.where(CostEntry.tenant_id == tenant_id)
+    result = db.session.execute(insert(T).from_select(["tenant_id", "year", "month", "service", "category", "amount",
+                                                       "item_count"], source))
+    db.session.commit()
+    return result.rowcount
+
+
+def rollup_differences(tenant_id: int | None = None) -> int:
+    """How many (tenant, month, service, category) groups differ between the rollup and the entries."""
+    from ..models import CostEntry
+
+    keys = (CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
+    raw = select(*keys, func.sum(CostEntry.amount).label("amount"), func.count().label("items")).group_by(*keys)
+    if tenant_id is not None:
+        raw = raw.where(CostEntry.tenant_id == tenant_id)
+    actual = {tuple(row[:5]): (row[5], row[6]) for row in db.session.execute(raw)}
+    kept_query = select(T.tenant_id, T.year, T.month, T.service, T.category, T.amount, T.item_count).where(T.item_count != 0)
+    if tenant_id is not None:
+        kept_query = kept_query.where(T.tenant_id == tenant_id)
+    kept = {tuple(row[:5]): (row[5], row[6]) for row in db.session.execute(kept_query)}
+    return sum(1 for key in actual.keys() | kept.keys() if actual.get(key) != kept.get(key))
