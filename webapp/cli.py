@@ -155,3 +155,6 @@ def register_cli(app: Flask) -> None:
     from .schedules.cli import scheduler_cli
 
     app.cli.add_command(scheduler_cli)
+    from .costs.cli import costs_cli
+
+    app.cli.add_command(costs_cli)
