@@ -88,7 +88,8 @@ def budgets_range(tenant_id: int, first: tuple[int, int], last: tuple[int, int],
 def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
     """Recompute the rollup from the cost entries (one tenant or all); returns the number of rollup rows.
 
-    The triggers keep it exact; this is the repair tool for a database restored without them.
+    The triggers keep it exact; this is the repair tool for a database restored without them
+    (run it while nobody is writing costs).
     """
     from sqlalchemy import delete, insert
 
@@ -101,10 +102,10 @@ def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
         CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
     if tenant_id is not None:
         source = source.where(CostEntry.tenant_id == tenant_id)
-    result = db.session.execute(insert(T).from_select(["tenant_id", "year", "month", "service", "category", "amount",
-                                                       "item_count"], source))
+    db.session.execute(insert(T).from_select(["tenant_id", "year", "month", "service", "category", "amount", "item_count"],
+                                             source))
     db.session.commit()
-    return result.rowcount
+    return db.session.scalar(select(func.count()).select_from(T).where(*scope))
 
 
 def rollup_differences(tenant_id: int | None = None) -> int:
