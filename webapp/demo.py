@@ -41,6 +41,7 @@ def seed_demo(only_if_missing: bool = False, echo=print) -> Tenant:
 def area_seeders():
     """Each area's demo-data function, in order; each one must be idempotent."""
     from .costs.demo import seed_finops
+    from .schedules.demo import seed_schedules
     from .service_requests.demo import seed_service_requests
 
-    return [seed_finops, seed_service_requests]
+    return [seed_finops, seed_service_requests, seed_schedules]
