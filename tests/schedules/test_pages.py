@@ -90,6 +90,14 @@ def test_choosing_a_template_limits_the_formats(client, auth, tenant):
     assert 'id="format-field"' in page and 'value="excel"' in page and 'value="pdf"' not in page
 
 
+def test_choosing_a_template_while_editing_limits_the_formats(client, auth, tenant, make_schedule):
+    auth.login("pm")
+    schedule = make_schedule(template="weekly_ops", format="pdf")
+    page = client.get(f"/schedules/{schedule.id}/edit", query_string={"part": "format", "template": "incident_rca", "format": "pdf"},
+                      headers=HTMX).get_data(as_text=True)
+    assert 'value="pdf"' in page and 'value="excel"' not in page  # incident_rca is PDF only
+
+
 def test_edit_pause_resume_and_delete(client, auth, tenant, db, make_schedule):
     auth.login("admin")
     schedule = make_schedule()

@@ -30,9 +30,11 @@ def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
     if schedule is None and request.method == "GET":
         form.timezone.data = form.timezone.data or current_user.tenant.timezone
         form.cron.data = form.cron.data or "0 9 * * 1"
-        form.template.data = request.args.get("template") or form.template.data
     if schedule is not None and request.method == "GET":
         form.recipients.data = "\n".join(schedule.recipients or [])
+    if request.method == "GET":  # the htmx template switch sends the chosen template and format as query arguments
+        form.template.data = request.args.get("template") or form.template.data
+        form.format.data = request.args.get("format") or form.format.data
     form.fill_choices(service.templates(), adjust_format=request.method == "GET")
     return form
 
