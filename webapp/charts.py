@@ -55,6 +55,18 @@ def compact_number(value: Number | Decimal | None) -> str:
     return sign + text
 
 
+def compact_number_latin(value: Number | Decimal | None) -> str:
+    """Short axis label in thousands, millions and billions: 12K, 65M, 1.2B."""
+    if value is None:
+        return ""
+    number = float(value)
+    sign, number = ("-" if number < 0 else ""), abs(number)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if number >= size:
+            return sign + f"{number / size:,.1f}".rstrip("0").rstrip(".") + suffix
+    return sign + f"{number:,.0f}"
+
+
 def grouped_number(value: Number | Decimal | None) -> str:
     """1,234,567 — whole units, grouped."""
     return "" if value is None else f"{Decimal(value):,.0f}"
@@ -185,6 +197,8 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" fill="{colours[i % len(colours)]}">'
                     f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>")
         body.append(_text(x + bar_w / 2, height - bottom + 16, str(label), size=10.5, anchor="middle"))
+        if len(data) <= 13 and number > 0:
+            body.append(_text(x + bar_w / 2, y - 5, format_axis(value), size=10, anchor="middle", fill=INK))
     return _svg(width, height, title, body, css_class)
 
 
@@ -243,7 +257,7 @@ def line_chart(
     for index, (name, values) in enumerate(named.items()):
         colour = colours[index % len(colours)]
         body.extend(_series(values, point, colour, area and index == 0, top_pad + plot_h, format_value,
-                            show_values and index == 0 and len(labels) <= 13, name in dashed))
+                            show_values and index == 0 and len(labels) <= 13, name in dashed, format_axis))
         if legend_h:
             x = left + index * 120
             body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
@@ -251,7 +265,8 @@ def line_chart(
     return _svg(width, height, title, body, css_class)
 
 
-def _series(values, point, colour, fill_area, baseline_y, format_value, show_values, dashed=False) -> list[str]:
+def _series(values, point, colour, fill_area, baseline_y, format_value, show_values, dashed=False,
+            format_label=compact_number) -> list[str]:
     """One polyline (split at None gaps) with dots, an optional area and value labels."""
     parts: list[list[tuple[float, float]]] = [[]]
     shapes = []
@@ -264,7 +279,7 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
         shapes.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
                       f"<title>{escape(format_value(value))}</title></circle>")
         if show_values:
-            shapes.append(_text(x, y - 9, compact_number(value), size=10, anchor="middle", fill=INK))
+            shapes.append(_text(x, y - 9, format_label(value), size=10, anchor="middle", fill=INK))
     lines = []
     for part in parts:
         if not part:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,13 +38,14 @@ def _chosen() -> tuple[int, int, object, dict[str, str]]:
 def dashboard_charts(summary: dict, months: dict) -> dict:
     """The SVG pictures of the page (also usable in the printed page)."""
     no_data = _("No cost data for this month")
+    axis = charts.compact_number if str(get_locale()).startswith("ko") else charts.compact_number_latin
     labels = [row["period"] for row in months["data"]]
     series = {_("Actual cost"): [row["total_amount"] for row in months["data"]]}
     if any(row["budget_amount"] is not None for row in months["data"]):
         series[_("Budget")] = [row["budget_amount"] for row in months["data"]]
     return {
         "trend": charts.line_chart(labels, series, title=_("Monthly IT cost, last 6 months"), colours=(charts.NAVY, "#d08700"),
-                                   dashed=(_("Budget"),),
+                                   dashed=(_("Budget"),), format_axis=axis,
                                    width=640, height=260, empty_message=_("No cost data in these months")),
         "categories": charts.bar_chart([(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],
                                        title=_("Cost by category"), width=520,
