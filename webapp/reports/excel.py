@@ -83,27 +83,56 @@ class Sheet:
 
     # --- cells ---
 
+    def number_format(self, kind: str) -> str:
+        """The Excel number format of a value kind."""
+        return self.book.money_format if kind == "money" else FORMATS.get(kind, "General")
+
+    def plain(self, value, kind: str):
+        """The value as Excel stores it: local naive times, fractions for percentages, exact decimals for money."""
+        if kind == "datetime":
+            return value.astimezone(self.book.zone).replace(tzinfo=None)
+        if kind == "percent":
+            return Decimal(value) / 100
+        if kind in ("money", "hours", "decimal") and not isinstance(value, (Decimal, int, float)):
+            return Decimal(str(value))
+        return value
+
     def cell(self, value, kind: str = "text", font: Font | None = None):
         """One value as a cell of its kind; None stays empty."""
         if value is None:
             return None
         if kind == "text":
             return self.text(value, font)
-        if kind == "datetime":
-            value = value.astimezone(self.book.zone).replace(tzinfo=None)
-        elif kind == "percent":
-            value = Decimal(value) / 100
-        elif kind in ("money", "hours", "decimal") and not isinstance(value, Decimal):
-            value = Decimal(str(value))
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = self.book.money_format if kind == "money" else FORMATS.get(kind, "General")
+        cell = WriteOnlyCell(self.ws, value=self.plain(value, kind))
+        cell.number_format = self.number_format(kind)
         if font is not None:
             cell.font = font
         return cell
 
+    def converter(self, kind: str):
+        """A fast value → cell function for one column of a long table.
+
+        A write-only row is written out as soon as it is appended, so one styled cell per
+        column can be reused for every row instead of creating ~10 objects per row.
+        """
+        if kind == "text":
+            return lambda value: None if value is None else self.text(value)
+        if kind == "int":
+            return lambda value: value
+        reused = WriteOnlyCell(self.ws)
+        reused.number_format = self.number_format(kind)
+
+        def convert(value):
+            if value is None:
+                return None
+            reused.value = self.plain(value, kind)
+            return reused
+
+        return convert
+
     def text(self, value, font: Font | None = None):
         """Text as text: a leading = + - @ from user data never becomes a formula."""
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        text = ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else str(value))
         if not text.startswith(FORMULA_PREFIXES) and font is None:
             return text
         cell = WriteOnlyCell(self.ws, value=text)
@@ -151,9 +180,13 @@ class Sheet:
     def table(self, columns: list[Col], rows) -> tuple[int, int]:
         """Header plus rows (sequences in column order); returns (header row, last row)."""
         header_row = self.header([c.label for c in columns])
-        kinds = [c.kind for c in columns]
+        converters = [self.converter(c.kind) for c in columns]
+        append = self.ws.append
+        count = 0
         for values in rows:
-            self.append([self.cell(v, k) for v, k in zip(values, kinds)])
+            append([convert(v) for convert, v in zip(converters, values)])
+            count += 1
+        self.row += count
         return header_row, self.row
 
     def key_values(self, pairs: list[tuple[str, object, str]]) -> None:
@@ -220,7 +253,7 @@ def sr_detail_sheet(book: Book, title: str, rows) -> None:
     sheet.table(columns, (
         (r.code, r.title, types.get(r.type, r.type), r.priority, statuses.get(r.status, r.status), r.service, r.assignee,
          r.root_cause, r.created_at, r.resolved_at if r.status == "DONE" else None,
-         Decimal(r.seconds) / 3600 if r.seconds is not None and r.status == "DONE" else None, r.description or None)
+         round(float(r.seconds) / 3600, 2) if r.seconds is not None and r.status == "DONE" else None, r.description or None)
         for r in rows))
 
 
