@@ -63,3 +63,9 @@ def test_empty_month_and_no_budget(client, auth, tenant):
 def test_staff_cannot_open_the_dashboard(client, auth, tenant):
     auth.login("staff")
     assert client.get("/dashboard").status_code == 403
+
+
+def test_a_threshold_outside_the_usual_list_stays_selected(client, auth, month):
+    auth.login("pm")
+    page = client.get("/dashboard?year=2025&month=1&threshold=25").get_data(as_text=True)
+    assert '<option value="25" selected>25%</option>' in page

@@ -115,8 +115,7 @@ def list_costs():
     """Filtered costs, newest first: {total, total_amount, items, page, per_page}."""
     costs = CostFilter.from_args(request.args)
     if costs.errors:
-        field, message = next(iter(costs.errors.items()))
-        return error_response(400, message, costs.errors)
+        return error_response(400, " ".join(costs.errors.values()), costs.errors)
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 100, type=int)
     if not 1 <= per_page <= MAX_PER_PAGE:
