@@ -69,3 +69,12 @@ def test_user_text_is_escaped_in_the_pdf_html(tenant):
     with tenant_context(tenant):
         html = render_html(collect("incident_rca", tenant, *MARCH), for_pdf=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_pdf_rendering_refuses_to_run_inside_a_web_request(app, tenant):
+    from webapp.reports.pdf import render_pdf
+
+    with app.test_request_context("/reports/"), tenant_context(tenant):
+        data = collect("weekly_ops", tenant, *MARCH)
+        with pytest.raises(RuntimeError, match="never inside a web request"):
+            render_pdf(data)

@@ -116,8 +116,11 @@ class _GlyphWatch(logging.Handler):
 
 def render_pdf(data: ReportData) -> bytes:
     """The PDF bytes of a report (A4, page numbers, header with institution and period)."""
+    from flask import has_request_context
     from weasyprint import HTML
 
+    if has_request_context():
+        raise RuntimeError("PDF reports are rendered by the report job, never inside a web request")
     watch = _GlyphWatch()
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addHandler(watch)
