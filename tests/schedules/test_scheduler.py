@@ -182,3 +182,14 @@ def test_scheduler_cli_once(app, runner, make_schedule, db):
     assert "claimed 1" in result.output
     slots = db.session.scalars(select(ScheduleRun.scheduled_for).where(ScheduleRun.schedule_id == schedule_id)).all()
     assert slots == [slot]
+
+
+def test_a_stored_cron_that_no_longer_evaluates_is_paused_and_does_not_block_others(app, db, make_schedule):
+    slot = five_minute_slot(utcnow())
+    broken = make_schedule(cron="*/5 * * * *", timezone="Nowhere/Atlantis", next_run_at=slot)
+    healthy = make_schedule(cron="*/5 * * * *", next_run_at=slot)
+    result = tick(now=slot + timedelta(seconds=2))
+    wait_for_embedded_jobs(30)
+    assert len(result.claimed) == 1 and runs_of(db, healthy)[0].scheduled_for == slot
+    db.session.refresh(broken)
+    assert broken.active is False and broken.next_run_at is None and runs_of(db, broken) == []

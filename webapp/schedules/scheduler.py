@@ -91,17 +91,34 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
     if not due:
         db.session.commit()
         return None
-    runs, advances, details, slots = [], [], {}, {}
+    runs, advances, details, slots, unusable = [], [], {}, {}, []
     for schedule_id, tenant_id, expression, zone, next_run_at, owner_id, template, fmt in due:
         key = (expression, zone, next_run_at)  # many schedules share a cron line: evaluate it once per batch
         if key not in slots:
-            slot = cron.latest_fire(expression, zone, now, next_run_at)  # after downtime: only the latest missed slot
-            slots[key] = (slot, cron.next_fire(expression, zone, slot))
+            try:
+                slot = cron.latest_fire(expression, zone, now, next_run_at)  # after downtime: only the latest missed slot
+                slots[key] = (slot, cron.next_fire(expression, zone, slot))
+            except Exception:  # noqa: BLE001 — a stored line that no longer evaluates must not block the others
+                log.exception("schedule %s: cron %r in %s cannot be evaluated; it is paused", schedule_id, expression, zone)
+                slots[key] = None
+        if slots[key] is None:
+            unusable.append((schedule_id, tenant_id))
+            continue
         slot, following = slots[key]
         runs.append({"tenant_id": tenant_id, "schedule_id": schedule_id, "scheduled_for": slot, "trigger": "CRON",
                      "status": "QUEUED", "created_at": now, "started_at": now})
         advances.append({"sid": schedule_id, "slot": slot, "following": following})
         details[schedule_id] = (tenant_id, owner_id, template, fmt, zone)
+    if unusable:
+        from ..audit import record
+
+        db.session.execute(update(ReportSchedule).where(ReportSchedule.id.in_([i for i, _t in unusable]))
+                           .values(active=False, next_run_at=None))
+        for schedule_id, tenant_id in unusable:
+            record("pause", "report_schedule", schedule_id, tenant_id=tenant_id, reason="cron cannot be evaluated")
+    if not runs:
+        db.session.commit()
+        return len(due), []
     table = ScheduleRun.__table__
     won = db.session.execute(
         _insert(table).on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
