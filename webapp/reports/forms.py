@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -22,6 +22,8 @@ class ReportForm(FlaskForm):
     period_start = DateField(_l("Start date"), validators=[Optional()])
     period_end = DateField(_l("End date"), validators=[Optional()])
     format = SelectField(_l("Format"), validate_choice=False)
+    send_email = BooleanField(_l("Also e-mail the download link"))
+    email = StringField(_l("E-mail addresses"))
 
     def limit_formats(self, pick_offered: bool = True) -> None:
         """Offer only the formats of the chosen template (and pick one of them when asked)."""

@@ -66,6 +66,19 @@ def _validated_request(form: ReportForm) -> tuple[str, date, date, str] | None:
     return code, start, end, fmt
 
 
+def _email_recipients(form: ReportForm) -> list[str] | None:
+    """Addresses to e-mail the link to when the box is ticked ([] when not), or None with the error on the field."""
+    if not form.send_email.data:
+        return []
+    from ..schedules.service import parse_recipients
+
+    addresses, error = parse_recipients(form.email.data)
+    if error:
+        form.email.errors.append(error)
+        return None
+    return addresses
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*ALL_ROLES)
 def index():
@@ -74,14 +87,15 @@ def index():
     if request.method == "POST":
         form.limit_formats(pick_offered=False)
         wanted = _validated_request(form)
-        if wanted is None:
+        deliver_to = _email_recipients(form) if wanted is not None else []
+        if wanted is None or deliver_to is None:
             form.limit_formats(pick_offered=False)
             if request.htmx:
                 headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
                 return render_template("reports/_form.html", **_form_context(form)), 422, headers
             return render_template("reports/index.html", page=_report_page(1), **_form_context(form)), 422
         code, start, end, fmt = wanted
-        report = request_report(current_user.tenant, code, start, end, fmt, user=current_user)
+        report = request_report(current_user.tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to or None)
         if request.htmx:
             return render_template("reports/_list.html", page=_report_page(1), new_report_id=report.id)
         flash(_("The report was queued. This page shows when it is ready."), "success")
