@@ -4,6 +4,11 @@ import subprocess
 from playwright.sync_api import expect
 
 
+def settled(page):
+    """Wait until htmx has finished every request, swap and settle (new content is live again)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def test_generate_watch_and_download_a_pdf_report(live_server, page, login, screenshot):
     login(page, "staff")
     page.goto(live_server.url + "/reports/")
@@ -12,8 +17,10 @@ def test_generate_watch_and_download_a_pdf_report(live_server, page, login, scre
     page.select_option("#template", "incident_rca")  # htmx swaps the form: incident analysis is PDF only
     expect(page.locator("#format option")).to_have_count(1)
     expect(page.locator("#format")).to_have_value("pdf")
+    settled(page)
     page.select_option("#template", "monthly_sla")
     expect(page.locator("#format option")).to_have_count(2)
+    settled(page)
     page.select_option("#format", "pdf")
     page.check("input[name=period][value=custom]")
     page.fill("#period_start", "2026-10-01")
