@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import AuditLog, Report, utcnow
-from webapp.models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from webapp.models.schedules import EmailDelivery, ScheduleRun
 from webapp.schedules.retention import purge_expired
 from webapp.schedules.runs import run_now
 from webapp.schedules.scheduler import tick

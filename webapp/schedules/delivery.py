@@ -7,7 +7,6 @@ the same e-mail is never sent twice, however often a finished report is announce
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -274,10 +273,3 @@ def delivery_summary(deliveries: list[EmailDelivery]) -> dict[str, int]:
         if delivery.kind == "LINK":
             counts[delivery.status] = counts.get(delivery.status, 0) + 1
     return counts
-
-
-def format_when(value: datetime | None) -> str:
-    """A timestamp for e-mail text in the selected zone."""
-    from ..formatting import localtime
-
-    return localtime(value)
