@@ -129,7 +129,11 @@ def _enqueue_rq(app, name, args, kwargs, job_id, unique, timeout, retry_interval
 
 @dataclass
 class EmbeddedRunner:
-    """A thread pool that runs jobs inside this process (embedded mode)."""
+    """A thread pool that runs jobs inside this process (embedded mode).
+
+    A failed job with retry intervals left is put back on the pool by a timer after the
+    interval, so waiting for a retry never holds one of the pool's threads.
+    """
 
     app: object
     workers: int
@@ -137,6 +141,7 @@ class EmbeddedRunner:
     futures: dict[str, Future] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
+    retries_waiting: int = 0
 
     def __post_init__(self):
         self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="job")
@@ -148,29 +153,52 @@ class EmbeddedRunner:
             job_id = job_id or f"embedded-{self.counter}-{time.time_ns()}"
             if unique and job_id in self.futures:
                 raise DuplicateJob(job_id)
-            self.futures[job_id] = self.executor.submit(self._run, name, tuple(args), kwargs, list(retry_intervals or []))
+            self._submit_locked(job_id, name, tuple(args), kwargs, list(retry_intervals or []))
         return job_id
 
-    def _run(self, name, args, kwargs, retry_intervals):
-        """Run the job, retrying after each interval while it keeps failing."""
-        while True:
-            try:
-                return _run_in_app(self.app, name, args, kwargs)
-            except Exception:
-                if not retry_intervals:
-                    raise
-                time.sleep(retry_intervals.pop(0))
+    def _submit_locked(self, job_id, name, args, kwargs, retry_intervals) -> None:
+        """Hand the job to the pool (the caller holds the lock)."""
+        self.futures[job_id] = self.executor.submit(self._run, job_id, name, args, kwargs, retry_intervals)
+
+    def _run(self, job_id, name, args, kwargs, retry_intervals):
+        """Run the job once; on failure, schedule the next attempt if any interval is left."""
+        try:
+            return _run_in_app(self.app, name, args, kwargs)
+        except Exception:
+            if not retry_intervals:
+                raise
+            with self.lock:
+                self.retries_waiting += 1
+            timer = threading.Timer(retry_intervals[0], self._retry, (job_id, name, args, kwargs, retry_intervals[1:]))
+            timer.daemon = True
+            timer.start()
+            return None
+
+    def _retry(self, job_id, name, args, kwargs, retry_intervals) -> None:
+        """Put a failed job back on the pool for its next attempt."""
+        with self.lock:
+            self.retries_waiting -= 1
+            self._submit_locked(job_id, name, args, kwargs, retry_intervals)
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until every job submitted so far has finished (used by CLI commands and tests)."""
+        """Block until every job submitted so far, retries included, has finished (CLI commands and tests)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self.lock:
                 pending = [f for f in self.futures.values() if not f.done()]
-            if not pending:
+                retrying = self.retries_waiting
+            if not pending and not retrying:
                 return
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            pending[0].exception(timeout=remaining)
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            if pending:
+                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    pending[0].exception(timeout=remaining)
+                except TimeoutError:
+                    return
+            else:
+                time.sleep(0.05)
 
 
 def embedded_runner(app=None) -> EmbeddedRunner:

@@ -96,3 +96,22 @@ def test_rq_unique_job_id_refuses_duplicate(app, db, tenant):
         enqueue(ping, tenant.id, "again", job_id=job_id, unique=True)
     run_rq_worker(app)
     assert sorted(_pings(db)) == ["first", "second"]
+
+
+def test_waiting_retry_does_not_hold_a_job_thread(app, db, tenant, tmp_path):
+    """With one job thread, a job queued behind a failing one runs while the retry waits."""
+    import time
+
+    from webapp.jobs import EmbeddedRunner
+
+    app.extensions["embedded_jobs"] = EmbeddedRunner(app, workers=1)  # one thread, as a tiny deployment would have
+    started = time.monotonic()
+    enqueue(flaky, tenant.id, str(tmp_path / "marker"), retry_intervals=[2])
+    enqueue(ping, tenant.id, "not blocked")
+    deadline = time.monotonic() + 1.5
+    while "not blocked" not in _pings(db) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _pings(db) == ["not blocked"]  # ran during the retry's 2-second wait
+    wait_for_embedded_jobs(timeout=10)
+    assert sorted(_pings(db)) == ["not blocked", "retried"]
+    assert time.monotonic() - started >= 2
