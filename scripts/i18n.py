@@ -1,7 +1,7 @@
 """Translation helper: list UI strings that have no Korean translation yet, or add translations.
 
     python scripts/i18n.py missing                 # msgids in the code without a ko msgstr
-    python scripts/i18n.py add AREA FILE.json      # merge {"English": "한국어"} into AREA's catalogue
+    python scripts/i18n.py add AREA FILE.json      # merge {"English": "한국어"} into AREA's catalogue (replaces old wording)
 
 AREA is the package folder that owns the strings ("webapp" for shared ones, or
 "webapp/costs" and so on); its catalogue is AREA/translations/ko/LC_MESSAGES/messages.po.
@@ -63,7 +63,10 @@ def add(area: str, json_path: str, locale: str = "ko") -> None:
         catalog = Catalog(locale=locale, project="IT Cost & Report Center", fuzzy=False)
     catalog.fuzzy = False
     for english, korean in json.loads(Path(json_path).read_text(encoding="utf-8")).items():
-        catalog.add(english, korean)
+        if english in catalog:
+            catalog[english].string = korean  # a new wording replaces the old one
+        else:
+            catalog.add(english, korean)
     with po_path.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
 
