@@ -110,6 +110,20 @@ def report_time_limit(app=None) -> int:
     return int(app.config.get("REPORT_JOB_TIMEOUT") or app.config["JOB_TIMEOUT"])
 
 
+def queued_report_values(tenant_id: int, template_code: str, period_start: date, period_end: date, fmt: str, *,
+                         generated_by_id: int | None = None, schedule_id: int | None = None, **extra) -> dict:
+    """Check a report request and return the column values of its QUEUED row.
+
+    The one place that turns a request into a row: request_report() and the scheduler's
+    batch insert both use it.  Raises ReportRequestError like request_report().
+    """
+    template = get_template(template_code)
+    check_format(template, fmt)
+    check_period(period_start, period_end)
+    return {"tenant_id": tenant_id, "template": template.code, "period_start": period_start, "period_end": period_end,
+            "format": fmt, "status": "QUEUED", "generated_by_id": generated_by_id, "schedule_id": schedule_id, **extra}
+
+
 def request_report(tenant: Tenant, template_code: str, period_start: date, period_end: date, fmt: str, user=None,
                    schedule_id: int | None = None, deliver_to: list[str] | None = None, job_id: str | None = None,
                    unique: bool = False) -> Report:
@@ -118,15 +132,12 @@ def request_report(tenant: Tenant, template_code: str, period_start: date, perio
     Raises ReportRequestError for an unknown template or format, or a start after the end;
     re-raises webapp.jobs.DuplicateJob (and removes the row) when `unique` refuses `job_id`.
     """
-    template = get_template(template_code)
-    check_format(template, fmt)
-    check_period(period_start, period_end)
-    report = Report(tenant_id=tenant.id, template=template.code, period_start=period_start, period_end=period_end,
-                    format=fmt, status="QUEUED", generated_by_id=getattr(user, "id", None), schedule_id=schedule_id)
+    report = Report(**queued_report_values(tenant.id, template_code, period_start, period_end, fmt,
+                                           generated_by_id=getattr(user, "id", None), schedule_id=schedule_id))
     db.session.add(report)
     db.session.flush()
     report.job_id = job_id or f"report-{report.id}-{uuid.uuid4().hex[:8]}"
-    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=template.code, format=fmt,
+    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
            period=f"{period_start}~{period_end}", schedule_id=schedule_id)
     db.session.commit()
     try:

@@ -192,23 +192,18 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
     commit per batch instead of one per report, so 10,000 due schedules are queued in seconds.
     Returns (reports requested, runs failed).
     """
-    from ..reports.service import (check_format, check_period, generate_report_job, get_template, last_complete_period,
-                                   report_time_limit)
+    from ..reports.service import generate_report_job, last_complete_period, queued_report_values, report_time_limit
 
     rows, audit, failed, by_job = [], [], [], {}
     for claim in claims:
         try:
-            template = get_template(claim.template)
-            check_format(template, claim.format)
             start, end = last_complete_period(claim.template, claim.slot.astimezone(ZoneInfo(claim.timezone)).date())
-            check_period(start, end)
+            rows.append(queued_report_values(
+                claim.tenant_id, claim.template, start, end, claim.format, generated_by_id=claim.owner_id,
+                schedule_id=claim.schedule_id, job_id=cron_job_id(claim.schedule_id, claim.slot), created_at=now))
         except Exception as exc:  # noqa: BLE001 — one bad schedule must not stop the others
             failed.append((claim.run_id, str(exc) or type(exc).__name__))
             continue
-        rows.append({"tenant_id": claim.tenant_id, "template": template.code, "period_start": start, "period_end": end,
-                     "format": claim.format, "status": "QUEUED", "generated_by_id": claim.owner_id,
-                     "schedule_id": claim.schedule_id, "job_id": cron_job_id(claim.schedule_id, claim.slot),
-                     "created_at": now})
         by_job[rows[-1]["job_id"]] = claim
     reports = Report.__table__
     inserted = db.session.execute(insert(reports).returning(reports.c.id, reports.c.job_id), rows).all() if rows else []
