@@ -54,6 +54,8 @@ class Config:
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
         self.JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))
         self.EMBEDDED_WORKERS = int(os.environ.get("EMBEDDED_WORKERS", "2"))
+        self.REPORT_JOB_TIMEOUT = int(os.environ["REPORT_JOB_TIMEOUT"]) if os.environ.get("REPORT_JOB_TIMEOUT") else None
+        self.REPORT_SWEEP_GRACE = int(os.environ.get("REPORT_SWEEP_GRACE", "30"))
 
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
