@@ -22,11 +22,12 @@ import statistics
 import sys
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.scratch_db import create_database, drop_database  # noqa: E402
 os.environ.setdefault("INSTANCE_PATH", "/tmp/icr-bench-instance")
 
 SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
@@ -38,36 +39,8 @@ TARGET_MS = 50.0
 PASSWORD = "bench-password-1"
 
 
-def create_database(admin_url: str) -> str:
-    """A new empty database; returns its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from webapp.config import normalise_database_url
-
-    admin = make_url(normalise_database_url(admin_url))
-    name = f"icr_bench_finops_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str, url: str) -> None:
-    """Drop the benchmark database, closing its sessions first."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from webapp.config import normalise_database_url
-
-    name = make_url(url).database
-    engine = create_engine(make_url(normalise_database_url(admin_url)), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
 
 
 def make_app(database_url: str):
@@ -200,7 +173,7 @@ def main() -> int:
 
     from flask_migrate import upgrade
 
-    url = create_database(args.admin_url)
+    url = create_database(args.admin_url, "icr_bench_finops")
     print(f"database {url.rsplit('/', 1)[-1]}")
     try:
         app = make_app(url)

@@ -20,13 +20,14 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.scratch_db import create_database, drop_database  # noqa: E402
 os.environ.setdefault("INSTANCE_PATH", "/tmp/icr-bench-instance")
 
 MONTH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -49,36 +50,8 @@ def bench_config(database_url: str) -> dict:
     return {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": "bench", "TESTING": True}
 
 
-def create_database(admin_url: str) -> str:
-    """A new empty database; returns its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from webapp.config import normalise_database_url
-
-    admin = make_url(normalise_database_url(admin_url))
-    name = f"icr_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str, url: str) -> None:
-    """Drop the benchmark database."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from webapp.config import normalise_database_url
-
-    name = make_url(url).database
-    engine = create_engine(make_url(normalise_database_url(admin_url)), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
 
 
 def sr_rows(tenant_id: int, count: int, seed: int = 7):
@@ -189,7 +162,7 @@ def main() -> int:
         print(json.dumps(build_one(*args.child)))
         return 0
 
-    url = create_database(args.admin_url)
+    url = create_database(args.admin_url, "icr_bench_reports")
     failures = 0
     try:
         load(url, args.srs, args.cost_items)

@@ -25,30 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from scripts.scratch_db import create_database, drop_database  # noqa: E402
 from webapp.config import normalise_database_url  # noqa: E402
 
 
-def scratch_database(admin_url: str) -> str:
-    """Create an empty database next to the admin one and return its URL."""
-    admin = make_url(normalise_database_url(admin_url))
-    name = f"icr_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str, url: str) -> None:
-    """Drop the scratch database."""
-    engine = create_engine(make_url(normalise_database_url(admin_url)), isolation_level="AUTOCOMMIT")
-    name = make_url(url).database
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
 
 
 def env_for(database_url: str, redis_url: str, queue: str, instance: str) -> dict:
@@ -115,7 +98,7 @@ def main() -> int:
     redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     instance = f"/tmp/icr-bench-{uuid.uuid4().hex[:6]}"
-    database_url = scratch_database(admin_url)
+    database_url = create_database(admin_url, "icr_bench_scheduler")
     env = env_for(database_url, redis_url, queue, instance)
     try:
         subprocess.run([str(Path(sys.executable).parent / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -20,8 +19,8 @@ from flask.testing import FlaskClient
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="icr-test-instance-"))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from scripts import scratch_db  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.config import normalise_database_url  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
@@ -102,26 +101,13 @@ def sqlite_template(tmp_path_factory):
 
 
 def create_pg_database(prefix: str = "icr_test") -> str:
-    """Create an empty PostgreSQL database and return its URL."""
-    admin_url = make_url(normalise_database_url(PG_ADMIN_URL))
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False)
+    """Create an empty PostgreSQL database on the TEST_DATABASE_URL server and return its URL."""
+    return scratch_db.create_database(PG_ADMIN_URL, prefix)
 
 
 def drop_pg_database(url: str) -> None:
-    """Drop a database made by create_pg_database, closing other sessions first."""
-    target = make_url(url)
-    admin_url = make_url(normalise_database_url(PG_ADMIN_URL))
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": target.database})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
-    engine.dispose()
+    """Drop a database made by create_pg_database."""
+    scratch_db.drop_database(PG_ADMIN_URL, url)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 from .config import INSTANCE_PATH, PROJECT_ROOT, Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
