@@ -146,15 +146,10 @@ def ping(tenant_slug, message):
 
 
 def register_cli(app: Flask) -> None:
-    """Attach every command group to the app."""
-    for group in (tenants_cli, users_cli, tokens_cli, demo_cli, jobs_cli):
-        app.cli.add_command(group)
+    """Attach every command group to the app: the foundation's and each area's."""
+    from .costs.cli import costs_cli
     from .reports.cli import reports_cli
-
-    app.cli.add_command(reports_cli)
     from .schedules.cli import scheduler_cli
 
-    app.cli.add_command(scheduler_cli)
-    from .costs.cli import costs_cli
-
-    app.cli.add_command(costs_cli)
+    for group in (tenants_cli, users_cli, tokens_cli, demo_cli, jobs_cli, costs_cli, reports_cli, scheduler_cli):
+        app.cli.add_command(group)
