@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, refresh
 from flask_login import current_user
 
@@ -38,14 +38,7 @@ def _tenant_in_context():
     """The tenant of the signed-in user, or of the job being run."""
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.tenant
-    return g.get("tenant") if _has_app_g() else None
-
-
-def _has_app_g() -> bool:
-    """True inside an application context (where `g` exists)."""
-    from flask import has_app_context
-
-    return has_app_context()
+    return g.get("tenant") if has_app_context() else None
 
 
 def select_locale() -> str:
@@ -55,7 +48,7 @@ def select_locale() -> str:
         chosen = request.cookies.get(LOCALE_COOKIE)
         if chosen in languages:
             return chosen
-    if _has_app_g() and g.get("locale") in languages:
+    if has_app_context() and g.get("locale") in languages:
         return g.locale
     tenant = _tenant_in_context()
     if tenant is not None and tenant.locale in languages:
