@@ -1,6 +1,7 @@
-"""Display helpers: money in the tenant currency and UTC times in the tenant zone."""
+"""Display helpers: money in the tenant currency, UTC times in the tenant zone, labels of codes."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,6 +27,13 @@ def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""
     return format_datetime(value, fmt)
+
+
+def code_label(labels: Mapping, code: str | None) -> str:
+    """The label of a code in the reader's language (an unknown code shows as itself, None as '')."""
+    if code is None:
+        return ""
+    return str(labels.get(code, code))
 
 
 def register_filters(app) -> None:

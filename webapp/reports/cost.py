@@ -1,6 +1,7 @@
 """The monthly IT cost report: SPEC §3 for one month, from the analytics functions of the FinOps area."""
 from __future__ import annotations
 
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from .. import charts
 from ..analytics import allocation, anomalies, budget_overview, monthly_summary, recommendations, trend
 from ..analytics.labels import DIRECTION_NAMES, RECOMMENDATION_NAMES, SEVERITY_NAMES, STATUS_NAMES, category_name
 from ..extensions import db
+from ..formatting import code_label
 from ..models import CATEGORIES, CostEntry, Server
 from .collectors import ReportData
 
@@ -76,11 +78,9 @@ def cost_figures(data: ReportData) -> dict:
 
 def label_helpers() -> dict:
     """Names of codes for the cost templates."""
-    def name(table):
-        return lambda code: str(table.get(code, code))
-
-    return {"category_name": category_name, "status_name": name(STATUS_NAMES), "severity_name": name(SEVERITY_NAMES),
-            "direction_name": name(DIRECTION_NAMES), "recommendation_name": name(RECOMMENDATION_NAMES)}
+    return {"category_name": category_name, "status_name": partial(code_label, STATUS_NAMES),
+            "severity_name": partial(code_label, SEVERITY_NAMES), "direction_name": partial(code_label, DIRECTION_NAMES),
+            "recommendation_name": partial(code_label, RECOMMENDATION_NAMES)}
 
 
 def build_monthly_cost_workbook(book, data: ReportData) -> bytes:

@@ -20,7 +20,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..service_requests.labels import STATUS_LABELS, TYPE_LABELS, label
+from ..formatting import code_label
+from ..service_requests.labels import STATUS_LABELS, TYPE_LABELS
 from .collectors import ReportData
 
 NAVY = "003366"
@@ -257,11 +258,10 @@ def sr_detail_sheet(book: Book, title: str, rows) -> None:
         for r in rows))
 
 
-def _counts_table(sheet: Sheet, title: str, counts: dict, labels: dict | None, order) -> None:
+def _counts_table(sheet: Sheet, title: str, counts: dict, labels: dict, order) -> None:
     """A small 'value, count' table."""
     sheet.heading(title)
-    sheet.table([Col(_("Value")), Col(_("SRs"), "int")],
-                [(label(labels, code) if labels else code, counts.get(code, 0)) for code in order])
+    sheet.table([Col(_("Value")), Col(_("SRs"), "int")], [(code_label(labels, code), counts.get(code, 0)) for code in order])
     sheet.append([])
 
 
@@ -279,7 +279,7 @@ def build_weekly_ops(data: ReportData) -> bytes:
     summary.key_values(sr_summary_pairs(data.summary))
     summary.append([])
     _counts_table(summary, _("SRs created by type"), data.sections["by_type"], TYPE_LABELS, SR_TYPES)
-    _counts_table(summary, _("SRs created by priority"), data.sections["by_priority"], None, SR_PRIORITIES)
+    _counts_table(summary, _("SRs created by priority"), data.sections["by_priority"], {}, SR_PRIORITIES)
 
     services = book.sheet(_("By service"), [14, 12, 12, 12, 14, 12])
     services.title_block()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from functools import partial
 
 from flask import render_template
 from flask_babel import gettext as _
 
 from .. import charts
-from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, label
+from ..formatting import code_label
+from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS
 from .collectors import ReportData
 from .registry import TEMPLATES
 
@@ -43,9 +45,9 @@ def chart_helpers() -> dict:
         "pct": pct,
         "hours_text": hours_text,
         "count_text": count_text,
-        "type_label": lambda code: label(TYPE_LABELS, code),
-        "status_label": lambda code: label(STATUS_LABELS, code),
-        "priority_label": lambda code: label(PRIORITY_LABELS, code),
+        "type_label": partial(code_label, TYPE_LABELS),
+        "status_label": partial(code_label, STATUS_LABELS),
+        "priority_label": partial(code_label, PRIORITY_LABELS),
     }
 
 

@@ -20,10 +20,3 @@ STATUS_LABELS = {
     "CANCELLED": _l("Cancelled"),
 }
 STATUS_BADGES = {"OPEN": "badge-info", "IN_PROGRESS": "badge-warn", "DONE": "badge-ok", "CANCELLED": "badge-muted"}
-
-
-def label(mapping: dict, code: str | None) -> str:
-    """The label of a code, or the code itself when it is not known."""
-    if code is None:
-        return ""
-    return str(mapping.get(code, code))
