@@ -141,6 +141,16 @@ def test_run_now_requests_the_report_at_once(app, db, make_schedule, tenant):
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "run", AuditLog.entity == "report_schedule"))
 
 
+def test_run_now_that_cannot_request_its_report_fails_visibly(app, db, make_schedule):
+    schedule = make_schedule(template="incident_rca", format="excel")  # stored before the template became PDF only
+    run = run_now(schedule)
+    wait_for_embedded_jobs(30)
+    db.session.refresh(run)
+    assert run.status == "FAILED" and "excel" in run.error and run.report_id is None
+    notice = db.session.scalar(select(EmailDelivery).where(EmailDelivery.run_id == run.id))
+    assert notice.kind == "NOTICE" and notice.recipient == "pm@acme.example.kr"
+
+
 def test_maintenance_purges_runs_and_reports_past_retention(app, db, make_schedule, tenant, other_tenant):
     tenant.settings = {"report_retention_days": 30}
     db.session.commit()

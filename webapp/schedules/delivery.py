@@ -53,28 +53,6 @@ def on_report_finished(sender, report_id: int, deliver_to=None, **extra) -> None
         log.exception("delivery for report %s could not be arranged", report_id)
 
 
-def run_for_report(report: Report) -> ScheduleRun | None:
-    """The schedule run that produced the report (found by link, or by the job id it derived)."""
-    from .scheduler import cron_job_id
-
-    run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.report_id == report.id))
-    if run is not None or report.schedule_id is None or not report.job_id:
-        return run
-    prefix = f"schedule-{report.schedule_id}-"
-    suffix = report.job_id[len(prefix):] if report.job_id.startswith(prefix) else ""
-    if suffix.startswith("manual-") and suffix[7:].isdigit():
-        run = db.session.get(ScheduleRun, int(suffix[7:]))
-    else:
-        candidates = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == report.schedule_id,
-                                                                  ScheduleRun.report_id.is_(None)))
-        run = next((r for r in candidates if cron_job_id(r.schedule_id, r.scheduled_for) == report.job_id), None)
-    if run is not None and run.schedule_id == report.schedule_id:
-        run.report_id = report.id
-        db.session.commit()
-        return run
-    return None
-
-
 def period_is_empty(report: Report) -> bool:
     """True when the report's summary shows no data at all for the period (every count it has is 0)."""
     summary = report.data_summary or {}
@@ -87,7 +65,8 @@ def finish_run_for_report(report_id: int, deliver_to=None) -> list[int]:
     report = db.session.get(Report, report_id)
     if report is None or report.status not in ("DONE", "FAILED"):
         return []
-    run = run_for_report(report) if report.schedule_id else None
+    # The run is linked in the commit that created the report (scheduler.request_batch), before its job ran.
+    run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.report_id == report.id)) if report.schedule_id else None
     schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
     if report.status == "FAILED":
         if run is not None and _close_run(run.id, "FAILED", report.error or "FAILED"):

@@ -1,16 +1,15 @@
 """Starting a run outside the cron slots: "지금 실행" (run now)."""
 from __future__ import annotations
 
+from ..audit import record
 from ..extensions import db
-from ..models import Tenant, utcnow
+from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
-from .scheduler import Claim, link_reports, manual_job_id, start_run
+from .scheduler import Claim, manual_job_id, request_batch
 
 
 def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
-    """Create a MANUAL run for now and request its report (the last complete period, like a cron run)."""
-    from ..audit import record
-
+    """Create a MANUAL run for now and request its report the way the scheduler does (the last complete period)."""
     now = utcnow()
     run = ScheduleRun(tenant_id=schedule.tenant_id, schedule_id=schedule.id, scheduled_for=now, trigger="MANUAL",
                       status="QUEUED", created_at=now, started_at=now)
@@ -18,11 +17,7 @@ def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
     db.session.flush()
     record("run", "report_schedule", schedule.id, user=user, tenant_id=schedule.tenant_id, run_id=run.id)
     db.session.commit()
-    tenant = db.session.get(Tenant, schedule.tenant_id)
-    claim = Claim(run.id, schedule.id, schedule.tenant_id, schedule.owner_id, schedule.template, schedule.format,
-                  schedule.timezone, now)
-    report_id = start_run(claim, tenant, schedule.owner, manual_job_id(schedule.id, run.id))
-    if report_id is not None:
-        link_reports([(run.id, report_id)])
+    request_batch([Claim(run.id, schedule.id, schedule.tenant_id, schedule.owner_id, schedule.template, schedule.format,
+                         schedule.timezone, now, manual_job_id(schedule.id, run.id))], now)
     db.session.refresh(run)
     return run

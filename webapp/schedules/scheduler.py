@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..jobs import DuplicateJob, enqueue
-from ..models import AuditLog, Report, Tenant, User, utcnow
+from ..models import AuditLog, Report, utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
 from . import cron
 
@@ -65,7 +65,7 @@ def _insert(table):
 
 @dataclass(frozen=True)
 class Claim:
-    """A slot this process won: what start_run needs, as plain values (no ORM objects kept across commits)."""
+    """A run to start (a cron slot this process won, or a "run now"), as plain values (no ORM objects kept across commits)."""
 
     run_id: int
     schedule_id: int
@@ -75,6 +75,7 @@ class Claim:
     format: str
     timezone: str
     slot: datetime
+    job_id: str
 
 
 def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, list[Claim]] | None:
@@ -131,47 +132,8 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
         .values(next_run_at=bindparam("following"), last_run_at=bindparam("slot"), updated_at=schedules.c.updated_at),
         advances)
     db.session.commit()
-    return len(due), [Claim(run_id, schedule_id, *details[schedule_id], slot) for run_id, schedule_id, slot in won]
-
-
-def start_run(claim: Claim, tenant: Tenant, owner: User | None, job_id: str) -> int | None:
-    """Request the report of a claimed run (last complete period before the slot, in the schedule's zone).
-
-    Returns the report id (the caller links it to the run), or None when the run failed.
-    """
-    from ..reports.service import last_complete_period, request_report
-
-    run_date = claim.slot.astimezone(ZoneInfo(claim.timezone)).date()
-    try:
-        start, end = last_complete_period(claim.template, run_date)
-        report = request_report(tenant, claim.template, start, end, claim.format, user=owner,
-                                schedule_id=claim.schedule_id, job_id=job_id, unique=True)
-    except DuplicateJob:
-        # The queue already holds this slot's job: someone requested it before us; link what exists.
-        db.session.rollback()
-        report_id = db.session.scalar(select(Report.id).where(Report.job_id == job_id))
-        log.warning("schedule %s slot %s: job %s already queued", claim.schedule_id, claim.slot, job_id)
-        if report_id is None:
-            fail_run(claim.run_id, f"The queue already holds a job {job_id} that this database does not know.")
-        return report_id
-    except Exception as exc:  # noqa: BLE001 — one bad schedule must not stop the others
-        db.session.rollback()
-        log.exception("schedule %s slot %s: the report could not be requested", claim.schedule_id, claim.slot)
-        fail_run(claim.run_id, str(exc) or type(exc).__name__)
-        return None
-    report_id = inspect(report).identity[0]  # without reloading the committed (expired) row
-    db.session.expunge(report)  # later commits need not expire it again
-    return report_id
-
-
-def link_reports(links: list[tuple[int, int]]) -> None:
-    """Store run → report for a batch in one statement and one commit."""
-    if not links:
-        return
-    runs = ScheduleRun.__table__
-    db.session.execute(runs.update().where(runs.c.id == bindparam("rid"), runs.c.report_id.is_(None))
-                       .values(report_id=bindparam("report")), [{"rid": r, "report": p} for r, p in links])
-    db.session.commit()
+    return len(due), [Claim(run_id, schedule_id, *details[schedule_id], slot, cron_job_id(schedule_id, slot))
+                      for run_id, schedule_id, slot in won]
 
 
 def fail_run(run_id: int, error: str) -> None:
@@ -188,8 +150,10 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
     """Create the QUEUED reports of a batch of claims in one transaction, then enqueue their jobs.
 
     This is request_report() for many rows at once: the same checks (template, format, period)
-    and the same job (generate_report_job, job id schedule-<id>-<slot>, unique=True), with one
-    commit per batch instead of one per report, so 10,000 due schedules are queued in seconds.
+    and the same job (generate_report_job, the claim's job id, unique=True), with one commit per
+    batch instead of one per report, so 10,000 due schedules are queued in seconds.  "Run now"
+    starts its single run here too.  Each run is linked to its report in the same commit that
+    creates the report, so a finished report always finds its run.
     Returns (reports requested, runs failed).
     """
     from ..reports.service import generate_report_job, last_complete_period, queued_report_values, report_time_limit
@@ -200,7 +164,7 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
             start, end = last_complete_period(claim.template, claim.slot.astimezone(ZoneInfo(claim.timezone)).date())
             rows.append(queued_report_values(
                 claim.tenant_id, claim.template, start, end, claim.format, generated_by_id=claim.owner_id,
-                schedule_id=claim.schedule_id, job_id=cron_job_id(claim.schedule_id, claim.slot), created_at=now))
+                schedule_id=claim.schedule_id, job_id=claim.job_id, created_at=now))
         except Exception as exc:  # noqa: BLE001 — one bad schedule must not stop the others
             failed.append((claim.run_id, str(exc) or type(exc).__name__))
             continue
@@ -293,25 +257,21 @@ def _safely(func, *args):
 
 
 def reconcile_runs(now: datetime) -> None:
-    """Finish runs whose report ended without the run hearing of it, and fail runs whose scheduler died."""
+    """Finish runs whose report ended without the run hearing of it, and fail runs whose scheduler died.
+
+    A run gets its report in the commit that creates the report, so a run still without one
+    after ORPHAN_AFTER lost its scheduler between the claim and that commit.
+    """
     from .delivery import finish_run_for_report
 
     stale = db.session.execute(
-        select(ScheduleRun.id, ScheduleRun.report_id, ScheduleRun.schedule_id, ScheduleRun.scheduled_for,
-               ScheduleRun.trigger, Report.status)
+        select(ScheduleRun.id, ScheduleRun.report_id, Report.status)
         .outerjoin(Report, Report.id == ScheduleRun.report_id)
         .where(ScheduleRun.status == "QUEUED", ScheduleRun.created_at < now - ORPHAN_AFTER)).all()
-    for run_id, report_id, schedule_id, slot, trigger, report_status in stale:
+    for run_id, report_id, report_status in stale:
         if report_id is None:
-            job_id = manual_job_id(schedule_id, run_id) if trigger == "MANUAL" else cron_job_id(schedule_id, slot)
-            report = db.session.scalar(select(Report).where(Report.job_id == job_id))
-            if report is None:
-                fail_run(run_id, "The scheduler stopped before it requested the report.")
-                continue
-            db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id).values(report_id=report.id))
-            db.session.commit()
-            report_id, report_status = report.id, report.status
-        if report_status in ("DONE", "FAILED"):
+            fail_run(run_id, "The scheduler stopped before it requested the report.")
+        elif report_status in ("DONE", "FAILED"):
             finish_run_for_report(report_id, None)
 
 
