@@ -8,8 +8,6 @@ with 400 (query parameters, malformed JSON) or 422 (a body that fails validation
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import Decimal
 from functools import wraps
 
 from flask import current_app, request
@@ -24,27 +22,15 @@ from ..costs.queries import CostFilter, cost_page
 from ..costs.service import create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
 from ..models import CATEGORIES, CostEntry
+from ..reports.collectors import jsonable
 from . import bp
 
 MAX_PER_PAGE = 1000
 
 
-def plain(value):
-    """JSON-ready values: Decimal → int when whole, else float (shortest exact form); dates → ISO 8601."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
-
-
 def json_response(data, status: int = 200):
-    """A JSON response that keeps key order and writes money as numbers."""
-    body = json.dumps(plain(data), ensure_ascii=False, sort_keys=False)
+    """A JSON response that keeps key order (Flask's jsonify sorts keys) and writes money as numbers."""
+    body = json.dumps(jsonable(data), ensure_ascii=False)
     return current_app.response_class(body, status=status, mimetype="application/json")
 
 
