@@ -6,9 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-
-from ..extensions import db
 from ..models import Tenant, utcnow
 from . import metrics
 from .registry import TEMPLATES, ReportTemplate
@@ -95,8 +92,7 @@ def collect_incident_rca(data: ReportData) -> None:
     data.sections["causes"] = causes
     data.sections["patterns"] = metrics.recurring_patterns(window)
     data.sections["incident_count"] = sum(c["count"] for c in causes)
-    data.sections["incidents_by_priority"] = dict(db.session.execute(
-        select(metrics.SR.priority, func.count()).where(window.created_in(), incident_filter).group_by(metrics.SR.priority)).all())
+    data.sections["incidents_by_priority"] = metrics.counts_by(window, metrics.SR.priority, incident_filter)
     data.sections["incidents"] = list(metrics.iter_created(window, incident_filter, limit=PDF_INCIDENT_ROWS))
     data.highlights = {"incidents": data.sections["incident_count"], "recurring_patterns": len(data.sections["patterns"])}
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
+from ..analytics.periods import percent
 from ..extensions import db
 from ..models import SERVICES, SR_PRIORITIES, ServiceRequest, UTCDateTime, utcnow
 from .periods import days_in, utc_bounds
@@ -25,11 +26,6 @@ SR = ServiceRequest
 def one_decimal(value) -> Decimal:
     """Round half up to one decimal place (the way people round percentages and hours)."""
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def rate(part: int, whole: int) -> Decimal:
-    """part / whole × 100 with one decimal; 0 when whole is 0."""
-    return one_decimal(Decimal(part) * 100 / Decimal(whole)) if whole else Decimal("0.0")
 
 
 def hours(seconds) -> Decimal | None:
@@ -97,7 +93,7 @@ def sr_summary(window: Window) -> dict:
         "created": created,
         "resolved": resolved,
         "open_now": open_now,
-        "completion_rate": rate(resolved, created),
+        "completion_rate": percent(resolved, created),
         "mttr_hours": hours(mean_seconds) if resolved else Decimal("0.0"),
     }
 
@@ -114,7 +110,7 @@ def per_service(window: Window) -> list[dict]:
         n_created = created.get(service, 0)
         n_resolved, mean_seconds = resolved.get(service, (0, None))
         rows.append({"service": service, "created": n_created, "resolved": n_resolved,
-                     "open_now": open_now.get(service, 0), "completion_rate": rate(n_resolved, n_created),
+                     "open_now": open_now.get(service, 0), "completion_rate": percent(n_resolved, n_created),
                      "mttr_hours": hours(mean_seconds) if n_resolved else None})
     return rows
 
@@ -128,9 +124,9 @@ def daily_trend(window: Window) -> list[dict]:
     return [{"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)} for day in days_in(window.start, window.end)]
 
 
-def counts_by(window: Window, column) -> dict[str, int]:
-    """SRs created in the period per value of a column (type, priority...)."""
-    return dict(db.session.execute(select(column, func.count()).where(window.created_in()).group_by(column)).all())
+def counts_by(window: Window, column, *conditions) -> dict[str, int]:
+    """SRs created in the period (and matching the conditions) per value of a column (type, priority...)."""
+    return dict(db.session.execute(select(column, func.count()).where(window.created_in(), *conditions).group_by(column)).all())
 
 
 def sla_by_priority(window: Window) -> list[dict]:
@@ -139,15 +135,13 @@ def sla_by_priority(window: Window) -> list[dict]:
     met = func.sum(case((RESOLUTION_SECONDS <= target, 1), else_=0))
     resolved = {p: (n, m, avg) for p, n, m, avg in db.session.execute(
         select(SR.priority, func.count(), met, func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.priority))}
-    overdue = dict(db.session.execute(
-        select(SR.priority, func.count()).where(window.created_in(), SR.status.in_(OPEN_STATUSES), _open_age(window) > target)
-        .group_by(SR.priority)).all())
+    overdue = dict(db.session.execute(select(SR.priority, func.count()).where(open_overdue(window)).group_by(SR.priority)).all())
     rows = []
     for priority in SR_PRIORITIES:
         n, n_met, mean_seconds = resolved.get(priority, (0, 0, None))
         n_met = int(n_met or 0)
         rows.append({"priority": priority, "target_hours": window.sla_hours.get(priority), "resolved": n, "met": n_met,
-                     "breached": n - n_met, "compliance": rate(n_met, n) if n else None,
+                     "breached": n - n_met, "compliance": percent(n_met, n) if n else None,
                      "mean_hours": hours(mean_seconds) if n else None, "open_overdue": overdue.get(priority, 0)})
     return rows
 
@@ -156,13 +150,23 @@ def sla_totals(rows: list[dict]) -> dict:
     """Totals over the priority rows: resolved, met, breached, overall compliance, open overdue."""
     resolved = sum(r["resolved"] for r in rows)
     met = sum(r["met"] for r in rows)
-    return {"resolved": resolved, "met": met, "breached": resolved - met, "compliance": rate(met, resolved) if resolved else None,
+    return {"resolved": resolved, "met": met, "breached": resolved - met, "compliance": percent(met, resolved) if resolved else None,
             "open_overdue": sum(r["open_overdue"] for r in rows)}
 
 
 def _open_age(window: Window):
     """Seconds an SR has been open, up to the time of the run."""
     return seconds_between(SR.created_at, literal(window.now, UTCDateTime()))
+
+
+def resolved_late(window: Window):
+    """SRs resolved in the period after their priority's SLA target."""
+    return and_(window.resolved_in(), RESOLUTION_SECONDS > window.target_seconds())
+
+
+def open_overdue(window: Window):
+    """SRs created in the period that are still open and already past their SLA target at the time of the run."""
+    return and_(window.created_in(), SR.status.in_(OPEN_STATUSES), _open_age(window) > window.target_seconds())
 
 
 BREACH_COLUMNS = (SR.code, SR.title, SR.type, SR.priority, SR.service, SR.status, SR.assignee, SR.created_at, SR.resolved_at)
@@ -177,9 +181,9 @@ def iter_breaches(window: Window, limit: int | None = None) -> Iterator[dict]:
     age = _open_age(window)
     queries = (
         select(*BREACH_COLUMNS, RESOLUTION_SECONDS.label("elapsed"), target.label("target"))
-        .where(window.resolved_in(), RESOLUTION_SECONDS > target).order_by((RESOLUTION_SECONDS - target).desc(), SR.code),
+        .where(resolved_late(window)).order_by((RESOLUTION_SECONDS - target).desc(), SR.code),
         select(*BREACH_COLUMNS, age.label("elapsed"), target.label("target"))
-        .where(window.created_in(), SR.status.in_(OPEN_STATUSES), age > target).order_by((age - target).desc(), SR.code),
+        .where(open_overdue(window)).order_by((age - target).desc(), SR.code),
     )
     remaining = limit
     for query in queries:
@@ -198,11 +202,7 @@ def iter_breaches(window: Window, limit: int | None = None) -> Iterator[dict]:
 
 def count_breaches(window: Window) -> int:
     """How many breaches iter_breaches() yields."""
-    target = window.target_seconds()
-    resolved = db.session.scalar(select(func.count()).select_from(SR).where(window.resolved_in(), RESOLUTION_SECONDS > target))
-    open_overdue = db.session.scalar(select(func.count()).select_from(SR).where(
-        window.created_in(), SR.status.in_(OPEN_STATUSES), _open_age(window) > target))
-    return resolved + open_overdue
+    return db.session.scalar(select(func.count()).select_from(SR).where(or_(resolved_late(window), open_overdue(window))))
 
 
 SR_DETAIL_COLUMNS = (SR.code, SR.title, SR.type, SR.priority, SR.status, SR.service, SR.assignee, SR.root_cause,
@@ -234,7 +234,7 @@ def incidents_by_root_cause(window: Window) -> list[dict]:
         .where(window.created_in(), SR.type == INCIDENT).group_by(cause)).all()
     rows = sorted(rows, key=lambda r: (-r[1], r[0] is None, r[0] or ""))  # most frequent first, "not recorded" last
     total = sum(r[1] for r in rows)
-    return [{"root_cause": c, "count": n, "share": rate(n, total), "severe": int(s or 0), "resolved": int(d or 0),
+    return [{"root_cause": c, "count": n, "share": percent(n, total), "severe": int(s or 0), "resolved": int(d or 0),
              "mean_hours": hours(m) if d else None, "services": svc} for c, n, s, d, m, svc in rows]
 
 
