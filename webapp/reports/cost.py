@@ -85,7 +85,9 @@ def label_helpers() -> dict:
 
 def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
     """Summary, budgets, allocation, trend, anomalies, recommendations and every cost item of the month."""
-    from .excel import Col, _bar_chart, _line_chart
+    from openpyxl.chart import BarChart, LineChart
+
+    from .excel import Col
 
     sections = data.sections
     summary, budget = sections["summary"], sections["budget"]
@@ -110,7 +112,7 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
                               [(category_name(code), row["amount"], row["pct"], row["item_count"])
                                for code, row in summary["by_category"].items()])
     if last > first:
-        sheet.chart(_bar_chart(sheet, _("Cost by category"), first, last, 2, 2), "F2")
+        sheet.chart(BarChart(), _("Cost by category"), (first, last), (2, 2), "F2")
 
     budgets = book.sheet(_("Budgets"), [22, 16, 16, 16, 12, 14, 16, 10])
     budgets.title_block()
@@ -128,13 +130,13 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
         + [Col(category_name(code), "money") for code in CATEGORIES],
         [(service, row["amount"], row["pct"], row["item_count"], *[row["by_category"][code] for code in CATEGORIES])
          for service, row in allocation_rows.items()])
-    alloc.chart(_bar_chart(alloc, _("Cost by service"), first, last, 2, 2), f"A{last + 3}")
+    alloc.chart(BarChart(), _("Cost by service"), (first, last), (2, 2), f"A{last + 3}")
 
     months = book.sheet(_("Monthly trend"), [12, 18, 10])
     months.title_block()
     first, last = months.table([Col(_("Month")), Col(_("Total IT cost"), "money"), Col(_("Items"), "int")],
                                [(m["period"], m["total_amount"], m["item_count"]) for m in sections["trend"]["data"]])
-    months.chart(_line_chart(months, _("Monthly IT cost, last 6 months"), first, last, 2, 2), "E2")
+    months.chart(LineChart(), _("Monthly IT cost, last 6 months"), (first, last), (2, 2), "E2")
 
     found = book.sheet(_("Anomalies"), [12, 16, 16, 16, 10, 10, 10, 40])
     found.title_block()

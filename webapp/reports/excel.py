@@ -196,35 +196,21 @@ class Sheet:
         for text, value, kind in pairs:
             self.append([self.text(text), self.cell(value, kind)])
 
-    def chart(self, chart, anchor: str) -> None:
-        """Place a native chart."""
+    def chart(self, chart: BarChart | LineChart, title: str, rows: tuple[int, int], columns: tuple[int, int], anchor: str,
+              y_title: str = "") -> None:
+        """Place a native chart (a new BarChart or LineChart) of the table at rows (header, last).
+
+        Each column from columns (first, last) is a series named by its header; column 1 holds the categories.
+        """
+        header_row, last_row = rows
+        first_col, last_col = columns
+        chart.title = title
+        chart.y_axis.title = y_title
+        chart.add_data(Reference(self.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row),
+                       titles_from_data=True)
+        chart.set_categories(Reference(self.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
         chart.width, chart.height = 18, 8.5
         self.ws.add_chart(chart, anchor)
-
-
-def _bar_chart(sheet: Sheet, title: str, header_row: int, last_row: int, first_col: int, last_col: int,
-               y_title: str = "") -> BarChart:
-    """A clustered column chart of columns first_col..last_col against the categories in column 1."""
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = title
-    chart.y_axis.title = y_title
-    data = Reference(sheet.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    return chart
-
-
-def _line_chart(sheet: Sheet, title: str, header_row: int, last_row: int, first_col: int, last_col: int,
-                y_title: str = "") -> LineChart:
-    """A line chart of columns first_col..last_col against the categories in column 1."""
-    chart = LineChart()
-    chart.title = title
-    chart.y_axis.title = y_title
-    data = Reference(sheet.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    return chart
 
 
 # --- shared SR parts ---------------------------------------------------------------------------
@@ -288,13 +274,13 @@ def build_weekly_ops(data: ReportData) -> bytes:
          Col(_("Completion rate"), "percent"), Col(_("MTTR (hours)"), "hours")],
         [(r["service"], r["created"], r["resolved"], r["open_now"], r["completion_rate"], r["mttr_hours"])
          for r in data.sections["services"]])
-    services.chart(_bar_chart(services, _("SRs by service"), first, last, 2, 3, _("SRs")), "H2")
+    services.chart(BarChart(), _("SRs by service"), (first, last), (2, 3), "H2", _("SRs"))
 
     daily = book.sheet(_("Daily trend"), [14, 12, 12])
     daily.title_block()
     first, last = daily.table([Col(_("Date"), "date"), Col(_("Received"), "int"), Col(_("Resolved"), "int")],
                               [(r["day"], r["created"], r["resolved"]) for r in data.sections["daily"]])
-    daily.chart(_line_chart(daily, _("SRs per day"), first, last, 2, 3, _("SRs")), "E2")
+    daily.chart(LineChart(), _("SRs per day"), (first, last), (2, 3), "E2", _("SRs"))
 
     sr_detail_sheet(book, _("SR list"), iter_created(data.window))
     return book.save()
@@ -325,7 +311,7 @@ def build_monthly_sla(data: ReportData) -> bytes:
     sla.append([sla.text(_("Total"), Font(bold=True)), None, sla.cell(totals["resolved"], "int"), sla.cell(totals["met"], "int"),
                 sla.cell(totals["breached"], "int"), sla.cell(totals["compliance"], "percent"), None,
                 sla.cell(totals["open_overdue"], "int")])
-    sla.chart(_bar_chart(sla, _("Resolved within target and breached, by priority"), first, last, 4, 5, _("SRs")), "J2")
+    sla.chart(BarChart(), _("Resolved within target and breached, by priority"), (first, last), (4, 5), "J2", _("SRs"))
 
     columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
                Col(_("Service"), width=12), Col(_("Status"), width=11), Col(_("Assignee"), width=12),
@@ -372,8 +358,8 @@ def build_capacity_plan(data: ReportData) -> bytes:
         [Col(_("Month")), Col(_("Server cost"), "money"), Col(_("Storage cost"), "money"), Col(_("Total"), "money"),
          Col(_("CPU %"), "decimal"), Col(_("Memory %"), "decimal"), Col(_("Disk %"), "decimal"), Col(_("Servers"), "int"),
          Col(_("Note"))], rows)
-    trend.chart(_line_chart(trend, _("Server and storage cost (with forecast)"), first, last, 2, 4), "K2")
-    trend.chart(_line_chart(trend, _("Mean utilisation % (with forecast)"), first, last, 5, 7, "%"), "K20")
+    trend.chart(LineChart(), _("Server and storage cost (with forecast)"), (first, last), (2, 4), "K2")
+    trend.chart(LineChart(), _("Mean utilisation % (with forecast)"), (first, last), (5, 7), "K20", "%")
 
     servers = book.sheet(_("Servers"), [22, 12, 10, 10, 10, 10, 16, 16])
     servers.title_block()
