@@ -12,7 +12,6 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db, mail
 from ..i18n import tenant_context
@@ -20,6 +19,7 @@ from ..jobs import enqueue
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from . import links
+from .scheduler import insert_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +27,17 @@ DEFAULT_RETRY_INTERVALS = (60, 300, 1800)
 EMPTY_MARKERS = ("created", "resolved", "item_count", "incident_count", "server_count")
 
 
-def retry_intervals(app=None) -> list[int]:
+def retry_intervals() -> list[int]:
     """Seconds to wait before each retry of a failed send (MAIL_RETRY_INTERVALS), growing."""
-    app = app or current_app
-    value = app.config.get("MAIL_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS
+    value = current_app.config.get("MAIL_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS
     if isinstance(value, str):
         value = [int(part) for part in value.split(",") if part.strip()]
     return [int(v) for v in value]
 
 
-def max_attempts(app=None) -> int:
+def max_attempts() -> int:
     """The first try plus one per retry interval."""
-    return 1 + len(retry_intervals(app))
+    return 1 + len(retry_intervals())
 
 
 # --- when a report finishes ---------------------------------------------------------------------
@@ -79,7 +78,7 @@ def finish_run_for_report(report_id: int, deliver_to=None) -> list[int]:
             return []
         recipients = list(schedule.recipients or []) + recipients
         _close_run(run.id, "DONE", None)
-    return queue_deliveries(report, run.id if run is not None else None, recipients, kind="LINK")
+    return queue_deliveries(report.tenant_id, report.id, run.id if run is not None else None, recipients, kind="LINK")
 
 
 def _close_run(run_id: int, status: str, error: str | None) -> bool:
@@ -90,28 +89,22 @@ def _close_run(run_id: int, status: str, error: str | None) -> bool:
     return result.rowcount == 1
 
 
-def _insert(table):
-    """INSERT … ON CONFLICT for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
-def queue_deliveries(report: Report | None, run_id: int | None, recipients: list[str], kind: str) -> list[int]:
+def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, recipients: list[str],
+                     kind: str) -> list[int]:
     """Insert one delivery per new recipient (duplicates are ignored by the unique constraint) and queue its job."""
     seen, rows = set(), []
     for address in recipients:
         key = address.strip().lower()
         if key and key not in seen:
             seen.add(key)
-            rows.append({"tenant_id": report.tenant_id if report is not None else _run_tenant(run_id),
-                         "run_id": run_id, "report_id": report.id if report is not None else None, "kind": kind,
+            rows.append({"tenant_id": tenant_id, "run_id": run_id, "report_id": report_id, "kind": kind,
                          "recipient": address.strip(), "status": "PENDING", "attempts": 0, "created_at": utcnow()})
     if not rows:
         return []
     table = EmailDelivery.__table__
     inserted = []
     for row in rows:  # one statement per row: either unique constraint may be the one that refuses it
-        result = db.session.execute(_insert(table).values(row).on_conflict_do_nothing().returning(table.c.id)).first()
+        result = db.session.execute(insert_on_conflict(table).values(row).on_conflict_do_nothing().returning(table.c.id)).first()
         if result is not None:
             inserted.append(result[0])
     db.session.commit()
@@ -122,11 +115,6 @@ def queue_deliveries(report: Report | None, run_id: int | None, recipients: list
     return inserted
 
 
-def _run_tenant(run_id: int | None) -> int:
-    """The tenant of a run."""
-    return db.session.scalar(select(ScheduleRun.tenant_id).where(ScheduleRun.id == run_id))
-
-
 def notify_owner(run_id: int) -> list[int]:
     """Tell the schedule's owner (once per run) that the run or one of its e-mails failed."""
     run = db.session.get(ScheduleRun, run_id)
@@ -134,22 +122,7 @@ def notify_owner(run_id: int) -> list[int]:
     owner = db.session.get(User, schedule.owner_id) if schedule is not None and schedule.owner_id else None
     if owner is None or not owner.active or not owner.email:
         return []
-    report = db.session.get(Report, run.report_id) if run.report_id else None
-    return queue_deliveries(report, run.id, [owner.email], kind="NOTICE") if report is not None else \
-        _queue_notice_without_report(run, owner.email)
-
-
-def _queue_notice_without_report(run: ScheduleRun, address: str) -> list[int]:
-    """A notice for a run that never got a report (it could not even be requested)."""
-    table = EmailDelivery.__table__
-    result = db.session.execute(_insert(table).values(
-        tenant_id=run.tenant_id, run_id=run.id, report_id=None, kind="NOTICE", recipient=address, status="PENDING",
-        attempts=0, created_at=utcnow()).on_conflict_do_nothing().returning(table.c.id)).first()
-    db.session.commit()
-    if result is None:
-        return []
-    enqueue(send_delivery_job, result[0], retry_intervals=retry_intervals())
-    return [result[0]]
+    return queue_deliveries(run.tenant_id, run.report_id, run.id, [owner.email], kind="NOTICE")
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -191,16 +164,6 @@ def _after_final(delivery: EmailDelivery) -> None:
         notify_owner(delivery.run_id)
 
 
-def human_size(size: int | None) -> str:
-    """1.2 MB, 35 KB, 800 B."""
-    size = size or 0
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} B"
-
-
 def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     """The e-mail of one delivery, written in the tenant's language."""
     tenant = db.session.get(Tenant, delivery.tenant_id)
@@ -210,7 +173,7 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     with tenant_context(tenant):
         context = {"tenant": tenant, "report": report, "run": run, "schedule": schedule,
                    "template_name": _template_name(report.template if report else schedule.template if schedule else ""),
-                   "base_url": current_app.config["BASE_URL"].rstrip("/"), "size": human_size(getattr(report, "size", 0))}
+                   "base_url": current_app.config["BASE_URL"].rstrip("/")}
         if delivery.kind == "LINK":
             issued = utcnow()
             context.update(link=links.report_link(report, issued), expires_at=links.link_expires_at(issued))
@@ -237,12 +200,7 @@ def _template_name(code: str) -> str:
     """The template's name in the current language."""
     from ..reports.service import TEMPLATES
 
-    from flask_babel import get_locale
-
-    template = TEMPLATES.get(code)
-    if template is None:
-        return code
-    return template.name if str(get_locale()).startswith("ko") else str(template.label)
+    return str(TEMPLATES[code].label) if code in TEMPLATES else code
 
 
 def delivery_summary(deliveries: list[EmailDelivery]) -> dict[str, int]:

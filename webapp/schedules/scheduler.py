@@ -57,8 +57,8 @@ def manual_job_id(schedule_id: int, run_id: int) -> str:
     return f"schedule-{schedule_id}-manual-{run_id}"
 
 
-def _insert(table):
-    """INSERT … ON CONFLICT for the session's database."""
+def insert_on_conflict(table):
+    """INSERT … ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
 
@@ -122,7 +122,7 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
         return len(due), []
     table = ScheduleRun.__table__
     won = db.session.execute(
-        _insert(table).on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+        insert_on_conflict(table).on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
         .returning(table.c.id, table.c.schedule_id, table.c.scheduled_for), runs).all()
     schedules = ReportSchedule.__table__
     db.session.execute(
