@@ -178,6 +178,12 @@ def test_bad_query_parameters_are_400_naming_the_field(api, tenant, path, field)
     assert response.status_code == 400 and response.get_json()["detail"].startswith(field)
 
 
+def test_bad_year_and_month_are_both_named(api, tenant):
+    api.login("pm")
+    response = api.get("/api/finops/recommendations?year=abc&month=13")
+    assert response.status_code == 400 and set(response.get_json()["errors"]) == {"year", "month"}
+
+
 def test_budget_set_and_get(api, data, db):
     api.login("admin")
     response = api.post("/api/finops/budget", json={"year": 2025, "month": 1, "service": "ERP", "amount": 1000000})

@@ -7,19 +7,21 @@ so the API only serialises it.  Bad parameters raise InvalidParameter(field, mes
     monthly_summary(tenant_id, year, month)
     trend(tenant_id, months=6, service=None, end=None)      # end=(year, month); None → this month (tenant zone)
     allocation(tenant_id, year, month)
-    anomalies(tenant_id, year, month, threshold=30)
+    anomalies(tenant_id, year, month, threshold=DEFAULT_THRESHOLD)   # 30 %
     recommendations(tenant_id, year, month)
     budget_vs_actual(tenant_id, year, month, service="ALL")
     budget_overview(tenant_id, year, month)                  # ALL + every service, for the budgets page
 
+    month_from_args(request.args, tenant.timezone)           # the ?year=&month= of a page or API call, with errors
+
 Percentages have one decimal (half up) and decisions (status, threshold, rule) use that shown figure.
 """
-from .periods import InvalidParameter, add_months, current_month, month_span, period_label, previous_month
-from .rules import anomalies, recommendations
+from .periods import InvalidParameter, add_months, current_month, month_from_args, month_span, period_label, previous_month
+from .rules import DEFAULT_THRESHOLD, anomalies, recommendations
 from .summary import allocation, budget_overview, budget_status, budget_vs_actual, monthly_summary, trend
 
 __all__ = [
-    "InvalidParameter", "add_months", "current_month", "month_span", "period_label", "previous_month",
-    "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
+    "DEFAULT_THRESHOLD", "InvalidParameter", "add_months", "current_month", "month_from_args", "month_span",
+    "period_label", "previous_month", "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
     "recommendations", "trend",
 ]

@@ -1,6 +1,7 @@
 """Calendar months: arithmetic without day stepping, the tenant's current month, input checks."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -48,6 +49,22 @@ def current_month(timezone_name: str | None) -> tuple[int, int]:
     """This month in the given time zone (the tenant's; Asia/Seoul when unset)."""
     now = datetime.now(ZoneInfo(timezone_name or "Asia/Seoul"))
     return now.year, now.month
+
+
+def month_from_args(args: Mapping, timezone_name: str | None) -> tuple[int, int, dict[str, str]]:
+    """(year, month, errors) from ?year=&month=; an absent or refused value stays this month in the zone.
+
+    Pages show the errors above the figures (422), the API refuses with them (400).
+    """
+    chosen = dict(zip(("year", "month"), current_month(timezone_name)))
+    errors = {}
+    for name, check in (("year", check_year), ("month", check_month)):
+        if args.get(name):
+            try:
+                chosen[name] = check(args[name])
+            except InvalidParameter as error:
+                errors[name] = error.message
+    return chosen["year"], chosen["month"], errors
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

@@ -12,6 +12,7 @@ from ..models import CATEGORIES, SERVICES, CostEntry, Server, ServerMetric
 from . import totals
 from .periods import change_percent, check_month, check_threshold, check_year, percent, period_label, previous_month, share_of
 
+DEFAULT_THRESHOLD = 30
 CRITICAL_AT = Decimal("50")
 LICENSE_SHARE_ABOVE = Decimal("30")
 MAINTENANCE_SHARE_ABOVE = Decimal("25")
@@ -31,7 +32,7 @@ def _contributors(curr: dict, prev: dict, service: str) -> list[dict]:
     return sorted(rows, key=lambda row: -abs(row["change_amount"]))
 
 
-def anomalies(tenant_id: int, year: int, month: int, threshold=30) -> dict:
+def anomalies(tenant_id: int, year: int, month: int, threshold=DEFAULT_THRESHOLD) -> dict:
     """Services whose cost moved by at least `threshold` % on the previous month, or appeared from zero (NEW).
 
     Severity is CRITICAL at |change| ≥ 50 %, else WARNING; a NEW service has no change % and comes first.

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from functools import wraps
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
-from ..analytics.periods import InvalidParameter, check_month, check_year
+from ..analytics.periods import InvalidParameter, check_month, check_year, month_from_args
 from ..auth.roles import tenant_get_or_404
 from ..budgets.service import clean_budget, set_budget
 from ..costs.queries import CostFilter, cost_page
@@ -40,6 +40,11 @@ def error_response(status: int, detail: str, errors: dict | None = None):
     if errors:
         payload["errors"] = errors
     return json_response(payload, status)
+
+
+def refused(errors: dict[str, str], status: int = 422):
+    """Every refused field's message; the detail names them all (400 for a query string, 422 for a body)."""
+    return error_response(status, " ".join(errors.values()), errors)
 
 
 def api_roles(*roles: str, message=None):
@@ -67,10 +72,10 @@ def finops_api(view):
 
 
 def period_args() -> tuple[int, int]:
-    """?year=&month=, each defaulting to the current month in the tenant's zone."""
-    year, month = analytics.current_month(current_user.tenant.timezone)
-    year = check_year(request.args["year"]) if request.args.get("year") else year
-    month = check_month(request.args["month"]) if request.args.get("month") else month
+    """?year=&month=, each defaulting to the current month in the tenant's zone; bad ones are a 400 naming each field."""
+    year, month, errors = month_from_args(request.args, current_user.tenant.timezone)
+    if errors:
+        abort(refused(errors, 400))
     return year, month
 
 
@@ -101,7 +106,7 @@ def list_costs():
     """Filtered costs, newest first: {total, total_amount, items, page, per_page}."""
     costs = CostFilter.from_args(request.args)
     if costs.errors:
-        return error_response(400, " ".join(costs.errors.values()), costs.errors)
+        return refused(costs.errors, 400)
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 100, type=int)
     if not 1 <= per_page <= MAX_PER_PAGE:
@@ -110,11 +115,6 @@ def list_costs():
     result = cost_page(current_user.tenant_id, costs, page, per_page)
     return json_response({"total": result.total, "total_amount": result.total_amount, "page": result.page,
                           "per_page": per_page, "pages": result.pages, "items": [cost_json(e) for e in result.items]})
-
-
-def _refused(errors: dict):
-    """422 with every field's message; the detail names them all."""
-    return error_response(422, " ".join(errors.values()), errors)
 
 
 @bp.post("/finops/costs")
@@ -126,7 +126,7 @@ def add_cost():
         return error_response(400, _("Send a JSON object with year, month, category, service and amount."))
     values, errors = clean_cost(data, current_user.tenant_id)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     return json_response(cost_json(create_cost(current_user, values)), 201)
 
 
@@ -149,7 +149,7 @@ def change_cost(cost_id: int):
                ("year", "month", "category", "service", "amount", "description", "department", "server_id")}
     values, errors = clean_cost({**current, **data}, current_user.tenant_id)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     update_cost(entry, current_user, values)
     return json_response(cost_json(entry))
 
@@ -201,7 +201,7 @@ def allocation():
 def anomalies():
     """Month-over-month anomalies at ?threshold= (5–200, default 30)."""
     return json_response(analytics.anomalies(current_user.tenant_id, *period_args(),
-                                             threshold=request.args.get("threshold", 30)))
+                                             threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD)))
 
 
 @bp.get("/finops/recommendations")
@@ -232,7 +232,7 @@ def post_budget():
         return error_response(400, _("Send a JSON object with year, month, amount and service (ALL or a service)."))
     values, errors = clean_budget(data)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     budget, created = set_budget(current_user, values)
     result = analytics.budget_vs_actual(current_user.tenant_id, budget.year, budget.month, budget.service)
     return json_response({"id": budget.id, "created": created, **result}, 201)

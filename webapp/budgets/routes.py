@@ -6,26 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
-from ..analytics.periods import InvalidParameter
 from ..auth.roles import role_required, tenant_get_or_404
 from ..costs.validation import plain_amount
 from ..models import Budget
 from . import bp
 from .forms import BudgetForm
 from .service import budget_ids, find_budget, remove_budget, set_budget
-
-
-def chosen_month() -> tuple[int, int, str | None]:
-    """(year, month, error) from ?year=&month=, defaulting to this month in the tenant's zone."""
-    year, month = analytics.current_month(current_user.tenant.timezone)
-    try:
-        if request.args.get("year"):
-            year = analytics.periods.check_year(request.args["year"])
-        if request.args.get("month"):
-            month = analytics.periods.check_month(request.args["month"])
-    except InvalidParameter as error:
-        return year, month, error.message
-    return year, month, None
 
 
 def _fragment() -> bool:
@@ -49,13 +35,13 @@ def _form_for(year: int, month: int) -> BudgetForm:
 @role_required("ADMIN", "PM")
 def index():
     """Budget vs actual for the chosen month (htmx: the table only)."""
-    year, month, error = chosen_month()
+    year, month, errors = analytics.month_from_args(request.args, current_user.tenant.timezone)
     overview = analytics.budget_overview(current_user.tenant_id, year, month)
     if _fragment():
         return render_template("budgets/_table.html", overview=overview, ids=budget_ids(current_user.tenant_id, year, month))
     form = _form_for(year, month) if current_user.has_role("ADMIN") else None
-    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, month_error=error,
-                           ids=budget_ids(current_user.tenant_id, year, month)), 422 if error else 200
+    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, errors=errors,
+                           ids=budget_ids(current_user.tenant_id, year, month)), 422 if errors else 200
 
 
 @bp.route("/", methods=["POST"])
@@ -80,7 +66,7 @@ def save():
     if not (year and month):
         year, month = analytics.current_month(current_user.tenant.timezone)
     overview = analytics.budget_overview(current_user.tenant_id, year, month)
-    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, month_error=None,
+    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, errors={},
                            ids=budget_ids(current_user.tenant_id, year, month)), 422
 
 

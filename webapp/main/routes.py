@@ -1,4 +1,4 @@
-"""Start page and language switch."""
+"""Start page, the FinOps dashboard and the language switch."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,9 +6,14 @@ from urllib.parse import urlsplit
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import analytics
+from ..analytics.dashboard import dashboard_charts
+from ..analytics.periods import check_threshold
 from ..auth.roles import role_required
 from ..i18n import LOCALE_COOKIE
 from . import bp
+
+DASHBOARD_TREND_MONTHS = 6
 
 
 @bp.route("/")
@@ -23,10 +28,25 @@ def index():
 @bp.route("/dashboard")
 @role_required("ADMIN", "PM")
 def dashboard():
-    """The FinOps dashboard of a month (?year=&month=&threshold=); the work is in webapp.analytics.dashboard."""
-    from ..analytics.dashboard import render_dashboard
-
-    return render_dashboard()
+    """Every figure of a month (?year=&month=&threshold=); a bad value falls back to its default and is shown (422)."""
+    year, month, errors = analytics.month_from_args(request.args, current_user.tenant.timezone)
+    threshold = analytics.DEFAULT_THRESHOLD
+    if request.args.get("threshold"):
+        try:
+            threshold = check_threshold(request.args["threshold"])
+        except analytics.InvalidParameter as error:
+            errors["threshold"] = error.message
+    tenant_id = current_user.tenant_id
+    summary = analytics.monthly_summary(tenant_id, year, month)
+    months = analytics.trend(tenant_id, months=DASHBOARD_TREND_MONTHS, end=(year, month))
+    page = render_template(
+        "main/dashboard.html", year=year, month=month, errors=errors, summary=summary, trend=months,
+        allocation=analytics.allocation(tenant_id, year, month),
+        anomalies=analytics.anomalies(tenant_id, year, month, threshold),
+        recommendations=analytics.recommendations(tenant_id, year, month),
+        charts=dashboard_charts(summary, months),
+    )
+    return page, 422 if errors else 200
 
 
 @bp.route("/lang", methods=["POST"])
