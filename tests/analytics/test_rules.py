@@ -81,34 +81,28 @@ def _types(result):
     return [(r["type"], r["severity"], r["estimated_saving"]) for r in result["recommendations"]]
 
 
+NORMAL = ("NORMAL", "INFO", D("0.00"))
+
+
 @pytest.mark.parametrize(
-    "licence, fires",
-    [("300", False), ("301", True)],
+    "costs, expected",
+    [
+        pytest.param([(3, "LICENSE", "ERP", "300"), (3, "SERVER", "ERP", "700")], NORMAL, id="licence-30.0%"),
+        pytest.param([(3, "LICENSE", "ERP", "301"), (3, "SERVER", "ERP", "699")], ("LICENSE_REVIEW", "HIGH", D("30.10")),
+                     id="licence-30.1%"),
+        pytest.param([(3, "MAINTENANCE", "ERP", "250"), (3, "SERVER", "ERP", "750")], NORMAL, id="maintenance-25.0%"),
+        pytest.param([(3, "MAINTENANCE", "ERP", "251"), (3, "SERVER", "ERP", "749")],
+                     ("MAINTENANCE_REVIEW", "MEDIUM", D("12.55")), id="maintenance-25.1%"),
+        pytest.param([(2, "SERVER", "MES", "1000"), (3, "SERVER", "MES", "1500")], NORMAL, id="spike-50.0%"),
+        pytest.param([(2, "SERVER", "MES", "1000"), (3, "SERVER", "MES", "1501")], ("COST_SPIKE", "HIGH", D("75.15")),
+                     id="spike-50.1%"),
+    ],
 )
-def test_licence_review_above_thirty_percent(tenant, licence, fires):
-    add_cost(tenant, 2025, 3, "LICENSE", "ERP", licence)
-    add_cost(tenant, 2025, 3, "SERVER", "ERP", str(1000 - int(licence)))
-    result = analytics.recommendations(tenant.id, 2025, 3)
-    expected = [("LICENSE_REVIEW", "HIGH", D("30.10"))] if fires else [("NORMAL", "INFO", D("0.00"))]
-    assert _types(result) == expected
-
-
-@pytest.mark.parametrize("maintenance, fires", [("250", False), ("251", True)])
-def test_maintenance_review_above_twenty_five_percent(tenant, maintenance, fires):
-    add_cost(tenant, 2025, 3, "MAINTENANCE", "ERP", maintenance)
-    add_cost(tenant, 2025, 3, "SERVER", "ERP", str(1000 - int(maintenance)))
-    result = analytics.recommendations(tenant.id, 2025, 3)
-    expected = [("MAINTENANCE_REVIEW", "MEDIUM", D("12.55"))] if fires else [("NORMAL", "INFO", D("0.00"))]
-    assert _types(result) == expected
-
-
-@pytest.mark.parametrize("now, fires", [("1500", False), ("1501", True)])
-def test_cost_spike_above_fifty_percent(tenant, now, fires):
-    add_cost(tenant, 2025, 2, "SERVER", "MES", "1000")
-    add_cost(tenant, 2025, 3, "SERVER", "MES", now)
-    result = analytics.recommendations(tenant.id, 2025, 3)
-    expected = [("COST_SPIKE", "HIGH", D("75.15"))] if fires else [("NORMAL", "INFO", D("0.00"))]
-    assert _types(result) == expected
+def test_rules_fire_only_above_their_threshold_with_money_savings(tenant, costs, expected):
+    """LICENSE share > 30 % saves 10 % of it, MAINTENANCE > 25 % saves 5 %, a spike > 50 % saves 15 % of the rise."""
+    for month, category, service, amount in costs:
+        add_cost(tenant, 2025, month, category, service, amount)
+    assert _types(analytics.recommendations(tenant.id, 2025, 3)) == [expected]
 
 
 def test_idle_server_saves_its_monthly_cost(tenant, other_tenant):
