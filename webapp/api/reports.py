@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from ..auth.roles import tenant_get_or_404
 from ..extensions import db
 from ..models import Report
-from ..reports.collectors import jsonable
 from ..reports.periods import today_in
 from ..reports.routes import not_ready_message, stored_file_response
-from ..reports.service import TEMPLATES, ReportRequestError, parse_period, request_report
+from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report
+from ..schedules.service import parse_recipients
 from . import bp
 
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 100, 500
@@ -47,21 +47,14 @@ def report_templates():
 
 
 def _deliver_to(body: dict) -> list[str] | None:
-    """E-mail recipients when send_email is true (a valid `email` or `recipients[]` is then required)."""
-    from email_validator import EmailNotValidError, validate_email
-
+    """E-mail recipients when send_email is true: `recipients[]` or `email`, checked as the report form checks them."""
     if not body.get("send_email"):
         return None
-    addresses = body.get("recipients") or ([body["email"]] if body.get("email") else [])
-    if not isinstance(addresses, list) or not addresses:
-        raise ReportRequestError(_("email: give an address (or recipients[]) when send_email is true."), field="email")
-    cleaned = []
-    for address in addresses:
-        try:
-            cleaned.append(validate_email(str(address), check_deliverability=False).normalized)
-        except EmailNotValidError:
-            raise ReportRequestError(_("email: '%(address)s' is not a valid e-mail address.", address=address), field="email") from None
-    return cleaned
+    raw = body.get("recipients") or body.get("email")
+    addresses, error = parse_recipients(raw if isinstance(raw, list) else str(raw or ""))
+    if error:
+        raise ReportRequestError(error, field="email")
+    return addresses
 
 
 @bp.post("/auto-report/generate")
@@ -74,27 +67,24 @@ def generate_report():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(detail=_("Send a JSON object.")), 400
-    tenant = current_user.tenant
     try:
-        code = str(body.get("template") or "")
-        fmt = str(body.get("format") or "excel").lower()
-        if code not in TEMPLATES:
-            raise ReportRequestError(_("Unknown template '%(code)s'. Allowed values: %(allowed)s.", code=code,
-                                       allowed=", ".join(TEMPLATES)), field="template")
-        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone or "Asia/Seoul"))
-        deliver_to = _deliver_to(body)
-        wait = float(body.get("wait") or 0)
-        report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to)
-    except ReportRequestError as exc:
-        return jsonify(detail=str(exc), field=exc.field), 400
+        wait = min(max(float(body.get("wait") or 0), 0), WAIT_MAX_SECONDS)
     except (TypeError, ValueError):
         return jsonify(detail=_("wait: give a number of seconds (0 to %(max)s).", max=WAIT_MAX_SECONDS)), 400
-    report = _wait_for(report.id, min(max(wait, 0), WAIT_MAX_SECONDS))
+    tenant = current_user.tenant
+    try:
+        code = get_template(str(body.get("template") or "")).code  # the template error first, before the period's
+        fmt = str(body.get("format") or "excel").lower()
+        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone or "Asia/Seoul"))
+        report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
+    except ReportRequestError as exc:
+        return jsonify(detail=str(exc), field=exc.field), 400
+    report = _wait_for(report.id, wait)
     body = {"ok": report.status != "FAILED", "report_id": report.id, "template": report.template,
             "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
             "format": report.format, "status": report.status, "status_url": f"/api/auto-report/{report.id}"}
     if report.status == "DONE":
-        body.update(data_summary=jsonable(report.data_summary), download_url=f"/api/auto-report/{report.id}/download")
+        body.update(data_summary=report.data_summary, download_url=f"/api/auto-report/{report.id}/download")
     if report.status == "FAILED":
         body["error"] = report.error
     return jsonify(body), 200 if report.status in ("DONE", "FAILED") else 202
