@@ -17,7 +17,8 @@ from .forms import ReportForm
 from .periods import today_in
 from .registry import TEMPLATES
 from .render import ascii_file_name, content_disposition
-from .service import ReportRequestError, check_format, check_period, default_period, get_template, request_report
+from .service import (ReportRequestError, check_format, check_period, default_period, get_template, parse_period,
+                      request_report)
 
 PAGE_SIZE = 20
 ALL_ROLES = ("ADMIN", "PM", "STAFF")
@@ -89,7 +90,6 @@ def index():
         wanted = _validated_request(form)
         deliver_to = _email_recipients(form) if wanted is not None else []
         if wanted is None or deliver_to is None:
-            form.limit_formats(pick_offered=False)
             if request.htmx:
                 headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
                 return render_template("reports/_form.html", **_form_context(form)), 422, headers
@@ -168,13 +168,7 @@ def printable(template_code: str):
 
 def _print_period(template_code: str) -> tuple[date, date]:
     """The period from ?start=&end= (both or neither; neither means the default period)."""
-    start_text, end_text = request.args.get("start"), request.args.get("end")
-    if not start_text and not end_text:
-        return default_period(template_code, _tenant_today())
-    try:
-        start, end = date.fromisoformat(start_text or ""), date.fromisoformat(end_text or "")
-    except ValueError:
-        raise ReportRequestError(_("Enter both dates for a custom period (YYYY-MM-DD).")) from None
+    start, end = parse_period(template_code, request.args.get("start"), request.args.get("end"), _tenant_today())
     check_period(start, end)
     return start, end
 
