@@ -75,7 +75,7 @@ def generate_report():
     try:
         code = get_template(str(body.get("template") or "")).code  # the template error first, before the period's
         fmt = str(body.get("format") or "excel").lower()
-        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone or "Asia/Seoul"))
+        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone))
         report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
     except ReportRequestError as exc:
         return jsonify(detail=str(exc), field=exc.field), 400

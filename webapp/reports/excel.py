@@ -57,8 +57,8 @@ class Book:
     def __init__(self, data: ReportData):
         self.data = data
         self.workbook = Workbook(write_only=True)
-        self.zone = ZoneInfo(data.tenant.timezone or "Asia/Seoul")
-        currency = data.tenant.currency or "KRW"
+        self.zone = ZoneInfo(data.tenant.timezone)
+        currency = data.tenant.currency
         self.money_format = MONEY_FORMATS.get(currency, f'#,##0.00 "{currency}"')
 
     def sheet(self, title: str, widths: list[float]) -> Sheet:

@@ -77,7 +77,7 @@ class Window:
 def window_for(tenant, start: date, end: date, now: datetime | None = None) -> Window:
     """The window of a tenant's period, with its SLA targets."""
     sla = {p: int(h) for p, h in (tenant.setting("sla_hours") or {}).items()}
-    return Window(tenant.id, tenant.timezone or "Asia/Seoul", start, end, sla, now or utcnow())
+    return Window(tenant.id, tenant.timezone, start, end, sla, now or utcnow())
 
 
 RESOLUTION_SECONDS = seconds_between(SR.created_at, SR.resolved_at)

@@ -26,7 +26,7 @@ ALL_ROLES = ("ADMIN", "PM", "STAFF")
 
 def _tenant_today() -> date:
     """Today in the signed-in user's institution."""
-    return today_in(current_user.tenant.timezone or "Asia/Seoul")
+    return today_in(current_user.tenant.timezone)
 
 
 def _report_page(page: int):

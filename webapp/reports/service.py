@@ -275,7 +275,7 @@ def purge_expired_reports(now: datetime | None = None) -> int:
     now = now or utcnow()
     removed = 0
     for tenant in db.session.scalars(select(Tenant)):
-        days = int(tenant.setting("report_retention_days") or 365)
+        days = int(tenant.setting("report_retention_days"))
         result = db.session.execute(delete(Report).where(
             Report.tenant_id == tenant.id, Report.created_at < now - timedelta(days=days),
             Report.status.in_(("DONE", "FAILED"))))

@@ -59,7 +59,7 @@ def _resolution_hours(rng: random.Random, target: int) -> float:
 def demo_rows(tenant, now: datetime, days: int = DAYS, seed: int = 20260101) -> list[dict]:
     """The SR rows of the demo year (deterministic for a seed)."""
     rng = random.Random(seed)
-    zone = ZoneInfo(tenant.timezone or "Asia/Seoul")
+    zone = ZoneInfo(tenant.timezone)
     sla = {p: int(h) for p, h in (tenant.setting("sla_hours") or {}).items()}
     today = now.astimezone(zone).date()
     rows = []

@@ -19,7 +19,7 @@ ALL_ROLES = ("ADMIN", "PM", "STAFF")
 
 def _zone() -> str:
     """The signed-in user's institution time zone."""
-    return current_user.tenant.timezone or "Asia/Seoul"
+    return current_user.tenant.timezone
 
 
 @bp.app_context_processor
