@@ -22,6 +22,7 @@ from .summary import allocation, budget_overview, budget_status, budget_vs_actua
 
 __all__ = [
     "DEFAULT_THRESHOLD", "InvalidParameter", "add_months", "current_month", "month_from_args", "month_span",
-    "period_label", "previous_month", "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
+    "period_label", "previous_month",
+    "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
     "recommendations", "trend",
 ]

@@ -1,8 +1,9 @@
 """Calendar months: arithmetic without day stepping, the tenant's current month, input checks."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -56,15 +57,21 @@ def month_from_args(args: Mapping, timezone_name: str | None) -> tuple[int, int,
 
     Pages show the errors above the figures (422), the API refuses with them (400).
     """
-    chosen = dict(zip(("year", "month"), current_month(timezone_name)))
-    errors = {}
-    for name, check in (("year", check_year), ("month", check_month)):
-        if args.get(name):
-            try:
-                chosen[name] = check(args[name])
-            except InvalidParameter as error:
-                errors[name] = error.message
-    return chosen["year"], chosen["month"], errors
+    checks = {"year": check_year, "month": check_month}
+    values, errors = checked({name: partial(check, args[name]) for name, check in checks.items() if args.get(name)})
+    year, month = current_month(timezone_name)
+    return values.get("year", year), values.get("month", month), errors
+
+
+def checked(checks: Mapping[str, Callable[[], object]]) -> tuple[dict, dict[str, str]]:
+    """Run every field's check: (the values that passed, {field: message} of those refused)."""
+    values, errors = {}, {}
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except InvalidParameter as error:
+            errors[field] = error.message
+    return values, errors
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

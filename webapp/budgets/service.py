@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..analytics.periods import InvalidParameter, check_month, check_service, check_year
+from ..analytics.periods import check_month, check_service, check_year, checked
 from ..audit import record
 from ..extensions import db
 from ..models import Budget
@@ -15,19 +15,12 @@ from ..costs.validation import parse_amount
 
 def clean_budget(data: Mapping) -> tuple[dict, dict[str, str]]:
     """Check year, month, service (ALL or a service) and amount ≥ 0; returns (values, {field: message})."""
-    values, errors = {}, {}
-    checks = {
+    return checked({
         "year": lambda: check_year(data.get("year")),
         "month": lambda: check_month(data.get("month")),
         "service": lambda: check_service(data.get("service"), allow_all=True),
         "amount": lambda: parse_amount(data.get("amount")),
-    }
-    for field, check in checks.items():
-        try:
-            values[field] = check()
-        except InvalidParameter as error:
-            errors[field] = error.message
-    return values, errors
+    })
 
 
 def find_budget(tenant_id: int, year: int, month: int, service: str) -> Budget | None:

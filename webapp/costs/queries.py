@@ -5,11 +5,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..analytics.periods import InvalidParameter, check_month, check_service, check_year
+from ..analytics.periods import check_month, check_service, check_year, checked
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from .validation import check_code
@@ -30,22 +31,11 @@ class CostFilter:
     @classmethod
     def from_args(cls, args: Mapping) -> CostFilter:
         """Read the query string; a bad value is reported in `errors` and not applied."""
-        result = cls()
-        checks = {
-            "year": lambda v: check_year(v),
-            "month": lambda v: check_month(v),
-            "service": lambda v: check_service(v),
-            "category": lambda v: check_code("category", v, tuple(CATEGORIES)),
-        }
-        for name, check in checks.items():
-            raw = (args.get(name) or "").strip()
-            if not raw:
-                continue
-            try:
-                setattr(result, name, check(raw))
-            except InvalidParameter as error:
-                result.errors[name] = error.message
-        return result
+        checks = {"year": check_year, "month": check_month, "service": check_service,
+                  "category": lambda raw: check_code("category", raw, tuple(CATEGORIES))}
+        raw = {name: (args.get(name) or "").strip() for name in checks}
+        values, errors = checked({name: partial(check, raw[name]) for name, check in checks.items() if raw[name]})
+        return cls(**values, errors=errors)
 
     def as_args(self) -> dict:
         """The filter as query arguments (for links and exports)."""
@@ -53,8 +43,7 @@ class CostFilter:
 
     def conditions(self, model) -> list:
         """SQL conditions on a table with year/month/service/category columns."""
-        found = [getattr(model, name) == value for name, value in self.as_args().items()]
-        return found
+        return [getattr(model, name) == value for name, value in self.as_args().items()]
 
     def slug(self) -> str:
         """A short file-name part such as 2025-01_ERP."""

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..analytics.periods import InvalidParameter, check_month, check_year
+from ..analytics.periods import InvalidParameter, check_month, check_year, checked
 from ..extensions import db
 from ..models import CATEGORIES, SERVICES, Server
 
@@ -64,20 +64,14 @@ def _check_server(raw, tenant_id: int) -> int | None:
 
 def clean_cost(data: Mapping, tenant_id: int) -> tuple[dict, dict[str, str]]:
     """Check every field; returns (clean values, {field: message}). Values are only usable without errors."""
-    values, errors = {}, {}
-    checks = {
+    values, errors = checked({
         "year": lambda: check_year(data.get("year")),
         "month": lambda: check_month(data.get("month")),
         "category": lambda: check_code("category", data.get("category"), tuple(CATEGORIES)),
         "service": lambda: check_code("service", data.get("service"), SERVICES),
         "amount": lambda: parse_amount(data.get("amount")),
         "server_id": lambda: _check_server(data.get("server_id"), tenant_id),
-    }
-    for field, check in checks.items():
-        try:
-            values[field] = check()
-        except InvalidParameter as error:
-            errors[field] = error.message
+    })
     description = "" if data.get("description") is None else str(data.get("description")).strip()
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = _("description: at most %(max)s characters.", max=DESCRIPTION_MAX)
