@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from ..analytics.periods import percent
 from ..extensions import db
 from ..models import SERVICES, SR_PRIORITIES, ServiceRequest, UTCDateTime, utcnow
+from ..service_requests.service import sla_targets
 from .periods import days_in, utc_bounds
 from .sql import local_date, seconds_between
 
@@ -76,8 +77,7 @@ class Window:
 
 def window_for(tenant, start: date, end: date, now: datetime | None = None) -> Window:
     """The window of a tenant's period, with its SLA targets."""
-    sla = {p: int(h) for p, h in (tenant.setting("sla_hours") or {}).items()}
-    return Window(tenant.id, tenant.timezone, start, end, sla, now or utcnow())
+    return Window(tenant.id, tenant.timezone, start, end, sla_targets(tenant), now or utcnow())
 
 
 RESOLUTION_SECONDS = seconds_between(SR.created_at, SR.resolved_at)

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 
 from ..extensions import db
 from ..models import SERVICES, ServiceRequest, utcnow
+from .service import sla_targets
 
 DAYS = 365
 ASSIGNEES = ("김민수", "이서연", "박지훈", "최유진", "정하늘", "강도현", "윤지우", "임수빈")
@@ -60,7 +61,7 @@ def demo_rows(tenant, now: datetime, days: int = DAYS, seed: int = 20260101) -> 
     """The SR rows of the demo year (deterministic for a seed)."""
     rng = random.Random(seed)
     zone = ZoneInfo(tenant.timezone)
-    sla = {p: int(h) for p, h in (tenant.setting("sla_hours") or {}).items()}
+    sla = sla_targets(tenant)
     today = now.astimezone(zone).date()
     rows = []
     for offset in range(days, -1, -1):

@@ -14,6 +14,11 @@ from ..models import ServiceRequest, utcnow
 EDITABLE = ("title", "type", "priority", "status", "service", "assignee", "root_cause", "description", "created_at", "resolved_at")
 
 
+def sla_targets(tenant) -> dict[str, int]:
+    """Hours to resolve an SR, per priority (the tenant's sla_hours setting)."""
+    return {priority: int(hours) for priority, hours in tenant.setting("sla_hours").items()}
+
+
 def new_sr_code(tenant_id: int, now: datetime | None = None) -> str:
     """SR-YYYYMMDD-XXXXXX (UTC date of creation, six upper-case hex), unique within the tenant."""
     now = now or utcnow()
