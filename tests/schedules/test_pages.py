@@ -121,6 +121,15 @@ def test_edit_pause_resume_and_delete(client, auth, tenant, db, make_schedule):
     assert set(actions) >= {"update", "pause", "resume", "delete"}
 
 
+def test_pause_from_the_list_returns_to_the_list_and_never_to_another_site(client, auth, tenant, make_schedule):
+    auth.login("pm")
+    schedule = make_schedule()
+    paused = client.post(f"/schedules/{schedule.id}/pause", data={"next": "/schedules/"})
+    assert paused.status_code == 302 and paused.headers["Location"] == "/schedules/"
+    resumed = client.post(f"/schedules/{schedule.id}/resume", data={"next": "https://phish.example/"})
+    assert resumed.headers["Location"] == f"/schedules/{schedule.id}"
+
+
 def test_run_now_shows_the_run_in_the_history(client, auth, tenant, db, make_schedule):
     auth.login("pm")
     schedule = make_schedule()

@@ -13,6 +13,7 @@ from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
+from ..reports.service import TEMPLATES
 from . import bp, cron, links, outbox, service
 from .delivery import delivery_summary
 from .describe import describe
@@ -35,7 +36,7 @@ def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
     if request.method == "GET":  # the htmx template switch sends the chosen template and format as query arguments
         form.template.data = request.args.get("template") or form.template.data
         form.format.data = request.args.get("format") or form.format.data
-    form.fill_choices(service.templates(), adjust_format=request.method == "GET")
+    form.fill_choices(TEMPLATES, adjust_format=request.method == "GET")
     return form
 
 
@@ -92,8 +93,7 @@ def index():
                                    .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id)).all()
     last = service.last_runs([s.id for s in schedules])
     descriptions = {s.id: describe(s.cron) for s in schedules}
-    return render_template("schedules/index.html", schedules=schedules, last=last, descriptions=descriptions,
-                           templates=service.templates())
+    return render_template("schedules/index.html", schedules=schedules, last=last, descriptions=descriptions)
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
@@ -138,34 +138,26 @@ def detail(schedule_id: int):
                        .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
                        page=request.args.get("page", 1, type=int), per_page=RUNS_PER_PAGE, error_out=False)
     deliveries = service.deliveries_by_run([run.id for run in page.items])
-    context = {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries":
-               {run_id: delivery_summary(items) for run_id, items in deliveries.items()},
-               "description": describe(schedule.cron), "templates": service.templates(),
-               "in_progress": any(run.status == "QUEUED" or delivery_summary(deliveries[run.id])["PENDING"]
-                                  for run in page.items)}
+    summaries = {run_id: delivery_summary(items) for run_id, items in deliveries.items()}
+    context = {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries": summaries,
+               "description": describe(schedule.cron),
+               "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items)}
     if request.htmx and request.headers.get("HX-Target") == "run-history":
         return render_template("schedules/_runs.html", **context)
     return render_template("schedules/detail.html", **context)
 
 
-@bp.post("/schedules/<int:schedule_id>/pause")
+@bp.post("/schedules/<int:schedule_id>/pause", endpoint="pause", defaults={"active": False})
+@bp.post("/schedules/<int:schedule_id>/resume", endpoint="resume", defaults={"active": True})
 @role_required(*MANAGERS)
-def pause(schedule_id: int):
-    """Stop firing until resumed."""
+def set_active(schedule_id: int, active: bool):
+    """Pause (stop firing) or resume (fire again from the next slot after now); back to the list or the schedule."""
     schedule = tenant_get_or_404(ReportSchedule, schedule_id)
-    service.set_active(schedule, current_user, False)
-    flash(_("The schedule is paused."), "success")
-    return redirect(request.form.get("next") or url_for("schedules.detail", schedule_id=schedule.id))
-
-
-@bp.post("/schedules/<int:schedule_id>/resume")
-@role_required(*MANAGERS)
-def resume(schedule_id: int):
-    """Fire again from the next slot after now."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
-    service.set_active(schedule, current_user, True)
-    flash(_("The schedule is active again."), "success")
-    return redirect(request.form.get("next") or url_for("schedules.detail", schedule_id=schedule.id))
+    service.set_active(schedule, current_user, active)
+    flash(_("The schedule is active again.") if active else _("The schedule is paused."), "success")
+    if request.form.get("next") == url_for("schedules.index"):  # only our own list, never a URL from the form
+        return redirect(url_for("schedules.index"))
+    return redirect(url_for("schedules.detail", schedule_id=schedule.id))
 
 
 @bp.route("/schedules/<int:schedule_id>/delete", methods=["GET", "POST"])
@@ -177,8 +169,7 @@ def delete(schedule_id: int):
         service.delete_schedule(schedule, current_user)
         flash(_("The schedule was deleted."), "success")
         return redirect(url_for("schedules.index"))
-    return render_template("schedules/delete.html", schedule=schedule, description=describe(schedule.cron),
-                           templates=service.templates())
+    return render_template("schedules/delete.html", schedule=schedule, description=describe(schedule.cron))
 
 
 @bp.post("/schedules/<int:schedule_id>/run")
