@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,6 +13,7 @@ from ..audit import record
 from ..extensions import db
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from ..reports.service import ReportRequestError, check_format, get_template
 from . import cron
 
 MAX_RECIPIENTS = 50
@@ -40,14 +41,6 @@ class ScheduleInput:
     name: str = ""
     active: bool = True
     skip_when_empty: bool = False
-    values: dict = field(default_factory=dict)
-
-
-def templates():
-    """The report templates a schedule can use (the reports area's registry)."""
-    from ..reports.service import TEMPLATES
-
-    return TEMPLATES
 
 
 def cron_error(expression: str) -> str | None:
@@ -92,17 +85,6 @@ def parse_recipients(raw) -> tuple[list[str], str | None]:
     return addresses, None
 
 
-def format_error(template_code: str, fmt: str) -> str | None:
-    """A message when the template does not offer the format (or the template is unknown)."""
-    template = templates().get(template_code or "")
-    if template is None:
-        return _("Template: choose one of %(allowed)s.", allowed=", ".join(templates()))
-    if fmt not in template.formats:
-        return _("Format: the template %(template)s is offered as %(allowed)s only.", template=template_code,
-                 allowed=", ".join(template.formats))
-    return None
-
-
 def validate(data: dict) -> ScheduleInput:
     """Check every field at once; ScheduleInputError lists each problem by field."""
     errors: dict[str, str] = {}
@@ -113,10 +95,10 @@ def validate(data: dict) -> ScheduleInput:
     name = (data.get("name") or "").strip()
     if len(name) > 200:
         errors["name"] = _("Name: at most 200 characters.")
-    if template not in templates():
-        errors["template"] = _("Template: choose one of %(allowed)s.", allowed=", ".join(templates()))
-    elif (message := format_error(template, fmt)):
-        errors["format"] = message
+    try:  # the same template and format rules (and messages) as generating a report now
+        check_format(get_template(template), fmt)
+    except ReportRequestError as exc:
+        errors[exc.field] = str(exc)
     if (message := cron_error(expression)):
         errors["cron"] = message
     if (message := zone_error(zone)):
