@@ -27,11 +27,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from scripts.scratch_db import create_database, drop_database  # noqa: E402
+from scripts.scratch_queue import drop_queue  # noqa: E402
 from webapp.config import normalise_database_url  # noqa: E402
-
-
-
-
 
 
 def env_for(database_url: str, redis_url: str, queue: str, instance: str) -> dict:
@@ -77,18 +74,6 @@ def check(database_url: str, redis_url: str, queue: str) -> dict:
             "distinct_jobs": len({j for j in job_ids if j.startswith("schedule-")})}
 
 
-def clean_redis(redis_url: str, queue: str) -> None:
-    """Remove the bench queue's jobs (job ids are global in Redis)."""
-    from redis import Redis
-
-    connection = Redis.from_url(redis_url)
-    for key in connection.scan_iter("rq:job:*"):
-        if connection.hget(key, "origin") == queue.encode():
-            connection.delete(key)
-    for key in connection.scan_iter(f"rq:*{queue}*"):
-        connection.delete(key)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--schedules", type=int, default=10_000)
@@ -132,7 +117,7 @@ def main() -> int:
             print(f"SLOW: {elapsed:.1f} s is over the 10 s target")
         return 0 if ok else 1
     finally:
-        clean_redis(redis_url, queue)
+        drop_queue(redis_url, queue)
         drop_database(admin_url, database_url)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from scripts.scratch_queue import drop_queue
 from webapp.extensions import db
 from webapp.models import User, utcnow
 from webapp.models.schedules import ReportSchedule
@@ -65,16 +66,10 @@ def redis_app_config():
         pytest.skip("Redis suite is off: set TEST_REDIS_URL")
     queue = f"test-{uuid.uuid4().hex[:8]}"
     yield {"REDIS_URL": REDIS_URL, "RQ_QUEUE": queue}
+    drop_queue(REDIS_URL, queue)
     from redis import Redis
 
-    connection = Redis.from_url(REDIS_URL)
-    for key in connection.scan_iter("rq:job:*"):
-        if connection.hget(key, "origin") == queue.encode():
-            connection.delete(key)
-    for key in connection.scan_iter(f"rq:*{queue}*"):
-        connection.delete(key)
-    if connection.exists("rq:job:maintenance-" + utcnow().strftime("%Y%m%d")):
-        connection.delete("rq:job:maintenance-" + utcnow().strftime("%Y%m%d"))
+    Redis.from_url(REDIS_URL).delete("rq:job:maintenance-" + utcnow().strftime("%Y%m%d"))  # today's purge job id
 
 
 @pytest.fixture
