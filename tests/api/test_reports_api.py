@@ -8,7 +8,8 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, Report
 from webapp.reports.periods import today_in
 
-from ..reports.conftest import MARCH, march  # noqa: F401  (fixture)
+from ..reports.conftest import march  # noqa: F401  (fixture)
+from ..reports.helpers import add_report
 
 BODY = {"template": "weekly_ops", "period_start": "2026-03-01", "period_end": "2026-03-31", "format": "excel"}
 
@@ -106,11 +107,8 @@ def test_list_is_newest_first_and_only_the_tenants(client, auth, db, tenant, oth
 
     now = utcnow()
     for n, template in enumerate(["weekly_ops", "monthly_sla", "incident_rca"]):
-        db.session.add(Report(tenant_id=tenant.id, template=template, period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                              status="FAILED", error="x", created_at=now - timedelta(hours=n)))
-    db.session.add(Report(tenant_id=other_tenant.id, template="capacity_plan", period_start=MARCH[0], period_end=MARCH[1],
-                          format="excel", status="DONE"))
-    db.session.commit()
+        add_report(tenant, "FAILED", template=template, fmt="pdf", error="x", created_at=now - timedelta(hours=n))
+    add_report(other_tenant, "DONE", template="capacity_plan")
     auth.login("staff")
     response = client.get("/api/auto-report/list")
     items = response.get_json()
@@ -135,19 +133,14 @@ def test_download_by_bearer_token(client, db, tenant, march):  # noqa: F811
 
 
 def test_not_ready_download_is_409(client, auth, db, tenant):  # a browser session may GET without a token
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="excel")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant)
     auth.login("pm")
     response = client.get(f"/api/auto-report/{report.id}/download")
     assert response.status_code == 409 and response.get_json()["status"] == "QUEUED"
 
 
 def test_another_tenants_report_is_404(client, auth, db, tenant, other_tenant):
-    foreign = Report(tenant_id=other_tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1],
-                     format="excel", status="DONE", content=b"secret", size=6, content_type="application/octet-stream")
-    db.session.add(foreign)
-    db.session.commit()
+    foreign = add_report(other_tenant, "DONE", content=b"secret", size=6, content_type="application/octet-stream")
     auth.login("admin")
     assert client.get(f"/api/auto-report/{foreign.id}/download").status_code == 404
     assert client.get(f"/api/auto-report/{foreign.id}").status_code == 404

@@ -1,11 +1,7 @@
 """Fixtures for report tests: a month of SRs with figures worked out by hand."""
-from datetime import date
-
 import pytest
 
 from .helpers import add_sr
-
-MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 
 @pytest.fixture

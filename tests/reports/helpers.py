@@ -1,4 +1,4 @@
-"""Helpers for report tests: SRs at exact tenant-local times, files read back, PDF text and fonts."""
+"""Helpers for report tests: SRs at exact tenant-local times, report rows, files read back, PDF text and fonts."""
 from __future__ import annotations
 
 import io
@@ -6,12 +6,13 @@ import itertools
 import logging
 import subprocess
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from webapp.extensions import db
-from webapp.models import ServiceRequest
+from webapp.models import Report, ServiceRequest
 
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 _numbers = itertools.count(1)
 
 
@@ -32,6 +33,15 @@ def add_sr(tenant, created: str, resolved: str | None = None, *, status: str | N
     db.session.add(sr)
     db.session.commit()
     return sr
+
+
+def add_report(tenant, status: str = "QUEUED", *, template: str = "weekly_ops", fmt: str = "excel", **fields) -> Report:
+    """A stored report row of the tenant for March 2026, as given (no job builds it)."""
+    report = Report(tenant_id=tenant.id, template=template, period_start=MARCH[0], period_end=MARCH[1], format=fmt,
+                    status=status, **fields)
+    db.session.add(report)
+    db.session.commit()
+    return report
 
 
 def pdf_text(content: bytes) -> str:

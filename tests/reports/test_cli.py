@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from webapp.models import Report, utcnow
 
-from .conftest import MARCH
+from .helpers import add_report
 
 
 def test_generate_waits_and_writes_the_file(runner, db, tenant, march, tmp_path):
@@ -25,11 +25,8 @@ def test_generate_refuses_a_format_the_template_lacks(runner, tenant):
 
 def test_sweep_and_purge(runner, db, app, tenant):
     now = utcnow()
-    db.session.add(Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                          status="RUNNING", started_at=now - timedelta(seconds=app.config["JOB_TIMEOUT"] + 120)))
-    db.session.add(Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                          status="DONE", created_at=now - timedelta(days=400)))
-    db.session.commit()
+    add_report(tenant, "RUNNING", fmt="pdf", started_at=now - timedelta(seconds=app.config["JOB_TIMEOUT"] + 120))
+    add_report(tenant, "DONE", fmt="pdf", created_at=now - timedelta(days=400))
     assert "failed 1 stuck report(s)" in runner.invoke(args=["reports", "sweep"]).output
     assert "deleted 1 expired report(s)" in runner.invoke(args=["reports", "purge"]).output
     db.session.expire_all()

@@ -8,8 +8,7 @@ from webapp.i18n import tenant_context
 from webapp.models import CostEntry, Server, ServerMetric
 from webapp.reports.render import render_report
 
-from .conftest import MARCH
-from .helpers import add_sr, find_row, local, workbook
+from .helpers import MARCH, add_sr, find_row, local, workbook
 
 NAVY = "00003366"
 

@@ -4,8 +4,7 @@ from decimal import Decimal
 
 from webapp.reports import metrics
 
-from .conftest import MARCH
-from .helpers import add_sr, local
+from .helpers import MARCH, add_sr, local
 
 
 def test_summary_matches_hand_computed_figures(tenant, march):

@@ -8,8 +8,7 @@ from webapp.reports.pdf import render_html
 from webapp.reports.collectors import collect
 from webapp.reports.render import render_report
 
-from .conftest import MARCH
-from .helpers import add_sr, local, pdf_fonts, pdf_info, pdf_pages, weasyprint_warnings
+from .helpers import MARCH, add_sr, local, pdf_fonts, pdf_info, pdf_pages, weasyprint_warnings
 
 PDF_TEMPLATES = {
     "weekly_ops": ("주간 운영 보고서", ["기간 내 접수", "서비스별", "일별 추이", "70.0%"]),

@@ -10,7 +10,7 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import Report, ServiceRequest, utcnow
 from webapp.reports.periods import today_in
 
-from .conftest import MARCH
+from .helpers import add_report
 
 HX = {"HX-Request": "true"}
 
@@ -68,10 +68,7 @@ def test_submit_queues_a_row_that_polls_until_the_download_link(client, auth, db
 
 
 def test_a_failed_report_shows_its_error(client, auth, db, tenant):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                    status="FAILED", error="보고서를 만들지 못했습니다: 디스크 가득 참")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant, "FAILED", fmt="pdf", error="보고서를 만들지 못했습니다: 디스크 가득 참")
     auth.login("pm")
     fragment = client.get(f"/reports/{report.id}", headers=HX).get_data(as_text=True)
     assert "디스크 가득 참" in fragment and "download" not in fragment and "hx-trigger" not in fragment
@@ -112,11 +109,8 @@ def test_without_javascript_the_form_redirects_back_to_the_list(client, auth, db
 def test_list_is_newest_first_and_paginated(client, auth, db, tenant, other_tenant):
     now = utcnow()
     for n in range(25):
-        db.session.add(Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1],
-                              format="excel", status="FAILED", error=f"error-{n:02d}", created_at=now - timedelta(minutes=n)))
-    db.session.add(Report(tenant_id=other_tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1],
-                          format="excel", status="FAILED", error="someone else's"))
-    db.session.commit()
+        add_report(tenant, "FAILED", error=f"error-{n:02d}", created_at=now - timedelta(minutes=n))
+    add_report(other_tenant, "FAILED", error="someone else's")
     auth.login("staff")
     first = client.get("/reports/").get_data(as_text=True)
     errors = re.findall(r"error-(\d\d)", first)
@@ -164,10 +158,7 @@ def test_staff_can_generate_and_download(client, auth, db, tenant, march):
 
 
 def test_another_tenants_report_is_not_found(client, auth, db, tenant, other_tenant):
-    foreign = Report(tenant_id=other_tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1],
-                     format="excel", status="DONE", content=b"secret", size=6, content_type="application/octet-stream")
-    db.session.add(foreign)
-    db.session.commit()
+    foreign = add_report(other_tenant, "DONE", content=b"secret", size=6, content_type="application/octet-stream")
     auth.login("admin")
     assert client.get(f"/reports/{foreign.id}/download").status_code == 404
     assert client.get(f"/reports/{foreign.id}").status_code == 404
@@ -175,9 +166,7 @@ def test_another_tenants_report_is_not_found(client, auth, db, tenant, other_ten
 
 
 def test_a_report_that_is_not_ready_cannot_be_downloaded(client, auth, db, tenant):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="excel")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant)
     auth.login("pm")
     response = client.get(f"/reports/{report.id}/download")
     assert response.status_code == 409 and "준비되지 않았습니다" in response.get_data(as_text=True)

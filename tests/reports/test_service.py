@@ -12,7 +12,7 @@ from webapp.reports.service import (ReportRequestError, build_report, purge_expi
                                     sweep_stuck_reports)
 from webapp.reports.signals import report_finished
 
-from .conftest import MARCH
+from .helpers import MARCH, add_report
 
 
 @pytest.fixture
@@ -65,9 +65,7 @@ def test_request_builds_the_report_in_the_background(db, tenant, march, finished
 
 
 def test_a_failing_build_is_failed_with_a_message_and_a_logged_traceback(db, tenant, finished, caplog):
-    report = Report(tenant_id=tenant.id, template="retired_template", period_start=MARCH[0], period_end=MARCH[1], format="excel")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant, template="retired_template")
     from webapp.reports.service import generate_report_job
 
     with caplog.at_level(logging.ERROR):
@@ -80,10 +78,7 @@ def test_a_failing_build_is_failed_with_a_message_and_a_logged_traceback(db, ten
 
 
 def test_build_does_nothing_to_a_finished_report(db, tenant):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="excel",
-                    status="FAILED", error="old")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant, "FAILED", error="old")
     assert build_report(report.id).status == "FAILED"
     assert fetch(db, report.id).error == "old"
 
@@ -97,11 +92,7 @@ def test_unique_job_id_refuses_a_second_request(db, tenant):
 
 
 def _row(db, tenant, status, **times):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                    status=status, job_id="gone", **times)
-    db.session.add(report)
-    db.session.commit()
-    return report.id
+    return add_report(tenant, status, fmt="pdf", job_id="gone", **times).id
 
 
 def test_sweep_fails_reports_that_cannot_finish(db, app, tenant, finished):

@@ -16,8 +16,7 @@ from webapp.reports.service import request_report, sweep_stuck_reports
 
 from ..conftest import REDIS_URL
 from ..core.test_jobs import run_rq_worker
-from .conftest import MARCH
-from .helpers import workbook
+from .helpers import MARCH, add_report, workbook
 from .slow_jobs import slow_report_job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,10 +61,7 @@ def start_worker(app) -> subprocess.Popen:
 
 
 def test_killing_the_worker_mid_job_leaves_the_report_failed_after_the_sweep(app, db, tenant):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="pdf",
-                    job_id=f"slow-{uuid.uuid4().hex[:8]}")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant, fmt="pdf", job_id=f"slow-{uuid.uuid4().hex[:8]}")
     enqueue(slow_report_job, report.id, job_id=report.job_id, timeout=300)
     worker = start_worker(app)
     try:
@@ -85,10 +81,7 @@ def test_killing_the_worker_mid_job_leaves_the_report_failed_after_the_sweep(app
 
 
 def test_sweep_fails_a_queued_report_whose_job_is_gone(app, db, tenant):
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=MARCH[0], period_end=MARCH[1], format="excel",
-                    job_id="never-enqueued")
-    db.session.add(report)
-    db.session.commit()
+    report = add_report(tenant, job_id="never-enqueued")
     from datetime import timedelta
 
     from webapp.models import utcnow
