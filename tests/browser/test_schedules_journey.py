@@ -1,22 +1,17 @@
 """Schedules journey: create a schedule watching the cron preview change as you type, run it now, then open
 the e-mailed link (read from the outbox folder) in a fresh browser context that has no session."""
-import email
-import email.policy
 import re
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from webapp.schedules import outbox
 
-def newest_mail_to(outbox, address):
-    """The latest outbox message addressed to `address`."""
-    for path in sorted(outbox.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if chunk.strip():
-                message = email.message_from_bytes(chunk.strip(), policy=email.policy.default)
-                if message["To"] == address:
-                    return message
-    return None
+
+def newest_mail_to(live_server, address):
+    """The latest outbox message addressed to `address`, read back as the admin outbox page reads it."""
+    with live_server.app.app_context():
+        return next((message for message in outbox.list_messages() if message.to == address), None)
 
 
 def test_create_schedule_run_now_and_open_the_emailed_link(live_server, page, login, new_context, screenshot, tmp_path):
@@ -66,9 +61,9 @@ def test_create_schedule_run_now_and_open_the_emailed_link(live_server, page, lo
     expect(page.locator("#schedules")).to_contain_text("정보화책임관 주간 보고")
     screenshot(page, "schedules-04-list")
 
-    message = newest_mail_to(live_server.outbox, "boss@example.kr")
-    assert message is not None and "주간 운영 보고서" in message["Subject"]
-    link = re.search(r"(http://127\.0\.0\.1:\d+/r/[\w.\-]+)", message.get_body(preferencelist=("plain",)).get_content()).group(1)
+    message = newest_mail_to(live_server, "boss@example.kr")
+    assert message is not None and "주간 운영 보고서" in message.subject
+    link = re.search(r"(http://127\.0\.0\.1:\d+/r/[\w.\-]+)", message.text).group(1)
 
     visitor = new_context().new_page()  # no session: a recipient who is not a user
     with visitor.expect_download() as download_info:
