@@ -31,11 +31,10 @@ def ascii_file_name(template_code: str, start: date, end: date, fmt: str) -> str
     return f"{template_code}_{start.isoformat()}_{end.isoformat()}.{FILE_TYPES[fmt][0]}"
 
 
-def content_disposition(file_name: str, fallback: str, inline: bool = False) -> str:
-    """RFC 6266 header with an ASCII fallback and the UTF-8 name per RFC 5987 (Korean-safe)."""
+def content_disposition(file_name: str, fallback: str) -> str:
+    """RFC 6266 attachment header with an ASCII fallback and the UTF-8 name per RFC 5987 (Korean-safe)."""
     safe_fallback = fallback.replace("\\", "_").replace('"', "_")
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{safe_fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+    return f"attachment; filename=\"{safe_fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def render_report(tenant: Tenant, template_code: str, start: date, end: date, fmt: str,
