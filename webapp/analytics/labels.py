@@ -1,9 +1,11 @@
-"""Display names for cost categories, services and statuses (the codes stay in data and JSON)."""
+"""Display names for cost categories, statuses, severities, directions and recommendation types (codes stay in data and JSON)."""
 from __future__ import annotations
+
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 
-from ..models import BUDGET_SCOPE_ALL
+from ..formatting import code_label
 
 CATEGORY_NAMES = {
     "SERVER": _l("Server operations"),
@@ -39,18 +41,17 @@ RECOMMENDATION_NAMES = {
 
 def category_name(code: str) -> str:
     """The category in the reader's language (Korean labels of the SPEC in Korean)."""
-    return str(CATEGORY_NAMES.get(code, code))
+    return code_label(CATEGORY_NAMES, code)
 
 
-def service_name(code: str) -> str:
-    """Service codes are names already; ALL reads as "all services"."""
-    return str(_l("All services")) if code == BUDGET_SCOPE_ALL else code
+def label_functions() -> dict:
+    """{name: code → display name} for every FinOps code list (Jinja filters of the pages, helpers of the cost report)."""
+    return {"category_name": category_name, "status_name": partial(code_label, STATUS_NAMES), "severity_name": partial(code_label, SEVERITY_NAMES),
+            "direction_name": partial(code_label, DIRECTION_NAMES),
+            "recommendation_name": partial(code_label, RECOMMENDATION_NAMES)}
 
 
 def register_label_filters(app) -> None:
-    """Jinja filters: category_name, service_name, status_name, severity_name, direction_name, recommendation_name."""
-    app.add_template_filter(category_name, "category_name")
-    app.add_template_filter(service_name, "service_name")
-    for name, table in (("status_name", STATUS_NAMES), ("severity_name", SEVERITY_NAMES),
-                        ("direction_name", DIRECTION_NAMES), ("recommendation_name", RECOMMENDATION_NAMES)):
-        app.add_template_filter(lambda code, table=table: str(table.get(code, code)), name)
+    """Every label function as a Jinja filter of the same name."""
+    for name, function in label_functions().items():
+        app.add_template_filter(function, name)
