@@ -1,26 +1,19 @@
 """Schedule API: POST/GET /api/auto-report/schedule (SPEC §7), plus one schedule, delete and run now."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import tenant_get_or_404
+from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..schedules import service
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
+from ..schedules.service import MANAGERS
 from . import bp
-
-MANAGERS = ("ADMIN", "PM")
-
-
-def _require_manager() -> None:
-    """Only ADMIN and PM manage schedules (SPEC §2)."""
-    if not current_user.has_role(*MANAGERS):
-        abort(403)
 
 
 def _iso(value):
@@ -48,9 +41,9 @@ def run_json(run: ScheduleRun) -> dict:
 
 
 @bp.post("/auto-report/schedule")
+@role_required(*MANAGERS)
 def create_schedule():
     """Create a schedule: {template, cron, email | recipients[], format?, timezone?, name?, skip_when_empty?}."""
-    _require_manager()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(detail=_("Send a JSON object.")), 400
@@ -61,31 +54,28 @@ def create_schedule():
     if recipients is not None and not isinstance(recipients, (list, str)):
         return jsonify(detail=_("Recipients: send a list of e-mail addresses."), field="recipients"), 400
     data["recipients"] = recipients
-    data["timezone"] = data.get("timezone") or current_user.tenant.timezone
-    data["format"] = data.get("format") or "excel"
-    data.setdefault("active", True)
+    data["timezone"] = data.get("timezone") or current_user.tenant.timezone  # format and active default in validate()
     try:
         schedule = service.create_schedule(current_user.tenant, current_user, data)
     except service.ScheduleInputError as exc:
         db.session.rollback()
-        field, message = next(iter(exc.errors.items()))
-        return jsonify(detail=" ".join(exc.errors.values()), field=field, errors=exc.errors), 400
+        return jsonify(detail=" ".join(exc.errors.values()), field=next(iter(exc.errors)), errors=exc.errors), 400
     return jsonify(ok=True, **schedule_json(schedule)), 201
 
 
 @bp.get("/auto-report/schedule")
+@role_required(*MANAGERS)
 def list_schedules():
     """The tenant's schedules with next_run_at."""
-    _require_manager()
     schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
                                    .order_by(ReportSchedule.id)).all()
     return jsonify([schedule_json(s) for s in schedules])
 
 
 @bp.get("/auto-report/schedule/<int:schedule_id>")
+@role_required(*MANAGERS)
 def get_schedule(schedule_id: int):
     """One schedule with its latest runs."""
-    _require_manager()
     schedule = tenant_get_or_404(ReportSchedule, schedule_id)
     runs = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
                               .order_by(ScheduleRun.scheduled_for.desc()).limit(20)).all()
@@ -93,18 +83,18 @@ def get_schedule(schedule_id: int):
 
 
 @bp.delete("/auto-report/schedule/<int:schedule_id>")
+@role_required(*MANAGERS)
 def delete_schedule(schedule_id: int):
     """Delete a schedule (its reports stay)."""
-    _require_manager()
     schedule = tenant_get_or_404(ReportSchedule, schedule_id)
     service.delete_schedule(schedule, current_user)
     return jsonify(ok=True)
 
 
 @bp.post("/auto-report/schedule/<int:schedule_id>/run")
+@role_required(*MANAGERS)
 def run_schedule(schedule_id: int):
     """Run now: generate the last complete period and e-mail it."""
-    _require_manager()
     schedule = tenant_get_or_404(ReportSchedule, schedule_id)
     run = run_now(schedule, current_user)
     return jsonify(ok=True, run=run_json(run)), 202

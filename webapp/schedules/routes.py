@@ -19,8 +19,8 @@ from .delivery import delivery_summary
 from .describe import describe
 from .forms import ScheduleForm
 from .runs import run_now
+from .service import MANAGERS
 
-MANAGERS = ("ADMIN", "PM")
 PREVIEW_COUNT = 5
 RUNS_PER_PAGE = 20
 
