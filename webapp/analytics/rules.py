@@ -126,12 +126,13 @@ def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
     found = []
     for service in SERVICES:
         now, before = curr.get(service, (ZERO, 0))[0], prev.get(service, (ZERO, 0))[0]
-        if before > 0 and change_percent(now, before) > SPIKE_ABOVE:
+        change = change_percent(now, before)  # 0 when before is 0: a service new this month is not a spike
+        if change > SPIKE_ABOVE:
             increase = now - before
             found.append({"type": "COST_SPIKE", "severity": "HIGH", "service": service,
-                          "change_pct": change_percent(now, before), "increase_amount": increase,
+                          "change_pct": change, "increase_amount": increase,
                           "estimated_saving": share_of(increase, "0.15"),
                           "message": _("%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
                                        "changed; about 15%% of the increase could be saved.",
-                                       service=service, change=change_percent(now, before), amount=money(increase))})
+                                       service=service, change=change, amount=money(increase))})
     return found

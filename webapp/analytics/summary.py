@@ -6,7 +6,7 @@ from decimal import Decimal
 from ..extensions import db
 from ..models import BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Tenant
 from . import totals
-from .periods import (ONE_DECIMAL, change_percent, check_month, check_service, check_trend_months, check_year,
+from .periods import (change_percent, check_month, check_service, check_trend_months, check_year,
                       current_month, month_span, percent, period_label, previous_month)
 
 WARNING_ABOVE = Decimal("90")
@@ -152,4 +152,4 @@ def budget_overview(tenant_id: int, year: int, month: int) -> dict:
             "service_budget_total": sum(service_budgets, Decimal("0.00")) if service_budgets else None}
 
 
-__all__ = ["ONE_DECIMAL", "allocation", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary", "trend"]
+__all__ = ["allocation", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary", "trend"]

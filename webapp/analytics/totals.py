@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from ..extensions import db
-from ..models import Budget, CostMonthlyTotal as T
+from ..models import Budget, CostEntry, CostMonthlyTotal as T
 
 ZERO = Decimal("0.00")
 
@@ -91,10 +91,6 @@ def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
     The triggers keep it exact; this is the repair tool for a database restored without them
     (run it while nobody is writing costs).
     """
-    from sqlalchemy import delete, insert
-
-    from ..models import CostEntry
-
     scope = [T.tenant_id == tenant_id] if tenant_id is not None else []
     db.session.execute(delete(T).where(*scope))
     source = select(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category,
@@ -110,8 +106,6 @@ def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
 
 def rollup_differences(tenant_id: int | None = None) -> int:
     """How many (tenant, month, service, category) groups differ between the rollup and the entries."""
-    from ..models import CostEntry
-
     keys = (CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
     raw = select(*keys, func.sum(CostEntry.amount).label("amount"), func.count().label("items")).group_by(*keys)
     if tenant_id is not None:
