@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
-from ..models import ServiceRequest, utcnow
+from ..models import ServiceRequest
 from . import bp
 from .forms import FilterForm, ServiceRequestForm, StatusForm
 from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
-from .service import change_status, create_sr, filtered_query, local_to_utc, update_sr, utc_to_local
+from .service import change_status, create_sr, filtered_query, local_to_utc, time_errors, update_sr, utc_to_local
 
 PAGE_SIZE = 25
 ALL_ROLES = ("ADMIN", "PM", "STAFF")
@@ -43,21 +43,18 @@ def index():
     return render_template("service_requests/index.html", **context)
 
 
-def _form_values(form: ServiceRequestForm) -> dict | None:
-    """Form data as model values (UTC times), or None after adding errors to the fields."""
+def _form_values(form: ServiceRequestForm, sr: ServiceRequest | None) -> dict | None:
+    """Form data as model values (UTC times), or None after adding the time errors to the fields."""
     zone = _zone()
     values = {name: form[name].data for name in ("title", "type", "priority", "status", "service", "description")}
     values["assignee"] = (form.assignee.data or "").strip() or None
     values["root_cause"] = (form.root_cause.data or "").strip() or None
     values["created_at"] = local_to_utc(form.created_at.data, zone)
     values["resolved_at"] = local_to_utc(form.resolved_at.data, zone)
-    if values["created_at"] and values["created_at"] > utcnow():
-        form.created_at.errors.append(_("Received at: the time cannot be in the future."))
-        return None
-    if values["resolved_at"] and values["status"] != "DONE":
-        form.resolved_at.errors.append(_("Resolved at: only a Done SR has a resolution time; leave it empty or choose Done."))
-        return None
-    return values
+    errors = time_errors(values, sr)
+    for name, message in errors.items():
+        form[name].errors.append(message)
+    return None if errors else values
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -66,23 +63,14 @@ def create():
     """Add an SR by hand."""
     form = ServiceRequestForm()
     if form.validate_on_submit():
-        values = _form_values(form)
-        if values is not None and _times_in_order(form, values, None):
+        values = _form_values(form, None)
+        if values is not None:
             sr = create_sr(current_user.tenant_id, current_user, values)
             db.session.commit()
             flash(_("Service request %(code)s was created.", code=sr.code), "success")
             return redirect(url_for("service_requests.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("service_requests/form.html", form=form, sr=None), status
-
-
-def _times_in_order(form: ServiceRequestForm, values: dict, sr: ServiceRequest | None) -> bool:
-    """A resolution time must not come before the SR was received."""
-    created = values["created_at"] or (sr.created_at if sr else utcnow())
-    if values["resolved_at"] and values["resolved_at"] < created:
-        form.resolved_at.errors.append(_("Resolved at: the time is before the SR was received."))
-        return False
-    return True
 
 
 @bp.route("/<int:sr_id>/edit", methods=["GET", "POST"])
@@ -95,8 +83,8 @@ def edit(sr_id: int):
         form.created_at.data = utc_to_local(sr.created_at, _zone())
         form.resolved_at.data = utc_to_local(sr.resolved_at, _zone())
     if form.validate_on_submit():
-        values = _form_values(form)
-        if values is not None and _times_in_order(form, values, sr):
+        values = _form_values(form, sr)
+        if values is not None:
             update_sr(sr, current_user, values)
             db.session.commit()
             flash(_("Service request %(code)s was updated.", code=sr.code), "success")

@@ -5,6 +5,7 @@ import secrets
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..audit import record
@@ -37,6 +38,22 @@ def apply_status(sr: ServiceRequest, status: str, resolved_at: datetime | None =
         sr.resolved_at = resolved_at or sr.resolved_at or now or utcnow()
     else:
         sr.resolved_at = None
+
+
+def time_errors(values: dict, sr: ServiceRequest | None = None, now: datetime | None = None) -> dict[str, str]:
+    """What is wrong with an SR's times, as {field: message} (empty when nothing is).
+
+    Received in the future; a resolution time on an SR that is not DONE; resolved before it was received.
+    """
+    now = now or utcnow()
+    created, resolved = values.get("created_at"), values.get("resolved_at")
+    if created and created > now:
+        return {"created_at": _("Received at: the time cannot be in the future.")}
+    if resolved and values.get("status") != "DONE":
+        return {"resolved_at": _("Resolved at: only a Done SR has a resolution time; leave it empty or choose Done.")}
+    if resolved and resolved < (created or (sr.created_at if sr else now)):
+        return {"resolved_at": _("Resolved at: the time is before the SR was received.")}
+    return {}
 
 
 def create_sr(tenant_id: int, user, values: dict) -> ServiceRequest:
