@@ -50,10 +50,6 @@ def bench_config(database_url: str) -> dict:
     return {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": "bench", "TESTING": True}
 
 
-
-
-
-
 def sr_rows(tenant_id: int, count: int, seed: int = 7):
     """`count` SRs created over March 2026 (KST), ~90 % done (about 9 % of those late), with incidents and root causes."""
     rng = random.Random(seed)
