@@ -30,17 +30,15 @@ sys.path.insert(0, str(ROOT))
 from scripts.scratch_db import create_database, drop_database  # noqa: E402
 os.environ.setdefault("INSTANCE_PATH", "/tmp/icr-bench-instance")
 
-SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
-CATEGORIES = ("SERVER", "NETWORK", "STORAGE", "LICENSE", "MAINTENANCE", "PERSONNEL", "OTHER")
+from webapp.analytics.periods import add_months  # noqa: E402
+from webapp.models import CATEGORIES, SERVICES  # noqa: E402
+
+CATEGORY_CODES = tuple(CATEGORIES)
 FIRST_MONTH = (2022, 1)
 MONTHS = 48  # 2022-01 … 2025-12
 BENCH_MONTH = (2025, 12)
 TARGET_MS = 50.0
 PASSWORD = "bench-password-1"
-
-
-
-
 
 
 def make_app(database_url: str):
@@ -53,8 +51,7 @@ def make_app(database_url: str):
 
 def month_at(index: int) -> tuple[int, int]:
     """The index-th month from FIRST_MONTH."""
-    absolute = FIRST_MONTH[0] * 12 + FIRST_MONTH[1] - 1 + index
-    return absolute // 12, absolute % 12 + 1
+    return add_months(*FIRST_MONTH, index)
 
 
 def copy_costs(conn, tenant_id: int, rows: int, user_id: int | None, seed: int) -> None:
@@ -68,7 +65,7 @@ def copy_costs(conn, tenant_id: int, rows: int, user_id: int | None, seed: int) 
         with cursor.copy(f"COPY cost_entries ({', '.join(columns)}) FROM STDIN") as copy:
             for i in range(rows):
                 year, month = month_at(i % MONTHS)
-                category, service = CATEGORIES[i % 7], SERVICES[(i // 7) % 7]
+                category, service = CATEGORY_CODES[i % 7], SERVICES[(i // 7) % 7]
                 amount = f"{rng.randint(10_000, 5_000_000)}.{rng.randint(0, 99):02d}"
                 chunk.write(f"{tenant_id}\tCOST-20250101-{i:06X}\t{year}\t{month}\t{category}\t{service}\t{amount}\t"
                             f"{service} {category} 비용 {i}\tIT\t{user}\t2025-01-01 00:00:00+00\t2025-01-01 00:00:00+00\n")

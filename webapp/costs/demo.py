@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from ..analytics.periods import add_months, current_month
 from ..extensions import db
-from ..models import BUDGET_SCOPE_ALL, Budget, CostEntry, Server, ServerMetric, User, new_cost_code
+from ..models import BUDGET_SCOPE_ALL, CATEGORIES, Budget, CostEntry, Server, ServerMetric, User, new_cost_code
 
-# Typical monthly cost (₩10,000 units) per service and category: SERVER, NETWORK, STORAGE, LICENSE, MAINTENANCE, PERSONNEL, OTHER
+# Typical monthly cost (₩10,000 units) per service and category, in CATEGORIES order:
+# SERVER, NETWORK, STORAGE, LICENSE, MAINTENANCE, PERSONNEL, OTHER
 BASE = {
     "MES":       (320, 80, 110, 250, 180, 400, 30),
     "ERP":       (280, 60, 90, 420, 220, 350, 20),
@@ -20,7 +21,6 @@ BASE = {
     "BACKUP":    (70, 20, 240, 40, 60, 60, 10),
     "OTHER":     (30, 20, 10, 25, 20, 40, 35),
 }
-CATEGORY_ORDER = ("SERVER", "NETWORK", "STORAGE", "LICENSE", "MAINTENANCE", "PERSONNEL", "OTHER")
 DESCRIPTIONS = {
     "SERVER": "{service} 서버 운영(호스팅·전력)",
     "NETWORK": "{service} 회선·통신 요금",
@@ -47,7 +47,7 @@ def seed_finops(tenant, echo=print) -> None:
     for index, (year, month) in enumerate(months):
         growth = Decimal(1) + Decimal(index) / 200  # a gentle half-percent climb per month
         for service, amounts in BASE.items():
-            for category, base in zip(CATEGORY_ORDER, amounts):
+            for category, base in zip(CATEGORIES, amounts):
                 amount = Decimal(base * 10_000) * growth * Decimal(rng.uniform(0.94, 1.06))
                 if (year, month) == months[-1] and service == "SECURITY" and category == "LICENSE":
                     amount *= Decimal("3.2")  # the clear anomaly: a new security solution licence this month
