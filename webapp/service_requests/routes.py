@@ -34,7 +34,7 @@ def sr_labels():
 def index():
     """The tenant's SRs, filtered and paginated; the table is also the htmx fragment."""
     filters = FilterForm(request.args)
-    values = {name: field.data for name, field in filters._fields.items()} if filters.validate() else {}
+    values = filters.data if filters.validate() else {}
     page = db.paginate(filtered_query(current_user.tenant_id, _zone(), **values),
                        page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
     context = {"filters": filters, "page": page, "status_form": StatusForm()}
