@@ -18,8 +18,9 @@ from ..i18n import tenant_context
 from ..jobs import enqueue
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from ..reports.service import TEMPLATES
 from . import links
-from .scheduler import insert_on_conflict
+from .sql import insert_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +199,6 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def _template_name(code: str) -> str:
     """The template's name in the current language."""
-    from ..reports.service import TEMPLATES
-
     return str(TEMPLATES[code].label) if code in TEMPLATES else code
 
 

@@ -9,12 +9,11 @@ from ..audit import record
 from ..extensions import db
 from ..models import Report, Tenant, utcnow
 from ..models.schedules import EmailDelivery, ScheduleRun
+from ..reports.service import purge_expired_reports
 
 
 def purge_expired(now: datetime | None = None) -> dict:
     """Delete what is older than report_retention_days (per tenant); returns the counts removed."""
-    from ..reports.service import purge_expired_reports
-
     now = now or utcnow()
     totals = {"runs": 0, "deliveries": 0, "reports": 0}
     for tenant in db.session.scalars(select(Tenant)).all():

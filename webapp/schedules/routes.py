@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -218,21 +220,9 @@ def download_link(token: str):
 
 
 @bp.app_template_filter("in_zone")
-def in_zone(value: datetime | None, zone: str, with_weekday: bool = True) -> str:
-    """A UTC instant shown in a given zone: 2026-03-09 (월) 09:00 EDT."""
+def in_zone(value: datetime | None, zone: str) -> str:
+    """A UTC instant shown in a given zone (not the tenant's): 2026-03-09 (월) 09:00 EDT."""
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from .describe import WEEKDAYS
-
     local = value.astimezone(ZoneInfo(zone))
-    weekday = f" ({str(WEEKDAYS[(local.weekday() + 1) % 7])[:1] if _is_korean() else local.strftime('%a')})" if with_weekday else ""
-    return f"{local:%Y-%m-%d}{weekday} {local:%H:%M} {local.tzname()}"
-
-
-def _is_korean() -> bool:
-    """True when the UI language is Korean (weekday shown as one syllable)."""
-    from flask_babel import get_locale
-
-    return str(get_locale()).startswith("ko")
+    return f"{local:%Y-%m-%d} ({format_date(local.date(), 'EEE')}) {local:%H:%M} {local.tzname()}"

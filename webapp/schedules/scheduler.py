@@ -20,13 +20,18 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..audit import record
 from ..extensions import db
 from ..jobs import DuplicateJob, enqueue
 from ..models import AuditLog, Report, utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
+from ..reports.service import (generate_report_job, last_complete_period, queued_report_values, report_time_limit,
+                               sweep_stuck_reports)
 from . import cron
+from .delivery import finish_run_for_report, notify_owner
+from .retention import purge_expired
+from .sql import insert_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +60,6 @@ def cron_job_id(schedule_id: int, slot: datetime) -> str:
 def manual_job_id(schedule_id: int, run_id: int) -> str:
     """The queue job id of a "run now"."""
     return f"schedule-{schedule_id}-manual-{run_id}"
-
-
-def insert_on_conflict(table):
-    """INSERT … ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
 
 
 @dataclass(frozen=True)
@@ -111,8 +110,6 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
         advances.append({"sid": schedule_id, "slot": slot, "following": following})
         details[schedule_id] = (tenant_id, owner_id, template, fmt, zone)
     if unusable:
-        from ..audit import record
-
         db.session.execute(update(ReportSchedule).where(ReportSchedule.id.in_([i for i, _t in unusable]))
                            .values(active=False, next_run_at=None))
         for schedule_id, tenant_id in unusable:
@@ -138,8 +135,6 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
 
 def fail_run(run_id: int, error: str) -> None:
     """Mark a run FAILED with its error and tell the schedule's owner."""
-    from .delivery import notify_owner
-
     db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
                        .values(status="FAILED", error=error[:2000], finished_at=utcnow()))
     db.session.commit()
@@ -156,8 +151,6 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
     creates the report, so a finished report always finds its run.
     Returns (reports requested, runs failed).
     """
-    from ..reports.service import generate_report_job, last_complete_period, queued_report_values, report_time_limit
-
     rows, audit, failed, by_job = [], [], [], {}
     for claim in claims:
         try:
@@ -222,8 +215,6 @@ def _enqueue_all(job, reports: list[tuple[int, str]], timeout: int) -> list[tupl
 
 def tick(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> TickResult:
     """One pass: sweep stuck reports and orphaned runs, then claim and start every due slot."""
-    from ..reports.service import sweep_stuck_reports
-
     started = time.monotonic()
     now = now or utcnow()
     result = TickResult()
@@ -262,8 +253,6 @@ def reconcile_runs(now: datetime) -> None:
     A run gets its report in the commit that creates the report, so a run still without one
     after ORPHAN_AFTER lost its scheduler between the claim and that commit.
     """
-    from .delivery import finish_run_for_report
-
     stale = db.session.execute(
         select(ScheduleRun.id, ScheduleRun.report_id, Report.status)
         .outerjoin(Report, Report.id == ScheduleRun.report_id)
@@ -290,8 +279,6 @@ def enqueue_daily_maintenance(now: datetime) -> None:
 
 def maintenance_job() -> dict:
     """Daily: purge reports, runs and e-mail records older than each tenant's retention."""
-    from .retention import purge_expired
-
     return purge_expired()
 
 
