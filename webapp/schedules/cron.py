@@ -15,12 +15,12 @@ All instants are returned as aware UTC datetimes.
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterBadDateError, croniter
 
-FIELD_NAMES = ("minute", "hour", "day of month", "month", "day of week")
 FIELD_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 MONTH_NAMES = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -48,15 +48,10 @@ def zone_or_none(name: str | None) -> ZoneInfo | None:
         return None
 
 
-_ZONES: frozenset[str] | None = None
-
-
+@cache
 def _zone_names() -> frozenset[str]:
-    """Every IANA zone name this machine knows (cached)."""
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
+    """Every IANA zone name this machine knows (read once)."""
+    return frozenset(available_timezones())
 
 
 def zone_choices() -> list[str]:
@@ -64,8 +59,8 @@ def zone_choices() -> list[str]:
     return sorted(_zone_names())
 
 
-def _number(token: str, index: int) -> int:
-    """One value of a field, names allowed for months and weekdays."""
+def field_value(token: str, index: int) -> int:
+    """One value of field `index`, names allowed for months and weekdays (ValueError otherwise)."""
     names = MONTH_NAMES if index == 3 else WEEKDAY_NAMES if index == 4 else {}
     if token.lower() in names:
         return names[token.lower()]
@@ -82,7 +77,7 @@ def check_field(text: str, index: int) -> None:
         if not match:
             raise CronError(f"bad item {item!r}", index)
         try:
-            values = [_number(v, index) for v in (match["start"], match["end"]) if v is not None]
+            values = [field_value(v, index) for v in (match["start"], match["end"]) if v is not None]
         except ValueError as exc:
             raise CronError(f"bad value {exc.args[0]!r}", index) from None
         if any(v < low or v > high for v in values):

@@ -4,18 +4,16 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .cron import MONTH_NAMES, WEEKDAY_NAMES, parse
+from .cron import FIELD_RANGES, field_value, parse
 
 WEEKDAYS = (_l("Sunday"), _l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"))
 MONTHS = (_l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"), _l("July"),
           _l("August"), _l("September"), _l("October"), _l("November"), _l("December"))
-RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 
 
 def _values(text: str, index: int) -> list[int]:
-    """Expand one field into its sorted values (names and Sunday-as-7 handled)."""
-    low, high = RANGES[index]
-    names = MONTH_NAMES if index == 3 else WEEKDAY_NAMES if index == 4 else {}
+    """Expand one field of a valid expression into its sorted values (names and Sunday-as-7 handled)."""
+    low, high = FIELD_RANGES[index] if index != 4 else (0, 6)  # weekday 7 is only another name for Sunday
     found: set[int] = set()
     for item in text.split(","):
         base, _slash, step = item.partition("/")
@@ -24,8 +22,8 @@ def _values(text: str, index: int) -> list[int]:
             start, end = low, high
         else:
             first, _dash, last = base.partition("-")
-            start = names.get(first.lower(), None) if first.lower() in names else int(first)
-            end = (names.get(last.lower()) if last.lower() in names else int(last)) if last else (high if step else start)
+            start = field_value(first, index)
+            end = field_value(last, index) if last else (high if step else start)
         for value in range(start, end + 1, step_size):
             found.add(0 if index == 4 and value == 7 else value)
     return sorted(found)
