@@ -8,8 +8,8 @@ log = logging.getLogger(__name__)
 
 
 def start_embedded_scheduler(app) -> threading.Thread | None:
-    """Start the tick loop once per process when SCHEDULER_EMBEDDED is on (never under TESTING)."""
-    if not app.config.get("SCHEDULER_EMBEDDED") or app.config.get("TESTING"):
+    """Start the tick loop once per process when SCHEDULER_EMBEDDED is on; thread.stop_event ends it."""
+    if not app.config.get("SCHEDULER_EMBEDDED"):
         return None
     existing = app.extensions.get("embedded_scheduler")
     if existing is not None:
