@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from webapp.jobs import rq_queue
 from webapp.models import Report, utcnow
 from webapp.models.schedules import EmailDelivery, ScheduleRun
+from webapp.schedules import links
 
 from .conftest import free_port, require_postgresql, start_rq_worker, start_scheduler_once
 
@@ -87,23 +88,28 @@ def test_scheduler_worker_and_smtp_deliver_a_link_to_the_exact_bytes(app, client
     controller, inbox = smtp_server
     mail_env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
     schedule = make_schedule(cron=YEARLY, next_run_at=last_new_year(), recipients=["cio@example.kr", "ops@example.kr"])
+    make_schedule(template="monthly_sla", cron=YEARLY, next_run_at=last_new_year(), recipients=["sla@example.kr"])
     finish(start_scheduler_once(app, **mail_env))
-    finish(start_rq_worker(app, **mail_env))  # builds the report, then sends both e-mails (same burst)
-    assert sorted(m["To"] for m in inbox.messages) == ["cio@example.kr", "ops@example.kr"]
-    message = inbox.messages[0]
-    assert "주간 운영 보고서" in message["Subject"]
-    body = message.get_body(preferencelist=("plain",)).get_content()
-    path = re.search(r"http://localhost(/r/[\w.\-]+)", body).group(1)
+    finish(start_rq_worker(app, **mail_env))  # builds both reports, then sends the three e-mails (same burst)
+    assert sorted(m["To"] for m in inbox.messages) == ["cio@example.kr", "ops@example.kr", "sla@example.kr"]
+    paths = {m["To"]: re.search(r"http://localhost(/r/[\w.\-]+)", m.get_body(preferencelist=("plain",)).get_content()).group(1)
+             for m in inbox.messages}
+    assert "주간 운영 보고서" in next(m["Subject"] for m in inbox.messages if m["To"] == "cio@example.kr")
     db.session.expire_all()
     run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id))
     report = db.session.get(Report, run.report_id)
     assert run.status == "DONE" and report.status == "DONE"
-    response = client.get(path)  # a fresh client: no session
+    response = client.get(paths["cio@example.kr"])  # a fresh client: no session
     assert response.status_code == 200 and response.data == report.content
-    assert db.session.scalars(select(EmailDelivery.status)).all() == ["SENT", "SENT"]
-    other = db.session.get(Report, report.id)
+    assert db.session.scalars(select(EmailDelivery.status)).all() == ["SENT", "SENT", "SENT"]
+    path = paths["cio@example.kr"]
     tampered = path[:-1] + ("A" if path[-1] != "A" else "B")
-    assert client.get(tampered).status_code == 400 and other.content == report.content
+    assert client.get(tampered).status_code == 400  # a changed signature
+    other_payload = paths["sla@example.kr"].removeprefix("/r/").split(".")[0]
+    _payload, timestamp, signature = path.removeprefix("/r/").split(".")
+    assert client.get(f"/r/{other_payload}.{timestamp}.{signature}").status_code == 400  # another report
+    expired = links.make_token(report, issued_at=utcnow() - links.max_age() - timedelta(minutes=1))
+    assert client.get(f"/r/{expired}").status_code == 410  # the same report's link, issued past its lifetime
 
 
 def test_smtp_down_with_a_real_worker_retries_then_fails_visibly(app, db, make_schedule):
