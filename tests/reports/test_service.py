@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from webapp.jobs import DuplicateJob, wait_for_embedded_jobs
+from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import AuditLog, Report, utcnow
 from webapp.reports.service import (ReportRequestError, build_report, purge_expired_reports, request_report,
                                     sweep_stuck_reports)
@@ -81,14 +81,6 @@ def test_build_does_nothing_to_a_finished_report(db, tenant):
     report = add_report(tenant, "FAILED", error="old")
     assert build_report(report.id).status == "FAILED"
     assert fetch(db, report.id).error == "old"
-
-
-def test_unique_job_id_refuses_a_second_request(db, tenant):
-    request_report(tenant, "weekly_ops", *MARCH, "excel", job_id="schedule-1-slot", unique=True)
-    with pytest.raises(DuplicateJob):
-        request_report(tenant, "weekly_ops", *MARCH, "excel", job_id="schedule-1-slot", unique=True)
-    wait_for_embedded_jobs(timeout=60)
-    assert db.session.scalar(select(func.count()).select_from(Report)) == 1
 
 
 def _row(db, tenant, status, **times):

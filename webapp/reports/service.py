@@ -1,9 +1,9 @@
 """The life of a report (SPEC §5.4): request → QUEUED → job → RUNNING → DONE (immutable file) or FAILED.
 
 Other areas use exactly these functions:
-  TEMPLATES, default_period(), last_complete_period(), request_report(), build_report(),
-  generate_report_job(), sweep_stuck_reports(), purge_expired_reports(), and the
-  `report_finished` signal (webapp.reports.signals).
+  TEMPLATES, default_period(), last_complete_period(), request_report(), queued_report_values()
+  (the scheduler's batch insert), generate_report_job(), report_time_limit(), sweep_stuck_reports(),
+  purge_expired_reports(), and the `report_finished` signal (webapp.reports.signals).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from ..audit import record
 from ..extensions import db
 from ..i18n import tenant_context
-from ..jobs import DuplicateJob, enqueue
+from ..jobs import enqueue
 from ..models import Report, Tenant, utcnow
 from .periods import period_default, period_last_complete
 from .registry import FORMATS, TEMPLATES, ReportTemplate
@@ -125,28 +125,21 @@ def queued_report_values(tenant_id: int, template_code: str, period_start: date,
 
 
 def request_report(tenant: Tenant, template_code: str, period_start: date, period_end: date, fmt: str, user=None,
-                   schedule_id: int | None = None, deliver_to: list[str] | None = None, job_id: str | None = None,
-                   unique: bool = False) -> Report:
-    """Validate, store the QUEUED row (committed), and enqueue the job that builds it.
+                   deliver_to: list[str] | None = None) -> Report:
+    """Validate, store the QUEUED row (committed), and enqueue the job that builds it (and e-mails `deliver_to`).
 
-    Raises ReportRequestError for an unknown template or format, or a start after the end;
-    re-raises webapp.jobs.DuplicateJob (and removes the row) when `unique` refuses `job_id`.
+    Raises ReportRequestError for an unknown template or format, or a start after the end.
     """
     report = Report(**queued_report_values(tenant.id, template_code, period_start, period_end, fmt,
-                                           generated_by_id=getattr(user, "id", None), schedule_id=schedule_id))
+                                           generated_by_id=getattr(user, "id", None)))
     db.session.add(report)
     db.session.flush()
-    report.job_id = job_id or f"report-{report.id}-{uuid.uuid4().hex[:8]}"
+    report.job_id = f"report-{report.id}-{uuid.uuid4().hex[:8]}"
     record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
-           period=f"{period_start}~{period_end}", schedule_id=schedule_id)
+           period=f"{period_start}~{period_end}")
     db.session.commit()
-    try:
-        enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
-                unique=unique, timeout=report_time_limit())
-    except DuplicateJob:
-        db.session.delete(report)
-        db.session.commit()
-        raise
+    enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
+            timeout=report_time_limit())
     return report
 
 
