@@ -19,7 +19,7 @@ from ..analytics.periods import InvalidParameter, check_month, check_year, month
 from ..auth.roles import tenant_get_or_404
 from ..budgets.service import clean_budget, set_budget
 from ..costs.queries import CostFilter, cost_page
-from ..costs.service import create_cost, delete_cost, update_cost
+from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
 from ..models import CATEGORIES, CostEntry
 from ..reports.collectors import jsonable
@@ -145,8 +145,7 @@ def change_cost(cost_id: int):
     data = json_body()
     if data is None:
         return error_response(400, _("Send a JSON object with the fields to change."))
-    current = {name: getattr(entry, name) for name in
-               ("year", "month", "category", "service", "amount", "description", "department", "server_id")}
+    current = {name: getattr(entry, name) for name in EDITABLE}
     values, errors = clean_cost({**current, **data}, current_user.tenant_id)
     if errors:
         return refused(errors)

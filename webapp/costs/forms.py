@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..analytics.labels import category_name
 from ..models import CATEGORIES, SERVICES
+from .service import EDITABLE
 from .validation import clean_cost, plain_amount
 
 
@@ -35,9 +36,7 @@ class CostForm(FlaskForm):
     def validate_cost(self, tenant_id: int) -> bool:
         """CSRF via WTForms, then the shared checks; errors land on the fields they name."""
         ok = self.validate()
-        values, errors = clean_cost({name: self[name].data for name in
-                                     ("year", "month", "category", "service", "amount", "description", "department", "server_id")},
-                                    tenant_id)
+        values, errors = clean_cost({name: self[name].data for name in EDITABLE}, tenant_id)
         for name, message in errors.items():
             self[name].errors = list(self[name].errors) + [message]
         self.clean = values

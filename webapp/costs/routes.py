@@ -26,8 +26,7 @@ def _new_form(**kwargs) -> CostForm:
     """A cost form for this tenant, preset to the current month when empty."""
     form = CostForm(servers=tenant_servers(current_user.tenant_id), **kwargs)
     if request.method == "GET" and not form.year.data:
-        form.year.data, month = (str(v) for v in current_month(current_user.tenant.timezone))
-        form.month.data = month
+        form.year.data, form.month.data = (str(v) for v in current_month(current_user.tenant.timezone))
     return form
 
 
