@@ -1,16 +1,13 @@
 """The monthly IT cost report: SPEC §3 for one month, from the analytics functions of the FinOps area."""
 from __future__ import annotations
 
-from functools import partial
-
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import charts
 from ..analytics import allocation, anomalies, budget_overview, monthly_summary, recommendations, trend
-from ..analytics.labels import DIRECTION_NAMES, RECOMMENDATION_NAMES, SEVERITY_NAMES, STATUS_NAMES, category_name
+from ..analytics.labels import category_name, label_functions
 from ..extensions import db
-from ..formatting import code_label
 from ..models import CATEGORIES, CostEntry, Server
 from .collectors import ReportData
 
@@ -76,13 +73,6 @@ def cost_figures(data: ReportData) -> dict:
     }
 
 
-def label_helpers() -> dict:
-    """Names of codes for the cost templates."""
-    return {"category_name": category_name, "status_name": partial(code_label, STATUS_NAMES),
-            "severity_name": partial(code_label, SEVERITY_NAMES), "direction_name": partial(code_label, DIRECTION_NAMES),
-            "recommendation_name": partial(code_label, RECOMMENDATION_NAMES)}
-
-
 def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
     """Summary, budgets, allocation, trend, anomalies, recommendations and every cost item of the month."""
     from openpyxl.chart import BarChart, LineChart
@@ -91,7 +81,7 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
 
     sections = data.sections
     summary, budget = sections["summary"], sections["budget"]
-    names = label_helpers()
+    names = label_functions()
 
     sheet = book.sheet(_("Summary"), [30, 20, 12, 12])
     sheet.title_block()

@@ -14,7 +14,9 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from .. import charts
+from ..analytics.labels import label_functions
 from ..formatting import code_label
+from ..models import SR_PRIORITIES, SR_TYPES
 from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS
 from .collectors import ReportData
 from .registry import TEMPLATES
@@ -96,13 +98,9 @@ FIGURES = {
 
 def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
     """The report as one self-contained HTML page (styles inline, charts inline SVG)."""
-    from ..models import SR_PRIORITIES, SR_TYPES
-
-    from .cost import label_helpers
-
     return render_template(PDF_TEMPLATES[data.template.code], data=data, sections=data.sections, summary=data.summary,
                            figures=FIGURES[data.template.code](data), for_pdf=for_pdf, back_url=back_url,
-                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers(), **label_helpers())
+                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers(), **label_functions())
 
 
 class _GlyphWatch(logging.Handler):
