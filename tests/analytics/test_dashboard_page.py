@@ -46,9 +46,10 @@ def test_threshold_changes_the_anomaly_list(client, auth, month):
     assert "-50.0%" in page and "+30.0%" not in page
 
 
-def test_bad_threshold_is_reported_and_the_default_used(client, auth, month):
+@pytest.mark.parametrize("threshold", ["300", "4.9", "x"])
+def test_bad_threshold_is_reported_and_the_default_used(client, auth, month, threshold):
     auth.login("pm")
-    response = client.get("/dashboard?year=2025&month=1&threshold=300")
+    response = client.get(f"/dashboard?year=2025&month=1&threshold={threshold}")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "threshold(기준): 5부터 200 사이" in page and "+30.0%" in page
@@ -69,3 +70,10 @@ def test_a_threshold_outside_the_usual_list_stays_selected(client, auth, month):
     auth.login("pm")
     page = client.get("/dashboard?year=2025&month=1&threshold=25").get_data(as_text=True)
     assert '<option value="25" selected>25%</option>' in page
+
+
+def test_bad_month_is_reported_and_this_month_shown(client, auth, tenant):
+    auth.login("pm")
+    response = client.get("/dashboard?year=2025&month=13")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "1부터 12 사이" in page and 'data-testid="dashboard-total"' in page
