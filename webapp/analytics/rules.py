@@ -21,6 +21,13 @@ IDLE_CPU_BELOW = Decimal("10")
 ZERO = Decimal("0.00")
 
 
+def service_moves(tenant_id: int, year: int, month: int) -> list[tuple[str, Decimal, Decimal]]:
+    """(service, this month's amount, the previous month's) for every service, in the product's order."""
+    curr = totals.month_by(tenant_id, year, month, "service")
+    prev = totals.month_by(tenant_id, *previous_month(year, month), "service")
+    return [(service, curr.get(service, (ZERO, 0))[0], prev.get(service, (ZERO, 0))[0]) for service in SERVICES]
+
+
 def _contributors(curr: dict, prev: dict, service: str) -> list[dict]:
     """Categories of one service whose amount changed, largest change first, with amounts."""
     rows = []
@@ -43,11 +50,8 @@ def anomalies(tenant_id: int, year: int, month: int, threshold=DEFAULT_THRESHOLD
     prev_year, prev_month = previous_month(year, month)
     curr = totals.month_cells(tenant_id, year, month)
     prev = totals.month_cells(tenant_id, prev_year, prev_month)
-    curr_services = totals.month_by(tenant_id, year, month, "service")
-    prev_services = totals.month_by(tenant_id, prev_year, prev_month, "service")
     found = []
-    for service in SERVICES:
-        now, before = curr_services.get(service, (ZERO, 0))[0], prev_services.get(service, (ZERO, 0))[0]
+    for service, now, before in service_moves(tenant_id, year, month):
         if before == 0:
             if now > 0:
                 found.append({"service": service, "curr_amount": now, "prev_amount": before, "change_amount": now,
@@ -120,12 +124,8 @@ def recommendations(tenant_id: int, year: int, month: int) -> dict:
 
 def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
     """COST_SPIKE for every service up more than 50 % on the previous month (saving: 15 % of the increase)."""
-    prev_year, prev_month = previous_month(year, month)
-    curr = totals.month_by(tenant_id, year, month, "service")
-    prev = totals.month_by(tenant_id, prev_year, prev_month, "service")
     found = []
-    for service in SERVICES:
-        now, before = curr.get(service, (ZERO, 0))[0], prev.get(service, (ZERO, 0))[0]
+    for service, now, before in service_moves(tenant_id, year, month):
         change = change_percent(now, before)  # 0 when before is 0: a service new this month is not a spike
         if change > SPIKE_ABOVE:
             increase = now - before
