@@ -254,6 +254,13 @@ def test_delete_with_htmx_removes_the_row_and_refreshes_totals(client, auth, cos
     assert "₩1,250,000" in totals and "<html" not in totals
 
 
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_no_javascript_save_and_delete_return_to_the_list_whatever_next_says(client, auth, costs, action):
+    auth.login("pm")
+    response = client.post(f"/costs/{costs[1].id}/{action}?next=/%5Cphish.example/", data={**GOOD, "amount": "1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/costs/"
+
+
 # --- tenant isolation ----------------------------------------------------------------------
 
 

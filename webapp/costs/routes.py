@@ -110,16 +110,10 @@ def edit(cost_id: int):
                 response.headers["HX-Trigger"] = "costs-totals-changed"
             return response
         flash(_("Cost %(code)s was updated.", code=entry.code), "success")
-        return redirect(request.args.get("next") if _safe_next() else url_for("costs.index"))
+        return redirect(url_for("costs.index"))
     status = 422 if request.method == "POST" else 200
     template = "costs/_edit_row.html" if fragment else "costs/edit.html"
     return render_template(template, cost=entry, form=form), status
-
-
-def _safe_next() -> bool:
-    """True when ?next= is a local path."""
-    target = request.args.get("next", "")
-    return target.startswith("/") and not target.startswith("//")
 
 
 @bp.route("/<int:cost_id>/delete", methods=["GET", "POST"])
@@ -136,7 +130,7 @@ def delete(cost_id: int):
         response.headers["HX-Trigger"] = "costs-totals-changed"
         return response
     flash(_("Cost %(code)s was deleted.", code=code), "success")
-    return redirect(request.args.get("next") if _safe_next() else url_for("costs.index"))
+    return redirect(url_for("costs.index"))
 
 
 @bp.route("/totals")
