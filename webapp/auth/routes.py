@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from functools import cache
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit import record
 from ..extensions import db, limiter
 from ..models import Tenant, User
+from ..urls import local_url
 from . import bp
 from .forms import LoginForm
 
@@ -29,13 +29,6 @@ def _login_key() -> str:
     tenant = (request.form.get("tenant") or "").strip().lower()
     username = (request.form.get("username") or "").strip().lower()
     return f"login:{request.remote_addr}:{tenant}:{username}"
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow relative redirect targets on this site."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.index")
 
 
 def _find_user(tenant_slug: str, username: str) -> User | None:
@@ -66,7 +59,7 @@ def login():
             login_user(user, remember=form.remember.data)
             record("login", "user", user.id, user=user)
             db.session.commit()
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(local_url(request.args.get("next"), url_for("main.index")))
             response.set_cookie("tenant", user.tenant.slug, max_age=365 * 86400, httponly=True, samesite="Lax")
             return response
         form.password.errors.append(_("The institution code, username or password is not correct."))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import ServiceRequest
+from ..urls import local_url
 from . import bp
 from .forms import FilterForm, ServiceRequestForm, StatusForm
 from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
@@ -109,11 +110,5 @@ def set_status(sr_id: int):
         return render_template("service_requests/_row.html", sr=sr, status_form=form), 422
     else:
         flash(_("Status: choose one of %(allowed)s.", allowed=", ".join(STATUS_LABELS)), "error")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("service_requests.index"))
+    return redirect(local_url(request.referrer, url_for("service_requests.index")))
 
-
-def _same_site(url: str | None) -> bool:
-    """Only redirect back to pages of this site."""
-    from urllib.parse import urlsplit
-
-    return bool(url) and urlsplit(url).netloc in ("", request.host)
