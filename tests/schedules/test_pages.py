@@ -186,3 +186,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, tenant):
 def test_schedules_in_the_main_menu_for_pm_not_staff(client, auth, tenant):
     auth.login("pm")
     assert 'href="/schedules/"' in client.get("/schedules/").get_data(as_text=True)
+
+
+def test_schedule_list_is_paginated(client, auth, db, tenant):
+    from webapp.models import ReportSchedule, utcnow
+
+    for number in range(30):
+        db.session.add(ReportSchedule(tenant_id=tenant.id, name=f"일정 {number:02d}", template="weekly_ops", cron="0 9 * * 1",
+                                      timezone="Asia/Seoul", format="excel", recipients=["a@acme.kr"], active=True,
+                                      next_run_at=utcnow(), owner_id=None))
+    db.session.commit()
+    auth.login("pm")
+    first = client.get("/schedules/").get_data(as_text=True)
+    second = client.get("/schedules/?page=2").get_data(as_text=True)
+    assert "2쪽 중 1쪽" in first and first.count("일정 ") == 25
+    assert second.count("일정 ") == 5

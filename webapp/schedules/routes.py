@@ -25,6 +25,7 @@ from .service import MANAGERS
 
 PREVIEW_COUNT = 5
 RUNS_PER_PAGE = 20
+SCHEDULES_PER_PAGE = 25
 
 
 def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
@@ -91,11 +92,13 @@ def _after_save(schedule: ReportSchedule):
 @role_required(*MANAGERS)
 def index():
     """The tenant's schedules with their next run and last status."""
-    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
-                                   .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id)).all()
+    page = db.paginate(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
+                       .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id),
+                       page=request.args.get("page", 1, type=int), per_page=SCHEDULES_PER_PAGE, error_out=False)
+    schedules = page.items
     last = service.last_runs([s.id for s in schedules])
     descriptions = {s.id: describe(s.cron) for s in schedules}
-    return render_template("schedules/index.html", schedules=schedules, last=last, descriptions=descriptions)
+    return render_template("schedules/index.html", schedules=schedules, page=page, last=last, descriptions=descriptions)
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
