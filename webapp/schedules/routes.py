@@ -1,11 +1,10 @@
 """Schedule pages (PM/ADMIN), the cron preview fragment, the admin outbox, and the public signed download."""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +14,7 @@ from ..auth.roles import role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
+from ..reports.routes import stored_file_response
 from ..reports.service import TEMPLATES
 from . import bp, cron, links, outbox, service
 from .delivery import delivery_summary
@@ -214,10 +214,7 @@ def download_link(token: str):
         status = {"expired": 410, "missing": 404}.get(exc.reason, 400)
         return render_template("schedules/link_refused.html", reason=exc.reason,
                                days=links.max_age().days), status
-    response = send_file(io.BytesIO(report.content), mimetype=report.content_type or "application/octet-stream",
-                         as_attachment=True, download_name=report.file_name or f"report-{report.id}",
-                         etag=report.sha256, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
+    response = stored_file_response(report)  # the same file, name and headers as a signed-in download
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
