@@ -50,3 +50,8 @@ def test_korean_catalogue_is_complete():
     from scripts.i18n import missing
 
     assert missing() == []
+
+
+def test_language_switch_refuses_backslash_redirects(client):
+    response = client.post("/lang", data={"lang": "en", "next": "/\\evil.example/"})
+    assert response.headers["Location"] == "/"

@@ -1,8 +1,6 @@
 """Start page, the FinOps dashboard and the language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -11,6 +9,7 @@ from ..analytics.dashboard import dashboard_charts
 from ..analytics.periods import check_threshold
 from ..auth.roles import role_required
 from ..i18n import LOCALE_COOKIE
+from ..urls import local_url
 from . import bp
 
 DASHBOARD_TREND_MONTHS = 6
@@ -53,10 +52,7 @@ def dashboard():
 def set_language():
     """Remember the chosen language in a cookie for a year and go back."""
     lang = request.form.get("lang", "")
-    target = request.form.get("next") or url_for("main.index")
-    if urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    response = redirect(target)
+    response = redirect(local_url(request.form.get("next"), url_for("main.index")))
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie(LOCALE_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="Lax")
     return response
