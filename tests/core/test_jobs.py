@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from scripts.scratch_queue import drop_queue
 from webapp.jobs import DuplicateJob, enqueue, ping, wait_for_embedded_jobs
 from webapp.models import AuditLog
 
@@ -55,7 +56,9 @@ def test_embedded_job_retries(app, db, tenant, tmp_path):
 def redis_app_config():
     if not REDIS_URL:
         pytest.skip("Redis suite is off: set TEST_REDIS_URL")
-    return {"REDIS_URL": REDIS_URL, "RQ_QUEUE": f"test-{uuid.uuid4().hex[:8]}"}
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    yield {"REDIS_URL": REDIS_URL, "RQ_QUEUE": queue}
+    drop_queue(REDIS_URL, queue)
 
 
 @pytest.fixture
