@@ -74,6 +74,8 @@ def base_config(database_uri: str, **extra) -> dict:
         "MAIL_BACKEND": "locmem",
         "SCHEDULER_EMBEDDED": False,
         "BASE_URL": "http://localhost",
+        # scrypt costs ~80 ms a hash and most tests create and sign in users; tests/auth checks scrypt itself.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(extra)
     return config

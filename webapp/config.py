@@ -66,6 +66,7 @@ class Config:
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+        self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True

@@ -83,7 +83,8 @@ def test_session_cookie_flags(client, auth, tenant):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_password_is_hashed(db, tenant):
+@pytest.mark.parametrize("app_config", [{"PASSWORD_HASH_METHOD": "scrypt"}])
+def test_password_is_hashed(db, tenant, app_config):
     from webapp.models import User
 
     user = db.session.scalar(select(User).where(User.username == "pm"))

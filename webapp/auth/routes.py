@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit import record
 from ..extensions import db, limiter
 from ..models import Tenant, User
+from ..models.core import password_hash_method
 from ..urls import local_url
 from . import bp
 from .forms import LoginForm
@@ -19,9 +20,9 @@ from .forms import LoginForm
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A real hash to check against when the user does not exist, so timing does not reveal usernames."""
-    return generate_password_hash("not-a-user", method="scrypt")
+    return generate_password_hash("not-a-user", method=method)
 
 
 def _login_key() -> str:
@@ -54,7 +55,7 @@ def login():
         form.tenant.data = request.cookies.get("tenant") or current_app.config["DEFAULT_TENANT_SLUG"]
     if form.validate_on_submit():
         user = _find_user(form.tenant.data, form.username.data)
-        password_ok = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
+        password_ok = check_password_hash(user.password_hash if user else _dummy_hash(password_hash_method()), form.password.data)
         if user is not None and password_ok and user.is_active:
             login_user(user, remember=form.remember.data)
             record("login", "user", user.id, user=user)

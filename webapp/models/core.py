@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +20,13 @@ DEFAULT_TENANT_SETTINGS: dict[str, Any] = {
     "sla_hours": {"P1": 4, "P2": 8, "P3": 24, "P4": 72},
     "report_retention_days": 365,
 }
+
+
+def password_hash_method() -> str:
+    """The hash for new passwords: scrypt in production; the test suite sets a cheap one to stay fast."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+    return "scrypt"
 
 
 class Tenant(db.Model):
@@ -68,8 +76,8 @@ class User(UserMixin, db.Model):
         return bool(self.active)
 
     def set_password(self, password: str) -> None:
-        """Store a scrypt hash of the password."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store a hash of the password (scrypt unless PASSWORD_HASH_METHOD says otherwise)."""
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
