@@ -7,7 +7,9 @@ import os
 from flask import Flask, request
 
 from .config import INSTANCE_PATH, PROJECT_ROOT, Config
+from .errors import register_errorhandlers
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+from .jsonable import AppJSONProvider
 
 BLUEPRINTS = (
     "webapp.auth:bp",
@@ -31,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.json = AppJSONProvider(app)
     app.config.from_mapping(Config().as_dict())
     if config:
         app.config.update(config)
@@ -103,39 +106,6 @@ def register_blueprints(app: Flask) -> None:
     for spec in BLUEPRINTS:
         module_name, _, attr = spec.partition(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attr))
-
-
-def register_errorhandlers(app: Flask) -> None:
-    """Friendly pages for people, JSON {"detail": ...} for the API."""
-    from flask import jsonify, render_template
-    from flask_babel import gettext as _
-    from flask_wtf.csrf import CSRFError
-
-    messages = {
-        400: lambda: _("The request could not be understood."),
-        401: lambda: _("Authentication required."),
-        403: lambda: _("You do not have permission for this action."),
-        404: lambda: _("The page or item was not found."),
-        405: lambda: _("This method is not allowed here."),
-        429: lambda: _("Too many attempts. Please wait a while and try again."),
-        500: lambda: _("Something went wrong on our side. Please try again later."),
-    }
-
-    def render_error(status: int, detail: str | None = None):
-        """Render the error for the kind of client that asked."""
-        detail = detail or messages[status]()
-        if request.path.startswith("/api/"):
-            return jsonify(detail=detail), status
-        template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
-        return render_template(template, status=status, detail=detail), status
-
-    for status in messages:
-        app.register_error_handler(status, lambda error, status=status: render_error(status))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        """A missing or wrong CSRF token is a 400 with a clear reason."""
-        return render_error(400, _("The form has expired or is missing its security token. Reload the page and try again."))
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit import record
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import ADMIN, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import User
 from .forms import TenantSettingsForm, UserForm
@@ -18,7 +18,7 @@ PAGE_SIZE = 25
 
 
 @bp.route("/users")
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def users():
     """The tenant's users, paginated."""
     page = db.paginate(
@@ -37,7 +37,7 @@ def _username_taken(username: str, exclude_id: int | None = None) -> bool:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def create_user():
     """Add a user to the current tenant."""
     form = UserForm()
@@ -61,7 +61,7 @@ def create_user():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def edit_user(user_id: int):
     """Change a user's e-mail, role, active flag or password."""
     user = tenant_get_or_404(User, user_id)
@@ -87,7 +87,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def settings():
     """Edit the institution's name, time zone, language, SLA targets and report retention."""
     tenant = current_user.tenant

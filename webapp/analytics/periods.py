@@ -9,20 +9,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from ..validation import InvalidParameter
+
 YEAR_MIN, YEAR_MAX = 2000, 2100
 TREND_MONTHS_MIN, TREND_MONTHS_MAX = 1, 24
 THRESHOLD_MIN, THRESHOLD_MAX = Decimal(5), Decimal(200)
 ONE_DECIMAL = Decimal("0.1")
 CENT = Decimal("0.01")
-
-
-class InvalidParameter(ValueError):
-    """A caller gave a value outside what a figure accepts; `field` names the parameter."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def add_months(year: int, month: int, delta: int) -> tuple[int, int]:

@@ -7,75 +7,50 @@ with 400 (query parameters, malformed JSON) or 422 (a body that fails validation
 """
 from __future__ import annotations
 
-import json
-from functools import wraps
-
-from flask import abort, current_app, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
 from ..analytics.periods import InvalidParameter, check_month, check_year, month_from_args
-from ..auth.roles import tenant_get_or_404
+from .. import errors as errors_module
+from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..budgets.service import clean_budget, set_budget
 from ..costs.queries import CostFilter, cost_page
 from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
 from ..models import CATEGORIES, CostEntry
-from ..reports.collectors import jsonable
+from ..validation import FieldErrors
 from . import bp
 
 MAX_PER_PAGE = 1000
 
 
-def json_response(data, status: int = 200):
-    """A JSON response that keeps key order (Flask's jsonify sorts keys) and writes money as numbers."""
-    body = json.dumps(jsonable(data), ensure_ascii=False)
-    return current_app.response_class(body, status=status, mimetype="application/json")
+def refused(errors: dict[str, str], status: int = 422):
+    """Refuse the request naming every field (400 for a query string, 422 for a body)."""
+    raise FieldErrors(errors, status)
 
 
 def error_response(status: int, detail: str, errors: dict | None = None):
     """{"detail": ..., "errors": {...}} with the given status."""
-    payload = {"detail": detail}
-    if errors:
-        payload["errors"] = errors
-    return json_response(payload, status)
+    return errors_module.error_response(status, detail, errors)
 
 
-def refused(errors: dict[str, str], status: int = 422):
-    """Every refused field's message; the detail names them all (400 for a query string, 422 for a body)."""
-    return error_response(status, " ".join(errors.values()), errors)
-
-
-def api_roles(*roles: str, message=None):
-    """403 JSON with a clear message unless the caller has one of the roles."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                return error_response(403, message() if message else _("Your role cannot use cost data (ADMIN or PM only)."))
-            try:
-                return view(*args, **kwargs)
-            except InvalidParameter as error:
-                return error_response(400, error.message, {error.field: error.message})
-
-        wrapped.allowed_roles = roles
-        return wrapped
-
-    return decorator
+def finops_only_message() -> str:
+    """Why STAFF is refused cost data."""
+    return _("Your role cannot use cost data (ADMIN or PM only).")
 
 
 def finops_api(view):
-    """ADMIN and PM only; InvalidParameter becomes a 400 naming the field."""
-    return api_roles("ADMIN", "PM")(view)
+    """ADMIN and PM only, with a clear 403 for anyone else."""
+    return role_required(*FINOPS, message=finops_only_message)(view)
 
 
 def period_args() -> tuple[int, int]:
     """?year=&month=, each defaulting to the current month in the tenant's zone; bad ones are a 400 naming each field."""
     year, month, errors = month_from_args(request.args, current_user.tenant.timezone)
     if errors:
-        abort(refused(errors, 400))
+        refused(errors, 400)
     return year, month
 
 
@@ -106,14 +81,14 @@ def list_costs():
     """Filtered costs, newest first: {total, total_amount, items, page, per_page}."""
     costs = CostFilter.from_args(request.args)
     if costs.errors:
-        return refused(costs.errors, 400)
+        refused(costs.errors, 400)
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 100, type=int)
     if not 1 <= per_page <= MAX_PER_PAGE:
         message = _("per_page: must be a whole number from 1 to %(max)s.", max=MAX_PER_PAGE)
         return error_response(400, message, {"per_page": message})
     result = cost_page(current_user.tenant_id, costs, page, per_page)
-    return json_response({"total": result.total, "total_amount": result.total_amount, "page": result.page,
+    return jsonify({"total": result.total, "total_amount": result.total_amount, "page": result.page,
                           "per_page": per_page, "pages": result.pages, "items": [cost_json(e) for e in result.items]})
 
 
@@ -126,15 +101,15 @@ def add_cost():
         return error_response(400, _("Send a JSON object with year, month, category, service and amount."))
     values, errors = clean_cost(data, current_user.tenant_id)
     if errors:
-        return refused(errors)
-    return json_response(cost_json(create_cost(current_user, values)), 201)
+        refused(errors)
+    return jsonify(cost_json(create_cost(current_user, values))), 201
 
 
 @bp.get("/finops/costs/<int:cost_id>")
 @finops_api
 def get_cost(cost_id: int):
     """One cost of the caller's tenant (404 for any other)."""
-    return json_response(cost_json(tenant_get_or_404(CostEntry, cost_id)))
+    return jsonify(cost_json(tenant_get_or_404(CostEntry, cost_id)))
 
 
 @bp.route("/finops/costs/<int:cost_id>", methods=["PUT", "PATCH"])
@@ -148,9 +123,9 @@ def change_cost(cost_id: int):
     current = {name: getattr(entry, name) for name in EDITABLE}
     values, errors = clean_cost({**current, **data}, current_user.tenant_id)
     if errors:
-        return refused(errors)
+        refused(errors)
     update_cost(entry, current_user, values)
-    return json_response(cost_json(entry))
+    return jsonify(cost_json(entry))
 
 
 @bp.delete("/finops/costs/<int:cost_id>")
@@ -168,7 +143,7 @@ def remove_cost(cost_id: int):
 @finops_api
 def summary():
     """Monthly summary with the budget block."""
-    return json_response(analytics.monthly_summary(current_user.tenant_id, *period_args()))
+    return jsonify(analytics.monthly_summary(current_user.tenant_id, *period_args()))
 
 
 @bp.get("/finops/trend")
@@ -184,7 +159,7 @@ def trend():
         except InvalidParameter:
             message = _("end: use YYYY-MM, e.g. 2025-01.")
             return error_response(400, message, {"end": message})
-    return json_response(analytics.trend(current_user.tenant_id, months=request.args.get("months", 6),
+    return jsonify(analytics.trend(current_user.tenant_id, months=request.args.get("months", 6),
                                          service=request.args.get("service") or None, end=end))
 
 
@@ -192,14 +167,14 @@ def trend():
 @finops_api
 def allocation():
     """Every service's share of the month."""
-    return json_response(analytics.allocation(current_user.tenant_id, *period_args()))
+    return jsonify(analytics.allocation(current_user.tenant_id, *period_args()))
 
 
 @bp.get("/finops/anomalies")
 @finops_api
 def anomalies():
     """Month-over-month anomalies at ?threshold= (5–200, default 30)."""
-    return json_response(analytics.anomalies(current_user.tenant_id, *period_args(),
+    return jsonify(analytics.anomalies(current_user.tenant_id, *period_args(),
                                              threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD)))
 
 
@@ -207,7 +182,7 @@ def anomalies():
 @finops_api
 def recommendations():
     """Saving recommendations with money savings."""
-    return json_response(analytics.recommendations(current_user.tenant_id, *period_args()))
+    return jsonify(analytics.recommendations(current_user.tenant_id, *period_args()))
 
 
 # --- budgets --------------------------------------------------------------------------------
@@ -218,12 +193,12 @@ def recommendations():
 def get_budget():
     """Budget vs actual for ?service= (ALL by default)."""
     year, month = period_args()
-    return json_response(analytics.budget_vs_actual(current_user.tenant_id, year, month,
+    return jsonify(analytics.budget_vs_actual(current_user.tenant_id, year, month,
                                                     request.args.get("service") or "ALL"))
 
 
 @bp.post("/finops/budget")
-@api_roles("ADMIN", message=lambda: _("Only administrators can set budgets."))
+@role_required(*ADMIN, message=lambda: _("Only administrators can set budgets."))
 def post_budget():
     """Set or update one month's budget for ALL or a service (201); other scopes are untouched."""
     data = json_body()
@@ -231,8 +206,8 @@ def post_budget():
         return error_response(400, _("Send a JSON object with year, month, amount and service (ALL or a service)."))
     values, errors = clean_budget(data)
     if errors:
-        return refused(errors)
+        refused(errors)
     budget, created = set_budget(current_user, values)
     result = analytics.budget_vs_actual(current_user.tenant_id, budget.year, budget.month, budget.service)
-    return json_response({"id": budget.id, "created": created, **result}, 201)
+    return jsonify({"id": budget.id, "created": created, **result}), 201
 

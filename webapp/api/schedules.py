@@ -6,13 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import MANAGERS, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..schedules import service
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
-from ..schedules.service import MANAGERS
 from . import bp
 
 

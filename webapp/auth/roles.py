@@ -1,6 +1,7 @@
-"""One decorator for role checks, and tenant-scoped lookups that answer 404 for foreign ids."""
+"""Who may do what (SPEC §2): named role sets, one decorator for role checks, tenant-scoped lookups (404 for foreign ids)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
@@ -8,9 +9,17 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 
+ADMIN = ("ADMIN",)
+FINOPS = ("ADMIN", "PM")  # costs, budgets, analytics, reports on cost data
+MANAGERS = ("ADMIN", "PM")  # schedules
+EVERYONE = ("ADMIN", "PM", "STAFF")
 
-def role_required(*roles: str):
-    """Allow the view only to signed-in users whose role is one of `roles` (403 otherwise)."""
+
+def role_required(*roles: str, message: Callable[[], str] | None = None):
+    """Allow the view only to signed-in users whose role is one of `roles`; others get 403 with `message()`.
+
+    The view is marked with `allowed_roles`, which the main menu and the route tests read.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -18,7 +27,7 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):
-                abort(403)
+                abort(403, description=message() if message else None)
             return view(*args, **kwargs)
 
         wrapped.allowed_roles = roles

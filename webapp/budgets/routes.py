@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..costs.validation import plain_amount
 from ..models import Budget
 from . import bp
@@ -32,7 +32,7 @@ def _form_for(year: int, month: int) -> BudgetForm:
 
 
 @bp.route("/")
-@role_required("ADMIN", "PM")
+@role_required(*FINOPS)
 def index():
     """Budget vs actual for the chosen month (htmx: the table only)."""
     year, month, errors = analytics.month_from_args(request.args, current_user.tenant.timezone)
@@ -45,7 +45,7 @@ def index():
 
 
 @bp.route("/", methods=["POST"])
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def save():
     """Create or update one budget; a service budget never replaces the ALL budget."""
     form = BudgetForm()
@@ -71,7 +71,7 @@ def save():
 
 
 @bp.route("/<int:budget_id>/delete", methods=["POST"])
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def delete(budget_id: int):
     """Remove a budget; the scope shows NO_BUDGET again."""
     budget = tenant_get_or_404(Budget, budget_id)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..analytics import current_month
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import FINOPS, role_required, tenant_get_or_404
 from ..models import CostEntry
 from . import bp
 from .export import csv_chunks, export_title, generated_at, xlsx_file
@@ -14,7 +14,6 @@ from .forms import CostForm
 from .queries import CostFilter, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
 from .service import create_cost, delete_cost, update_cost
 
-FINOPS_ROLES = ("ADMIN", "PM")
 
 
 def _is_fragment_request() -> bool:
@@ -52,7 +51,7 @@ def _year_choices(costs: CostFilter) -> list[int]:
 
 
 @bp.route("/")
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def index():
     """The filtered list with totals and the add form; htmx gets only the table."""
     costs = CostFilter.from_args(request.args)
@@ -63,7 +62,7 @@ def index():
 
 
 @bp.route("/", methods=["POST"])
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def create():
     """Add a cost; errors come back next to their fields (422) with what was typed."""
     form = _new_form()
@@ -84,7 +83,7 @@ def create():
 
 
 @bp.route("/<int:cost_id>")
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def row(cost_id: int):
     """One row of the table (htmx: cancel an edit); without htmx, back to the list."""
     entry = tenant_get_or_404(CostEntry, cost_id)
@@ -94,7 +93,7 @@ def row(cost_id: int):
 
 
 @bp.route("/<int:cost_id>/edit", methods=["GET", "POST"])
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def edit(cost_id: int):
     """Edit in place (htmx swaps the row for an editable row) or on its own page without JavaScript."""
     entry = tenant_get_or_404(CostEntry, cost_id)
@@ -117,7 +116,7 @@ def edit(cost_id: int):
 
 
 @bp.route("/<int:cost_id>/delete", methods=["GET", "POST"])
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def delete(cost_id: int):
     """Delete after confirmation: htmx confirms in the browser; without JavaScript a confirmation page."""
     entry = tenant_get_or_404(CostEntry, cost_id)
@@ -134,7 +133,7 @@ def delete(cost_id: int):
 
 
 @bp.route("/totals")
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def totals():
     """The filtered count and total (refreshed after an edit or delete)."""
     costs = CostFilter.from_args(request.args)
@@ -151,7 +150,7 @@ def _export_filter() -> CostFilter:
 
 
 @bp.route("/export.csv")
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def export_csv():
     """The filtered list as CSV, streamed."""
     costs = _export_filter()
@@ -162,7 +161,7 @@ def export_csv():
 
 
 @bp.route("/export.xlsx")
-@role_required(*FINOPS_ROLES)
+@role_required(*FINOPS)
 def export_xlsx():
     """The filtered list as an Excel workbook."""
     costs = _export_filter()

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .. import analytics
 from ..analytics.dashboard import dashboard_charts
 from ..analytics.periods import check_threshold
-from ..auth.roles import role_required
+from ..auth.roles import FINOPS, role_required
 from ..i18n import LOCALE_COOKIE
 from ..urls import local_url
 from . import bp
@@ -19,13 +19,13 @@ DASHBOARD_TREND_MONTHS = 6
 @login_required
 def index():
     """Send each role to the first page it may use."""
-    if current_user.has_role("ADMIN", "PM"):
+    if current_user.has_role(*FINOPS):
         return redirect(url_for("main.dashboard"))
     return render_template("main/home.html")
 
 
 @bp.route("/dashboard")
-@role_required("ADMIN", "PM")
+@role_required(*FINOPS)
 def dashboard():
     """Every figure of a month (?year=&month=&threshold=); a bad value falls back to its default and is shown (422)."""
     year, month, errors = analytics.month_from_args(request.args, current_user.tenant.timezone)

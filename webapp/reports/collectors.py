@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
+from ..jsonable import jsonable
 from ..models import Tenant, utcnow
 from . import metrics
 from .registry import TEMPLATES, ReportTemplate
@@ -37,19 +37,6 @@ class ReportData:
         """The JSON-safe summary stored with the report and returned by the API."""
         return jsonable({"template": self.template.code, "period": {"start": self.start, "end": self.end},
                          **self.summary, **self.highlights})
-
-
-def jsonable(value):
-    """Decimals as numbers (integers when whole), dates as ISO text."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 def collect(template_code: str, tenant: Tenant, start: date, end: date, now: datetime | None = None) -> ReportData:

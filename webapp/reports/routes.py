@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import Report
 from . import bp
@@ -21,7 +21,6 @@ from .service import (ReportRequestError, check_format, check_period, default_pe
                       request_report)
 
 PAGE_SIZE = 20
-ALL_ROLES = ("ADMIN", "PM", "STAFF")
 
 
 def _tenant_today() -> date:
@@ -81,7 +80,7 @@ def _email_recipients(form: ReportForm) -> list[str] | None:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def index():
     """The report page: the request form and the tenant's reports (each part is also an htmx fragment)."""
     form = ReportForm(request.form if request.method == "POST" else request.args)
@@ -111,7 +110,7 @@ def index():
 
 
 @bp.route("/<int:report_id>")
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def detail(report_id: int):
     """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
     report = tenant_get_or_404(Report, report_id)
@@ -121,12 +120,12 @@ def detail(report_id: int):
 
 
 @bp.route("/<int:report_id>/download")
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def download(report_id: int):
     """The stored file, byte for byte as it was built."""
     report = tenant_get_or_404(Report, report_id)
     if report.status != "DONE":
-        return render_template("errors/generic.html", status=409, detail=not_ready_message(report)), 409
+        return render_template("errors/error.html", status=409, detail=not_ready_message(report)), 409
     return stored_file_response(report)
 
 
@@ -151,7 +150,7 @@ def stored_file_response(report: Report) -> Response:
 
 
 @bp.route("/print/<template_code>")
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def printable(template_code: str):
     """The printable page of a PDF template for a period (the same HTML the PDF is rendered from)."""
     from .pdf import PDF_TEMPLATES, render_html
@@ -161,7 +160,7 @@ def printable(template_code: str):
     try:
         start, end = _print_period(template_code)
     except ReportRequestError as exc:
-        return render_template("errors/generic.html", status=400, detail=str(exc)), 400
+        return render_template("errors/error.html", status=400, detail=str(exc)), 400
     data = collect(template_code, current_user.tenant, start, end)
     return render_html(data, for_pdf=False, back_url=url_for("reports.index", template=template_code))
 

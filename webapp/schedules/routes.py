@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import ADMIN, MANAGERS, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
@@ -21,7 +21,6 @@ from .delivery import delivery_summary
 from .describe import describe
 from .forms import ScheduleForm
 from .runs import run_now
-from .service import MANAGERS
 
 PREVIEW_COUNT = 5
 RUNS_PER_PAGE = 20
@@ -188,7 +187,7 @@ def run(schedule_id: int):
 
 
 @bp.route("/admin/outbox")
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def outbox_index():
     """The e-mails written to the outbox folder (embedded mode), the tenant's only."""
     messages = outbox.list_messages(current_user.tenant.slug)
@@ -196,7 +195,7 @@ def outbox_index():
 
 
 @bp.route("/admin/outbox/<path:key>")
-@role_required("ADMIN")
+@role_required(*ADMIN)
 def outbox_message(key: str):
     """One e-mail of the outbox."""
     message = outbox.read_message(key, current_user.tenant.slug)

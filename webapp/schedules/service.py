@@ -16,7 +16,6 @@ from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from ..reports.service import ReportRequestError, check_format, get_template
 from . import cron
 
-MANAGERS = ("ADMIN", "PM")  # who may create, change, pause, run and delete schedules (SPEC §2)
 MAX_RECIPIENTS = 50
 RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")
 EDITABLE = ("name", "template", "cron", "timezone", "format", "recipients", "active", "skip_when_empty")

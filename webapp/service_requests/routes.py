@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import role_required, tenant_get_or_404
+from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import ServiceRequest
 from ..urls import local_url
@@ -15,7 +15,6 @@ from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
 from .service import change_status, create_sr, filtered_query, local_to_utc, time_errors, update_sr, utc_to_local
 
 PAGE_SIZE = 25
-ALL_ROLES = ("ADMIN", "PM", "STAFF")
 
 
 def _zone() -> str:
@@ -31,7 +30,7 @@ def sr_labels():
 
 
 @bp.route("/")
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def index():
     """The tenant's SRs, filtered and paginated; the table is also the htmx fragment."""
     filters = FilterForm(request.args)
@@ -59,7 +58,7 @@ def _form_values(form: ServiceRequestForm, sr: ServiceRequest | None) -> dict | 
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def create():
     """Add an SR by hand."""
     form = ServiceRequestForm()
@@ -75,7 +74,7 @@ def create():
 
 
 @bp.route("/<int:sr_id>/edit", methods=["GET", "POST"])
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def edit(sr_id: int):
     """Correct an SR; choosing Done sets the resolution time."""
     sr = tenant_get_or_404(ServiceRequest, sr_id)
@@ -95,7 +94,7 @@ def edit(sr_id: int):
 
 
 @bp.route("/<int:sr_id>/status", methods=["POST"])
-@role_required(*ALL_ROLES)
+@role_required(*EVERYONE)
 def set_status(sr_id: int):
     """Change the status from the list (the row comes back for htmx)."""
     sr = tenant_get_or_404(ServiceRequest, sr_id)

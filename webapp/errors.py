@@ -1,0 +1,88 @@
+"""One error policy for every route: JSON `{"detail", "errors"?}` under /api/, a friendly page elsewhere.
+
+- An HTTP error keeps the description it was raised with (`abort(403, description=...)`); without
+  one, the status's standard message in the user's language is shown.
+- FieldErrors that nobody caught answers 422 (or its own status) naming each field.
+- Anything unexpected is logged and answers 500 — as JSON under /api/, never an HTML crash page there.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .validation import FieldErrors
+
+log = logging.getLogger(__name__)
+
+STANDARD_MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    401: lambda: _("Authentication required."),
+    403: lambda: _("You do not have permission for this action."),
+    404: lambda: _("The page or item was not found."),
+    405: lambda: _("This method is not allowed here."),
+    413: lambda: _("The upload is too large."),
+    429: lambda: _("Too many attempts. Please wait a while and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again later."),
+    503: lambda: _("A service the app needs is unavailable. Please try again in a moment."),
+}
+
+
+def wants_json() -> bool:
+    """True for the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, detail: str | None = None, errors: dict | None = None):
+    """The error for the kind of client that asked: JSON for /api/, the error page for people."""
+    detail = detail or (STANDARD_MESSAGES[status]() if status in STANDARD_MESSAGES else _("The request could not be completed."))
+    if wants_json():
+        payload = {"detail": detail}
+        if errors:
+            payload["errors"] = errors
+        return make_response(jsonify(payload), status)
+    return make_response(render_template("errors/error.html", status=status, detail=detail, errors=errors or {}), status)
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """The description the code raised with, or None when it is Werkzeug's standard English text."""
+    if error.code == 429:  # the limiter puts its limit ("5 per 15 minutes") there; people get our sentence
+        return None
+    if error.description and error.description != type(error).description:
+        return str(error.description)
+    return None
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Install the policy on the app."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """abort(), routing errors and extensions' HTTP errors."""
+        if error.code is None or error.code < 400:
+            return error
+        if isinstance(error, InternalServerError) and error.original_exception is not None:
+            return unexpected_error(error.original_exception)
+        response = error_response(error.code, _own_description(error))
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        """A missing or wrong CSRF token is a 400 with a clear reason."""
+        return error_response(400, _("The form has expired or is missing its security token. Reload the page and try again."))
+
+    @app.errorhandler(FieldErrors)
+    def field_errors(error: FieldErrors):
+        """Refused input that the view did not put on a form itself."""
+        return error_response(error.status, error.detail, error.errors)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        """A bug or an outage: log it whole, show a calm message."""
+        log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
+        return error_response(500)
