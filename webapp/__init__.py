@@ -8,7 +8,9 @@ from flask import Flask, request
 
 from .config import INSTANCE_PATH, PROJECT_ROOT, Config
 from .errors import register_errorhandlers
-from .extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import htmx as htmx_extension  # the name `htmx` is the webapp.htmx module
+from .htmx import add_vary
 from .jsonable import AppJSONProvider
 
 BLUEPRINTS = (
@@ -59,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
                     user_module_prefix="")
     csrf.init_app(app)
-    htmx.init_app(app)
+    htmx_extension.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     compile_catalogues()
@@ -136,8 +138,4 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["url_with"] = url_with
 
-    @app.after_request
-    def vary_on_htmx(response):
-        """Fragments and full pages share URLs, so caches must key on HX-Request."""
-        response.vary.add("HX-Request")
-        return response
+    app.after_request(add_vary)
