@@ -1,6 +1,7 @@
 """IT Cost & Report Center: the application factory."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 
@@ -26,6 +27,17 @@ BLUEPRINTS = (
     "webapp.schedules:bp",
 )
 
+CLI_GROUPS = (
+    "webapp.cli:tenants_cli",
+    "webapp.cli:users_cli",
+    "webapp.cli:tokens_cli",
+    "webapp.cli:demo_cli",
+    "webapp.cli:jobs_cli",
+    "webapp.costs.cli:costs_cli",
+    "webapp.reports.cli:reports_cli",
+    "webapp.schedules.cli:scheduler_cli",
+)
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment, overridden by `config` (used by tests)."""
@@ -46,8 +58,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
-    from .cli import register_cli
-
     register_cli(app)
     return app
 
@@ -101,13 +111,22 @@ def register_extensions(app: Flask) -> None:
         return redirect(target)
 
 
-def register_blueprints(app: Flask) -> None:
-    """Import and register every blueprint listed in BLUEPRINTS."""
-    import importlib
+def _load(spec: str):
+    """The object named 'package.module:attribute'."""
+    module_name, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
 
+
+def register_blueprints(app: Flask) -> None:
+    """Register every blueprint listed in BLUEPRINTS."""
     for spec in BLUEPRINTS:
-        module_name, _, attr = spec.partition(":")
-        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+        app.register_blueprint(_load(spec))
+
+
+def register_cli(app: Flask) -> None:
+    """Attach every command group listed in CLI_GROUPS."""
+    for spec in CLI_GROUPS:
+        app.cli.add_command(_load(spec))
 
 
 def register_template_helpers(app: Flask) -> None:

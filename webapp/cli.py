@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .cli_support import tenant_or_fail, user_or_fail, validate_timezone
 from .extensions import db
 from .models import ROLES, ApiToken, Tenant, User, utcnow
 
@@ -16,37 +16,10 @@ demo_cli = AppGroup("demo", help="Demo data.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 
-def _validate_timezone(ctx, param, value):
-    """Refuse time zones that zoneinfo does not know."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown time zone '{value}'")
-    return value
-
-
-def _tenant_or_fail(slug: str) -> Tenant:
-    """The tenant with this slug, or a clear CLI error."""
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug.lower()))
-    if tenant is None:
-        raise click.ClickException(f"no tenant with slug '{slug}'")
-    return tenant
-
-
-def _user_or_fail(tenant: Tenant, username: str) -> User:
-    """The user of this tenant with this username, or a clear CLI error."""
-    user = db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
-    if user is None:
-        raise click.ClickException(f"no user '{username}' in tenant '{tenant.slug}'")
-    return user
-
-
 @tenants_cli.command("create")
 @click.option("--slug", required=True, help="Short code used at sign-in, e.g. 'mois'.")
 @click.option("--name", required=True, help="Institution name.")
-@click.option("--timezone", "timezone_name", default="Asia/Seoul", show_default=True, callback=_validate_timezone)
+@click.option("--timezone", "timezone_name", default="Asia/Seoul", show_default=True, callback=validate_timezone)
 @click.option("--currency", default="KRW", show_default=True)
 def create_tenant(slug, name, timezone_name, currency):
     """Create a tenant."""
@@ -71,7 +44,7 @@ def create_user(tenant_slug, username, email, role, password):
     """Create a user (prompts for the password when --password is omitted)."""
     from email_validator import EmailNotValidError, validate_email
 
-    tenant = _tenant_or_fail(tenant_slug)
+    tenant = tenant_or_fail(tenant_slug)
     if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)):
         raise click.ClickException(f"user '{username}' already exists in tenant '{tenant.slug}'")
     try:
@@ -93,7 +66,7 @@ def create_user(tenant_slug, username, email, role, password):
 @click.option("--name", default="cli", show_default=True, help="A label to recognise the token by.")
 def create_token(tenant_slug, username, name):
     """Issue an API token; the token alone is printed on the last line."""
-    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    user = user_or_fail(tenant_or_fail(tenant_slug), username)
     token, raw = ApiToken.issue(user, name)
     db.session.commit()
     click.echo(f"token id {token.id} for {user.username}@{user.tenant.slug} (shown once):")
@@ -106,7 +79,7 @@ def create_token(tenant_slug, username, name):
 @click.option("--id", "token_id", type=int, help="Revoke only this token id (default: all of the user's tokens).")
 def revoke_token(tenant_slug, username, token_id):
     """Revoke one or all of a user's API tokens."""
-    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    user = user_or_fail(tenant_or_fail(tenant_slug), username)
     query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if token_id is not None:
         query = query.where(ApiToken.id == token_id)
@@ -137,19 +110,10 @@ def seed(if_empty):
 @click.option("--message", default="pong", show_default=True)
 def ping(tenant_slug, message):
     """Enqueue the trivial job; in embedded mode wait for it to finish."""
-    from .jobs import enqueue, ping as ping_job, wait_for_embedded_jobs
+    from .jobs import enqueue, wait_for_embedded_jobs
+    from .jobs import ping as ping_job
 
-    tenant = _tenant_or_fail(tenant_slug)
+    tenant = tenant_or_fail(tenant_slug)
     job_id = enqueue(ping_job, tenant.id, message)
     wait_for_embedded_jobs()
     click.echo(f"enqueued {job_id}")
-
-
-def register_cli(app: Flask) -> None:
-    """Attach every command group to the app: the foundation's and each area's."""
-    from .costs.cli import costs_cli
-    from .reports.cli import reports_cli
-    from .schedules.cli import scheduler_cli
-
-    for group in (tenants_cli, users_cli, tokens_cli, demo_cli, jobs_cli, costs_cli, reports_cli, scheduler_cli):
-        app.cli.add_command(group)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..cli_support import tenant_or_fail
+
 costs_cli = AppGroup("costs", help="Cost data maintenance.")
 
 
@@ -32,6 +34,5 @@ def _tenant_id(slug: str | None) -> int | None:
     """The id of the tenant with this slug (None for all tenants)."""
     if slug is None:
         return None
-    from ..cli import _tenant_or_fail
 
-    return _tenant_or_fail(slug).id
+    return tenant_or_fail(slug).id

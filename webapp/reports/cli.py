@@ -6,6 +6,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from ..cli_support import tenant_or_fail
+
 reports_cli = AppGroup("reports", help="Operational reports.")
 
 
@@ -44,14 +46,13 @@ def _date(ctx, param, value):
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Also write the file here when it is done.")
 def generate(tenant_slug, template_code, fmt, start, end, output):
     """Queue a report; in embedded mode wait for it and print the result."""
-    from ..cli import _tenant_or_fail
     from ..extensions import db
     from ..jobs import wait_for_embedded_jobs
     from ..models import Report
     from .periods import today_in
     from .service import ReportRequestError, default_period, request_report
 
-    tenant = _tenant_or_fail(tenant_slug)
+    tenant = tenant_or_fail(tenant_slug)
     try:
         if start is None and end is None:
             start, end = default_period(template_code, today_in(tenant.timezone))
