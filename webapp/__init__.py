@@ -83,12 +83,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        """Load the signed-in user from the session."""
-        from .models import User
+    def load_user(login_id: str):
+        """Load the signed-in user from the session or remember-me cookie, while its server-side session lives."""
+        from .auth.sessions import user_for_login_id
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        return user_for_login_id(login_id)
 
     @login_manager.request_loader
     def load_user_from_request(_request):

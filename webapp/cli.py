@@ -60,6 +60,65 @@ def create_user(tenant_slug, username, email, role, password):
     click.echo(f"created user {username} ({user.role}) in {tenant.slug}")
 
 
+@users_cli.command("set-password")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(tenant_slug, username, password):
+    """Set a user's password (prompts when --password is omitted); all of the user's sessions end."""
+    from .audit import record
+
+    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    user.set_password(password)
+    db.session.flush()  # the flush ends the user's sessions (webapp.auth.sessions)
+    record("update", "user", user.id, tenant_id=user.tenant_id, password="changed", sessions_ended=user.sessions_ended,
+           via="cli")
+    db.session.commit()
+    click.echo(f"password changed for {user.username}@{user.tenant.slug}; {user.sessions_ended} session(s) ended")
+
+
+@users_cli.command("update")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(ROLES, case_sensitive=False), help="New role.")
+@click.option("--active/--inactive", default=None, help="Reactivate or deactivate the user.")
+def update_user(tenant_slug, username, role, active):
+    """Change a user's role or active flag; a change ends all of the user's sessions."""
+    from .audit import record
+
+    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    wanted = {"role": role.upper() if role else None, "active": active}
+    changes = {field: value for field, value in wanted.items() if value is not None and getattr(user, field) != value}
+    if not changes:
+        click.echo(f"nothing to change for {user.username}@{user.tenant.slug}")
+        return
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.session.flush()  # the flush ends the user's sessions (webapp.auth.sessions)
+    record("update", "user", user.id, tenant_id=user.tenant_id, **changes, sessions_ended=user.sessions_ended, via="cli")
+    db.session.commit()
+    click.echo(f"updated {user.username}@{user.tenant.slug}: "
+               + ", ".join(f"{field}={value}" for field, value in changes.items())
+               + f"; {user.sessions_ended} session(s) ended")
+
+
+@users_cli.command("sign-out")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--username", required=True)
+def sign_out_user(tenant_slug, username):
+    """End every browser session of a user (API tokens are revoked with `flask tokens revoke`)."""
+    from .audit import record
+    from .auth.sessions import end_all_sessions
+
+    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    ended = end_all_sessions(user, "sign_out_everywhere")
+    record("sign_out_everywhere", "user", user.id, tenant_id=user.tenant_id, sessions_ended=ended, via="cli")
+    db.session.commit()
+    click.echo(f"{ended} session(s) of {user.username}@{user.tenant.slug} ended")
+
+
 @tokens_cli.command("create")
 @click.option("--tenant", "tenant_slug", required=True)
 @click.option("--username", required=True)

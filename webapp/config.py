@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,13 +64,22 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Remember-me lasts at most 30 days (SPEC §8); the server-side session row ends with it.
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=min(30, max(1, int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))))
+        self.SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "480"))
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes")
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down must not stop sign-in: count in this process meanwhile (Flask-Limiter logs a warning).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} \
+            if self.RATELIMIT_STORAGE_URI.startswith(("redis", "rediss", "valkey")) else {}
 
         self.BABEL_DEFAULT_LOCALE = "ko"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"

@@ -178,7 +178,7 @@ def test_maintenance_purges_runs_and_reports_past_retention(app, db, make_schedu
     kept_run, kept_report = add_run(40, other_tenant.id, other_schedule.id)  # other tenant: default 365 days
     totals = purge_expired(now)
     db.session.expire_all()
-    assert totals == {"runs": 1, "deliveries": 1, "reports": 1}
+    assert totals == {"runs": 1, "deliveries": 1, "reports": 1, "sessions": 0}
     assert db.session.get(ScheduleRun, old_run) is None and db.session.get(Report, old_report) is None
     assert db.session.get(ScheduleRun, new_run) and db.session.get(Report, new_report)
     assert db.session.get(ScheduleRun, kept_run) and db.session.get(Report, kept_report)

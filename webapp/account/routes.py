@@ -1,15 +1,82 @@
-"""Create, list and revoke one's own API tokens."""
+"""The account page (password, sessions, sign out everywhere) and one's own API tokens."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from ..audit import record
-from ..extensions import db
+from ..auth.sessions import current_session, describe_device, live_sessions, own_session_or_none
+from ..extensions import db, limiter
 from ..models import ApiToken, utcnow
 from . import bp
+from .forms import ChangePasswordForm
+from .service import change_own_password, end_own_session, sign_out_everywhere
+
+
+def _render_account(form: ChangePasswordForm, status: int = 200):
+    """The account page with the password form as given."""
+    sessions = live_sessions(current_user)
+    return render_template("account/index.html", form=form, sessions=sessions, this_session=current_session(),
+                           devices={row.id: describe_device(row.user_agent) for row in sessions}), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Who I am, a password change form and the browsers where I am signed in."""
+    return _render_account(ChangePasswordForm())
+
+
+def _password_key() -> str:
+    """Wrong current passwords are limited per account, as sign-ins are."""
+    return f"password-change:{current_user.id}"
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_password_key,
+               deduct_when=lambda response: response.status_code == 422)
+def change_password():
+    """Change one's own password: every other session ends, this one stays signed in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("Current password: this is not your current password."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("New password: choose a password different from the current one."))
+        else:
+            ended = change_own_password(current_user, form.new_password.data, current_session())
+            flash(_("Your password was changed. Other sessions signed out: %(count)s.", count=ended), "success")
+            return redirect(url_for("account.index"))
+    return _render_account(form, 422)
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """Sign out one browser or device of one's own (another user's session is a 404)."""
+    row = own_session_or_none(current_user, session_id)
+    if row is None:
+        abort(404)
+    this_one = current_session() is not None and row.id == current_session().id
+    end_own_session(current_user, row)
+    if this_one:
+        logout_user()
+        return redirect(url_for("auth.login"))
+    flash(_("That session was signed out."), "info")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_all():
+    """End every session of the user, this one included, and return to sign-in."""
+    ended = sign_out_everywhere(current_user)
+    logout_user()
+    flash(_("You were signed out everywhere (%(count)s sessions).", count=ended), "info")
+    return redirect(url_for("auth.login"))
 
 
 def _own_token_or_404(token_id: int) -> ApiToken:

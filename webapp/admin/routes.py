@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..audit import record
 from ..auth.roles import ADMIN, role_required, tenant_get_or_404
+from ..auth.sessions import current_session, keep_session
 from ..extensions import db
 from ..models import User
 from .forms import TenantSettingsForm, UserForm
@@ -76,9 +77,12 @@ def edit_user(user_id: int):
             for field, value in changes.items():
                 setattr(user, field, value)
             if form.password.data:
+                if user.id == current_user.id:  # one's own new password keeps this session, as on the account page
+                    keep_session(user, current_session())
                 user.set_password(form.password.data)
                 changes["password"] = "changed"
-            record("update", "user", user.id, **changes)
+            db.session.flush()  # a new password, role or active flag ends the user's sessions (webapp.auth.sessions)
+            record("update", "user", user.id, **changes, sessions_ended=user.sessions_ended)
             db.session.commit()
             flash(_("The user was updated."), "success")
             return redirect(url_for("admin.users"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from ..models.core import password_hash_method
 from ..urls import local_url
 from . import bp
 from .forms import LoginForm
-
+from .sessions import current_session, end_session, start_session
 
 
 @cache
@@ -32,6 +32,16 @@ def _login_key() -> str:
     return f"login:{request.remote_addr}:{tenant}:{username}"
 
 
+def _login_address_key() -> str:
+    """Rate-limit failed sign-ins per address across accounts (password spraying)."""
+    return f"login-address:{request.remote_addr}"
+
+
+def _failed_sign_in(response) -> bool:
+    """Only failures count against the sign-in limits: a successful sign-in answers a redirect."""
+    return response.status_code != 302
+
+
 def _find_user(tenant_slug: str, username: str) -> User | None:
     """The user with this username in the tenant with this slug."""
     return db.session.scalar(
@@ -40,12 +50,10 @@ def _find_user(tenant_slug: str, username: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=_login_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
+               deduct_when=_failed_sign_in)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], key_func=_login_address_key, methods=["POST"],
+               deduct_when=_failed_sign_in)
 def login():
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:
@@ -57,6 +65,8 @@ def login():
         user = _find_user(form.tenant.data, form.username.data)
         password_ok = check_password_hash(user.password_hash if user else _dummy_hash(password_hash_method()), form.password.data)
         if user is not None and password_ok and user.is_active:
+            session.clear()  # nothing from before sign-in (CSRF token, ids) carries over into the signed-in session
+            start_session(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
             record("login", "user", user.id, user=user)
             db.session.commit()
@@ -72,7 +82,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out and return to the sign-in page."""
+    """Sign out: end this browser's session on the server (its copied cookies die too) and return to sign-in."""
+    row = current_session()
+    if row is not None:
+        end_session(row, "sign_out")
+        record("logout", "user", current_user.id)
+        db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,5 +1,5 @@
 """All models, importable from one place."""
-from .core import ROLES, ApiToken, AuditLog, Tenant, User, hash_token
+from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_token
 from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
                      new_cost_code)
 from .schedules import EmailDelivery, ReportSchedule, ScheduleRun  # noqa: F401
@@ -7,7 +7,7 @@ from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Repo
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
-    "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "hash_token",
+    "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "UserSession", "hash_token",
     "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "CostMonthlyTotal", "Server", "ServerMetric", "new_cost_code",
     "REPORT_STATUSES", "SR_PRIORITIES", "SR_STATUSES", "SR_TYPES", "Report", "ServiceRequest",
     "Money", "UTCDateTime", "utcnow",

@@ -1,4 +1,4 @@
-"""Tenants, users, API tokens and the audit log."""
+"""Tenants, users, their sign-in sessions, API tokens and the audit log."""
 from __future__ import annotations
 
 import hashlib
@@ -87,6 +87,24 @@ class User(UserMixin, db.Model):
         """True when the user's role is one of the given roles."""
         return self.role in roles
 
+    # Per-request, never stored (see webapp.auth.sessions): the raw key of the session this object was
+    # signed in with, the session a password change of one's own keeps, and how many the last change ended.
+    session_key = None
+    keep_session_id = None
+    sessions_ended = 0
+
+    def get_id(self) -> str:
+        """Flask-Login's id, "user_id:session_key": the session and remember-me cookies name one revocable session."""
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
+
+    def __eq__(self, other):
+        """Two objects are the same user when their ids match (whatever session each was loaded for)."""
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
 
 def hash_token(raw: str) -> str:
     """API tokens are random and long, so a plain SHA-256 is a safe lookup hash."""
@@ -122,6 +140,31 @@ class ApiToken(db.Model):
     def is_revoked(self) -> bool:
         """True once the token has been revoked."""
         return self.revoked_at is not None
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookies carry its random key, so ending the row ends the session everywhere."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def is_live(self, now: datetime) -> bool:
+        """True while the session is neither ended nor past its expiry."""
+        return self.revoked_at is None and self.expires_at > now
 
 
 class AuditLog(db.Model):

@@ -32,4 +32,5 @@ def maintenance():
     from .retention import purge_expired
 
     totals = purge_expired()
-    click.echo(f"purged {totals['reports']} reports, {totals['runs']} runs, {totals['deliveries']} e-mail records")
+    click.echo(f"purged {totals['reports']} reports, {totals['runs']} runs, {totals['deliveries']} e-mail records, "
+               f"{totals['sessions']} ended sign-in sessions")

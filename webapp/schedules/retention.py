@@ -1,4 +1,4 @@
-"""The daily retention purge: reports, schedule runs and e-mail records older than each tenant's retention."""
+"""The daily retention purge: reports, schedule runs and e-mail records older than each tenant's retention; ended sign-in sessions."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select, update
 
 from ..audit import record
+from ..auth.sessions import purge_ended_sessions
 from ..extensions import db
 from ..models import Report, Tenant, utcnow
 from ..models.schedules import EmailDelivery, ScheduleRun
@@ -32,6 +33,7 @@ def purge_expired(now: datetime | None = None) -> dict:
         totals["runs"] += runs
         totals["deliveries"] += deliveries
     totals["reports"] = purge_expired_reports(now)
+    totals["sessions"] = purge_ended_sessions(now)
     # SQLite does not enforce ON DELETE SET NULL/CASCADE: clear what pointed at purged reports.
     gone = ~exists(select(Report.id).where(Report.id == ScheduleRun.report_id))
     db.session.execute(update(ScheduleRun).where(ScheduleRun.report_id.is_not(None), gone).values(report_id=None))
