@@ -166,6 +166,9 @@ def test_a_refused_password_change_names_the_field_and_changes_nothing(app, db, 
 
 def test_wrong_current_passwords_are_limited(app, tenant):
     here = browser(app)
+    typo = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "x"}
+    for _ in range(6):  # typos in the new password are not guesses and do not count
+        assert here.post("/account/password", data=typo).status_code == 422
     wrong = {"current_password": "wrong-password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
     for _ in range(5):
         assert here.post("/account/password", data=wrong).status_code == 422
@@ -231,3 +234,4 @@ def test_maintenance_purges_ended_sessions(app, db, tenant):
     assert purge_expired()["sessions"] == 2
     db.session.expire_all()
     assert len(_sessions(db)) == 1 and signed_in(live)
+    assert not signed_in(signed_out) and not signed_in(expired)  # a purged row refuses its cookie as well

@@ -1,7 +1,7 @@
 """The account page (password, sessions, sign out everywhere) and one's own API tokens."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
@@ -17,8 +17,9 @@ from .service import change_own_password, end_own_session, sign_out_everywhere
 
 def _render_account(form: ChangePasswordForm, status: int = 200):
     """The account page with the password form as given."""
-    sessions = live_sessions(current_user)
-    return render_template("account/index.html", form=form, sessions=sessions, this_session=current_session(),
+    this_session = current_session()
+    sessions = sorted(live_sessions(current_user), key=lambda row: this_session is None or row.id != this_session.id)
+    return render_template("account/index.html", form=form, sessions=sessions, this_session=this_session,
                            devices={row.id: describe_device(row.user_agent) for row in sessions}), status
 
 
@@ -37,12 +38,13 @@ def _password_key() -> str:
 @bp.route("/password", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_password_key,
-               deduct_when=lambda response: response.status_code == 422)
+               deduct_when=lambda _response: g.get("wrong_current_password", False))
 def change_password():
     """Change one's own password: every other session ends, this one stays signed in."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
+            g.wrong_current_password = True  # only guesses count against the limit, not typos in the new one
             form.current_password.errors.append(_("Current password: this is not your current password."))
         elif form.new_password.data == form.current_password.data:
             form.new_password.errors.append(_("New password: choose a password different from the current one."))

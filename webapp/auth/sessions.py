@@ -65,7 +65,7 @@ def user_for_login_id(login_id: str) -> User | None:
     user_id, _, key = (login_id or "").partition(":")
     row = db.session.scalar(select(UserSession).where(UserSession.key_hash == hash_token(key))) if key else None
     now = utcnow()
-    if row is None or str(row.user_id) != user_id or not row.is_live(now) or not row.user.is_active:
+    if row is None or str(row.user_id) != user_id or not row.is_live(now) or row.user is None or not row.user.is_active:
         _forget_cookies()
         return None
     _touch(row, now)
