@@ -73,6 +73,9 @@ class Config:
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes")
         self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes")
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed: without this, behind
+        # a proxy every visitor has the proxy's address and the per-address limits would lock out everyone.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         # Redis down must not stop sign-in: count in this process meanwhile (Flask-Limiter logs a warning).

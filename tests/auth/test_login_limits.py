@@ -144,3 +144,28 @@ def test_sign_in_keeps_working_while_redis_is_down(app, client, tenant, redis_ou
         assert _sign_in(client, "admin", "wrong-password").status_code == 401
     assert _sign_in(client, "admin", PASSWORD).status_code == 429
     assert _sign_in(client, "staff", PASSWORD).status_code == 302
+
+
+PROXY = {"REMOTE_ADDR": "10.0.0.1"}
+
+
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1, "LOGIN_ADDRESS_RATE_LIMIT": "3 per 15 minutes"}])
+def test_behind_a_trusted_proxy_the_client_address_counts(client, tenant, app_config):
+    """One reverse proxy in front: the address it forwards is the one limited, not the proxy's own."""
+    sprayer = {"X-Forwarded-For": "203.0.113.7"}
+    for username in ("a", "b", "c"):
+        assert client.post("/login", data={"tenant": "acme", "username": username, "password": "guess-1234"},
+                           headers=sprayer, environ_base=PROXY).status_code == 401
+    assert client.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD},
+                       headers=sprayer, environ_base=PROXY).status_code == 429
+    assert client.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD},
+                       headers={"X-Forwarded-For": "198.51.100.20"}, environ_base=PROXY).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_ADDRESS_RATE_LIMIT": "3 per 15 minutes"}])
+def test_without_trusted_proxies_a_forged_forwarded_for_changes_nothing(client, tenant, app_config):
+    for number, username in enumerate(("a", "b", "c")):
+        assert client.post("/login", data={"tenant": "acme", "username": username, "password": "guess-1234"},
+                           headers={"X-Forwarded-For": f"192.0.2.{number}"}, environ_base=SPRAYER).status_code == 401
+    assert client.post("/login", data={"tenant": "acme", "username": "d", "password": "guess-1234"},
+                       headers={"X-Forwarded-For": "192.0.2.99"}, environ_base=SPRAYER).status_code == 429
