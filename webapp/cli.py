@@ -68,7 +68,7 @@ def set_password(tenant_slug, username, password):
     """Set a user's password (prompts when --password is omitted); all of the user's sessions end."""
     from .audit import record
 
-    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    user = user_or_fail(tenant_or_fail(tenant_slug), username)
     if len(password) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="--password")
     user.set_password(password)
@@ -88,7 +88,7 @@ def update_user(tenant_slug, username, role, active):
     """Change a user's role or active flag; a change ends all of the user's sessions."""
     from .audit import record
 
-    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    user = user_or_fail(tenant_or_fail(tenant_slug), username)
     wanted = {"role": role.upper() if role else None, "active": active}
     changes = {field: value for field, value in wanted.items() if value is not None and getattr(user, field) != value}
     if not changes:
@@ -112,7 +112,7 @@ def sign_out_user(tenant_slug, username):
     from .audit import record
     from .auth.sessions import end_all_sessions
 
-    user = _user_or_fail(_tenant_or_fail(tenant_slug), username)
+    user = user_or_fail(tenant_or_fail(tenant_slug), username)
     ended = end_all_sessions(user, "sign_out_everywhere")
     record("sign_out_everywhere", "user", user.id, tenant_id=user.tenant_id, sessions_ended=ended, via="cli")
     db.session.commit()

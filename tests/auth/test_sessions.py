@@ -1,5 +1,5 @@
 """Server-side sessions: sign-out, password change and "sign out everywhere" end copied cookies too."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -85,7 +85,7 @@ def test_remember_me_lasts_at_most_30_days(app, db, tenant):
     response = client.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD, "remember": "y"})
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
     expires = datetime.strptime(header.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT")
-    lifetime = expires.replace(tzinfo=timezone.utc) - utcnow()
+    lifetime = expires.replace(tzinfo=UTC) - utcnow()
     assert timedelta(days=29, hours=23) < lifetime <= timedelta(days=30)
     assert "HttpOnly" in header and "SameSite=Lax" in header
     (row,) = _sessions(db)

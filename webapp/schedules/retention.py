@@ -1,4 +1,4 @@
-"""The daily retention purge: reports, schedule runs and e-mail records older than each tenant's retention; ended sign-in sessions."""
+"""The daily retention purge: reports, runs and e-mail records past each tenant's retention, and ended sign-in sessions."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
