@@ -104,14 +104,13 @@ def end_session(row: UserSession, reason: str) -> None:
         row.end_reason = reason
 
 
-def end_all_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
-    """End every live session of the user except `keep`; returns how many ended (the caller commits)."""
-    statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-    if keep is not None:
-        statement = statement.where(UserSession.id != keep.id)
-    ended = db.session.execute(statement.values(revoked_at=utcnow(), end_reason=reason)
-                               .execution_options(synchronize_session="fetch")).rowcount
-    return ended
+def end_all_sessions(user: User, reason: str) -> int:
+    """End every live session of the user; returns how many ended (the caller commits)."""
+    now = utcnow()
+    statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
+                                          UserSession.expires_at > now)
+    return db.session.execute(statement.values(revoked_at=now, end_reason=reason)
+                              .execution_options(synchronize_session="fetch")).rowcount
 
 
 def keep_session(user: User, row: UserSession | None) -> None:
@@ -185,11 +184,12 @@ def _end_sessions_on_account_change(session: Session, _flush_context) -> None:
         user.sessions_ended = 0
         if not changed:
             continue
+        now = utcnow()
         table = UserSession.__table__
-        statement = table.update().where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
+        statement = table.update().where(table.c.user_id == user.id, table.c.revoked_at.is_(None), table.c.expires_at > now)
         if user.keep_session_id is not None and changed == ["password_hash"]:
             statement = statement.where(table.c.id != user.keep_session_id)
-        result = session.connection().execute(statement.values(revoked_at=utcnow(), end_reason=_end_reason(user, changed)))
+        result = session.connection().execute(statement.values(revoked_at=now, end_reason=_end_reason(user, changed)))
         user.sessions_ended = result.rowcount
         user.keep_session_id = None
         log.info("ended the sessions of user %s (%s)", user.id, ", ".join(changed))
