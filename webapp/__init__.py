@@ -63,6 +63,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    from .security import register_security_headers
+
+    register_security_headers(app)
     register_cli(app)
     return app
 

@@ -177,6 +177,6 @@ def test_a_report_that_is_not_ready_cannot_be_downloaded(client, auth, db, tenan
 def test_printable_page(client, auth, tenant, march):
     auth.login("staff")
     page = client.get("/reports/print/weekly_ops?start=2026-03-01&end=2026-03-31").get_data(as_text=True)
-    assert "에이크미 기관" in page and "2026-03-01 ~ 2026-03-31" in page and "<svg" in page and "window.print()" in page
+    assert "에이크미 기관" in page and "2026-03-01 ~ 2026-03-31" in page and "<svg" in page and "data-print" in page
     assert client.get("/reports/print/capacity_plan").status_code == 404  # offered as Excel only
     assert client.get("/reports/print/weekly_ops?start=2026-03-31&end=2026-03-01").status_code == 400

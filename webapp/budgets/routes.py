@@ -15,8 +15,8 @@ from .service import budget_ids, find_budget, remove_budget, set_budget
 
 
 def _fragment() -> bool:
-    """An htmx swap rather than a full page (history restores need the page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    """An htmx swap rather than a full page (history restores and boosted forms need the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request and not request.htmx.boosted
 
 
 def _form_for(year: int, month: int) -> BudgetForm:

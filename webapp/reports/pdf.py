@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import charts
 from ..analytics.labels import label_functions
@@ -96,10 +98,17 @@ FIGURES = {
 }
 
 
+def print_stylesheet() -> Markup:
+    """static/css/report-print.css, to inline into the HTML WeasyPrint renders (browsers link the file)."""
+    path = Path(current_app.static_folder) / "css" / "report-print.css"
+    return Markup(path.read_text(encoding="utf-8").removesuffix("\n"))
+
+
 def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
-    """The report as one self-contained HTML page (styles inline, charts inline SVG)."""
+    """The report as an HTML page with inline SVG charts: self-contained for the PDF, linking its CSS and JS for browsers."""
     return render_template(PDF_TEMPLATES[data.template.code], data=data, sections=data.sections, summary=data.summary,
                            figures=FIGURES[data.template.code](data), for_pdf=for_pdf, back_url=back_url,
+                           print_stylesheet=print_stylesheet() if for_pdf else "",
                            sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers(), **label_functions())
 
 
