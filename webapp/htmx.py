@@ -15,9 +15,9 @@ VARY_HEADERS = ("HX-Request", "HX-Target")
 
 
 def is_fragment() -> bool:
-    """True for an htmx swap; False for a normal request and for a history restore (which needs the page)."""
+    """True for an htmx swap; False for a normal request, a history restore and a boosted link or form (they need the page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
 def fragment_target() -> str | None:

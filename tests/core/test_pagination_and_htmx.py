@@ -66,6 +66,9 @@ def test_fragment_for_htmx_page_for_history_restore(app):
     with app.test_request_context("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}):
         app.preprocess_request()
         assert not is_fragment()
+    with app.test_request_context("/", headers={"HX-Request": "true", "HX-Boosted": "true"}):  # hx-boost swaps the body
+        app.preprocess_request()
+        assert not is_fragment()
     with app.test_request_context("/"):
         app.preprocess_request()
         assert not is_fragment()
