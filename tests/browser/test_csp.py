@@ -133,6 +133,7 @@ def pages(site: dict) -> dict[str, list[str]]:
         "admin.settings": ["/admin/settings"],
         "schedules.outbox_index": ["/admin/outbox"],
         "schedules.outbox_message": [],  # reached by clicking the first message (its key is in the list)
+        "account.index": ["/account/"],
         "account.tokens": ["/account/tokens"],
         "auth.login": ["/login"],
         "schedules.download_link": [f"/r/{site['expired']}", "/r/not-a-valid-link"],
