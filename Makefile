@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := webapp
 
-.PHONY: run test setup system-deps-run system-deps-test worker scheduler bench clean
+.PHONY: run test setup catalogues system-deps-run system-deps-test worker scheduler bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ system-deps-run:
 system-deps-test:
 	bash scripts/system-deps.sh test
 
-setup: system-deps-run $(BIN)/.installed
+## catalogues: compile the translations the app reads (.po → .mo); the app never writes into its package
+catalogues: $(BIN)/.installed
+	$(BIN)/python scripts/i18n.py compile
+
+setup: system-deps-run $(BIN)/.installed catalogues
 
 ## run: the app on http://127.0.0.1:5000 with SQLite, in-process jobs and the demo tenant
 run: setup
@@ -30,7 +34,7 @@ run: setup
 	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 ## test: the whole suite (set TEST_DATABASE_URL and TEST_REDIS_URL to add the PostgreSQL + Redis suites)
-test: system-deps-test $(BIN)/.installed
+test: system-deps-test $(BIN)/.installed catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: setup

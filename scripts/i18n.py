@@ -2,6 +2,7 @@
 
     python scripts/i18n.py missing                 # msgids in the code without a ko msgstr
     python scripts/i18n.py add AREA FILE.json      # merge {"English": "한국어"} into AREA's catalogue (replaces old wording)
+    python scripts/i18n.py compile                 # build the .mo files the app reads (make setup does this)
 
 AREA is the package folder that owns the strings ("webapp" for shared ones, or
 "webapp/costs" and so on); its catalogue is AREA/translations/ko/LC_MESSAGES/messages.po.
@@ -77,6 +78,12 @@ if __name__ == "__main__":
         rows = missing()
         print("\n".join(rows) if rows else "all strings translated")
         sys.exit(1 if rows else 0)
+    if command == "compile":
+        sys.path.insert(0, str(ROOT))
+        from webapp.i18n import compile_catalogues
+
+        print(f"compiled {compile_catalogues()} catalogue(s)")
+        sys.exit(0)
     if command == "add":
         add(sys.argv[2], sys.argv[3])
         sys.exit(0)

@@ -35,7 +35,10 @@ PASSWORD = "correct-horse-9"
 
 
 def pytest_sessionstart(session):
-    """In CI the PostgreSQL and Redis suites are mandatory; fail fast when a service is missing."""
+    """Compile the translations (a set-up step, as `make` does); in CI require PostgreSQL and Redis."""
+    from webapp.i18n import compile_catalogues
+
+    compile_catalogues()
     if not IN_CI:
         return
     problems = []

@@ -73,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from . import models  # noqa: F401  (models must be imported for migrations)
-    from .i18n import compile_catalogues, select_locale, select_timezone, translation_directories
+    from .i18n import select_locale, select_timezone, stale_catalogues, translation_directories
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
@@ -82,7 +82,8 @@ def register_extensions(app: Flask) -> None:
     htmx_extension.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
-    compile_catalogues()
+    if stale_catalogues():  # compiled by `make setup` (scripts/i18n.py compile); the package may be read-only here
+        logging.getLogger(__name__).warning("translations are not compiled: run `python scripts/i18n.py compile`")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 

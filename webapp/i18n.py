@@ -19,19 +19,29 @@ def translation_directories() -> list[str]:
     return [str(path) for path in sorted(PACKAGE_DIR.rglob("translations")) if path.is_dir()]
 
 
-def compile_catalogues() -> None:
-    """Compile each messages.po to messages.mo when the .mo is missing or older."""
+def stale_catalogues() -> list[Path]:
+    """The messages.po files whose messages.mo is missing or older (compiled at set-up, never at start-up)."""
+    stale = []
     for directory in translation_directories():
         for po_path in Path(directory).glob("*/LC_MESSAGES/messages.po"):
             mo_path = po_path.with_suffix(".mo")
-            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                continue
-            with po_path.open("rb") as po_file:
-                catalogue = read_po(po_file)
-            tmp_path = mo_path.with_suffix(".mo.tmp")
-            with tmp_path.open("wb") as mo_file:
-                write_mo(mo_file, catalogue)
-            tmp_path.replace(mo_path)
+            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+                stale.append(po_path)
+    return stale
+
+
+def compile_catalogues() -> int:
+    """Compile each stale messages.po to messages.mo (`make setup` / `scripts/i18n.py compile`); returns how many."""
+    stale = stale_catalogues()
+    for po_path in stale:
+        mo_path = po_path.with_suffix(".mo")
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        tmp_path = mo_path.with_suffix(".mo.tmp")
+        with tmp_path.open("wb") as mo_file:
+            write_mo(mo_file, catalogue)
+        tmp_path.replace(mo_path)
+    return len(stale)
 
 
 def _tenant_in_context():
