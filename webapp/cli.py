@@ -5,9 +5,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .cli_support import tenant_or_fail, user_or_fail, validate_timezone
+from .admin import service as users
+from .cli_support import refusals_as_cli_errors, tenant_or_fail, user_or_fail, validate_timezone
 from .extensions import db
-from .models import ROLES, ApiToken, Tenant, User, utcnow
+from .models import ROLES, ApiToken, Tenant, utcnow
 
 tenants_cli = AppGroup("tenants", help="Manage tenants (institutions).")
 users_cli = AppGroup("users", help="Manage users.")
@@ -42,22 +43,11 @@ def create_tenant(slug, name, timezone_name, currency):
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(tenant_slug, username, email, role, password):
     """Create a user (prompts for the password when --password is omitted)."""
-    from email_validator import EmailNotValidError, validate_email
-
     tenant = tenant_or_fail(tenant_slug)
-    if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)):
-        raise click.ClickException(f"user '{username}' already exists in tenant '{tenant.slug}'")
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise click.BadParameter(str(exc), param_hint="--email")
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
-    user = User(tenant_id=tenant.id, username=username, email=email, role=role.upper(), active=True)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"created user {username} ({user.role}) in {tenant.slug}")
+    with refusals_as_cli_errors():
+        user = users.create_user(tenant, {"username": username, "email": email, "role": role, "password": password},
+                                 via="cli")
+    click.echo(f"created user {user.username} ({user.role}) in {tenant.slug}")
 
 
 @users_cli.command("set-password")
@@ -66,16 +56,9 @@ def create_user(tenant_slug, username, email, role, password):
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password(tenant_slug, username, password):
     """Set a user's password (prompts when --password is omitted); all of the user's sessions end."""
-    from .audit import record
-
     user = user_or_fail(tenant_or_fail(tenant_slug), username)
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
-    user.set_password(password)
-    db.session.flush()  # the flush ends the user's sessions (webapp.auth.sessions)
-    record("update", "user", user.id, tenant_id=user.tenant_id, password="changed", sessions_ended=user.sessions_ended,
-           via="cli")
-    db.session.commit()
+    with refusals_as_cli_errors():
+        users.update_user(user, {"password": password}, via="cli")
     click.echo(f"password changed for {user.username}@{user.tenant.slug}; {user.sessions_ended} session(s) ended")
 
 
@@ -86,19 +69,13 @@ def set_password(tenant_slug, username, password):
 @click.option("--active/--inactive", default=None, help="Reactivate or deactivate the user.")
 def update_user(tenant_slug, username, role, active):
     """Change a user's role or active flag; a change ends all of the user's sessions."""
-    from .audit import record
-
     user = user_or_fail(tenant_or_fail(tenant_slug), username)
-    wanted = {"role": role.upper() if role else None, "active": active}
-    changes = {field: value for field, value in wanted.items() if value is not None and getattr(user, field) != value}
+    wanted = {field: value for field, value in {"role": role, "active": active}.items() if value is not None}
+    with refusals_as_cli_errors():
+        changes = users.update_user(user, wanted, via="cli")
     if not changes:
         click.echo(f"nothing to change for {user.username}@{user.tenant.slug}")
         return
-    for field, value in changes.items():
-        setattr(user, field, value)
-    db.session.flush()  # the flush ends the user's sessions (webapp.auth.sessions)
-    record("update", "user", user.id, tenant_id=user.tenant_id, **changes, sessions_ended=user.sessions_ended, via="cli")
-    db.session.commit()
     click.echo(f"updated {user.username}@{user.tenant.slug}: "
                + ", ".join(f"{field}={value}" for field, value in changes.items())
                + f"; {user.sessions_ended} session(s) ended")

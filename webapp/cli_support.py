@@ -4,13 +4,17 @@ A leaf module (it imports only the extensions and models), so area CLIs never im
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Tenant, User
+from .validation import FieldErrors
 
 
 def validate_timezone(ctx, param, value):
@@ -36,3 +40,13 @@ def user_or_fail(tenant: Tenant, username: str) -> User:
     if user is None:
         raise click.ClickException(f"no user '{username}' in tenant '{tenant.slug}'")
     return user
+
+
+@contextmanager
+def refusals_as_cli_errors() -> Iterator[None]:
+    """Run domain code with English messages; refused input becomes a CLI error naming each field."""
+    with force_locale("en"):
+        try:
+            yield
+        except FieldErrors as refused:
+            raise click.ClickException("; ".join(refused.errors.values())) from None

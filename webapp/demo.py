@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .admin.service import create_user
 from .extensions import db
 from .models import Tenant, User
 
@@ -25,13 +26,12 @@ def seed_demo(only_if_missing: bool = False, echo=print) -> Tenant:
         db.session.add(tenant)
         db.session.flush()
         echo("created tenant demo")
+    db.session.commit()
     for username, role, password in DEMO_USERS:
         if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)) is None:
-            user = User(tenant_id=tenant.id, username=username, email=f"{username}@demo.example.kr", role=role, active=True)
-            user.set_password(password)
-            db.session.add(user)
+            create_user(tenant, {"username": username, "email": f"{username}@demo.example.kr", "role": role,
+                                 "password": password}, via="demo")
             echo(f"created user {username}")
-    db.session.commit()
     for seeder in area_seeders():
         seeder(tenant, echo)
         db.session.commit()

@@ -35,3 +35,26 @@ class InvalidParameter(FieldErrors):
         self.field = field
         self.message = message
         super().__init__({field: message}, status)
+
+
+def apply_errors(form, errors: Mapping[str, str]) -> None:
+    """Put each refused field's message next to the form's field of that name (others above the form)."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def check_email(field: str, raw) -> str:
+    """A syntactically valid e-mail address (no DNS lookup), normalised; FieldErrors naming `field` otherwise."""
+    from email_validator import EmailNotValidError, validate_email
+    from flask_babel import gettext as _
+
+    text = raw.strip() if isinstance(raw, str) else ""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise FieldErrors({field: _("%(field)s: enter a valid e-mail address such as name@example.go.kr.",
+                                    field=field)}) from None

@@ -42,7 +42,7 @@ def test_cli_refuses_bad_input(runner, db):
     assert runner.invoke(args=["users", "create", "--tenant", "x", "--username", "a", "--email", "bad", "--role", "PM", "--password", "long-enough"]).exit_code != 0
     assert runner.invoke(args=args + ["--role", "PM"]).exit_code == 0
     duplicate = runner.invoke(args=args + ["--role", "PM"])
-    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+    assert duplicate.exit_code != 0 and "already used" in duplicate.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     assert db.session.scalar(select(func.count()).select_from(Tenant)) == 1
 
@@ -74,3 +74,23 @@ def test_tokens_revoke_single_id(runner, db):
     result = runner.invoke(args=["tokens", "revoke", "--tenant", "demo", "--username", "pm", "--id", str(token_id)])
     assert "revoked 1" in result.output
     assert db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))) == 1
+
+
+def test_users_created_by_the_cli_are_audited_like_the_admin_page(runner, db):
+    runner.invoke(args=["tenants", "create", "--slug", "x", "--name", "X"])
+    result = runner.invoke(args=["users", "create", "--tenant", "x", "--username", "kim", "--email", "Kim@X.kr",
+                                 "--role", "staff", "--password", "long-enough"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "kim"))
+    assert user.role == "STAFF" and user.email == "Kim@x.kr"  # the domain part of the address is normalised
+    row = db.session.scalar(select(AuditLog).where(AuditLog.entity == "user", AuditLog.action == "create"))
+    assert row is not None and row.entity_id == str(user.id) and row.details["via"] == "cli"
+
+
+def test_cli_refusals_name_the_field_in_english(runner, db):
+    runner.invoke(args=["tenants", "create", "--slug", "x", "--name", "X"])
+    result = runner.invoke(args=["users", "create", "--tenant", "x", "--username", "bad name", "--email", "nope",
+                                 "--role", "PM", "--password", "short"])
+    assert result.exit_code != 0
+    assert "Username:" in result.output and "email:" in result.output and "Password:" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0

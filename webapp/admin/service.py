@@ -1,0 +1,108 @@
+"""Users and institution settings: the one way to create and change them, for the admin pages, the CLI and the demo.
+
+Each function checks the domain rules (a username unique in the institution, a password of at
+least 8 characters, no administrator removing their own access), writes the audit row and
+commits; a refused change raises FieldErrors naming each field and stores nothing.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..audit import record
+from ..auth.sessions import current_session, keep_session
+from ..extensions import db
+from ..models import ROLES, Tenant, User
+from ..validation import FieldErrors, check_email
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+USER_FIELDS = ("username", "email", "role", "active")
+
+
+def username_taken(tenant_id: int, username: str, exclude_id: int | None = None) -> bool:
+    """True when another user of the tenant already has the username."""
+    query = select(func.count()).select_from(User).where(User.tenant_id == tenant_id, User.username == username)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.scalar(query) > 0
+
+
+def check_user(tenant_id: int, values: Mapping, user: User | None = None, actor: User | None = None) -> dict:
+    """The checked user fields (and password, when given); FieldErrors naming every refused field."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    username = str(values.get("username", user.username if user else "") or "").strip()
+    if not USERNAME_PATTERN.match(username):
+        errors["username"] = _("Username: use letters, digits, '.', '_' or '-'.")
+    elif username_taken(tenant_id, username, exclude_id=user.id if user else None):
+        errors["username"] = _("Username: this name is already used in your institution.")
+    clean["username"] = username
+    try:
+        clean["email"] = check_email("email", values.get("email", user.email if user else ""))
+    except FieldErrors as refused:
+        errors.update(refused.errors)
+    role = str(values.get("role", user.role if user else "") or "").strip().upper()
+    if role not in ROLES:
+        errors["role"] = _("Role: choose one of %(allowed)s.", allowed=", ".join(ROLES))
+    clean["role"] = role
+    clean["active"] = bool(values.get("active", user.active if user else True))
+    if user is not None and actor is not None and user.id == actor.id and (role != "ADMIN" or not clean["active"]):
+        errors["role"] = _("Role: you cannot remove your own administrator access.")
+    password = values.get("password") or ""
+    if password or user is None:
+        if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+            errors["password"] = _("Password: enter at least 8 characters.")
+        clean["password"] = password
+    if errors:
+        raise FieldErrors(errors)
+    return clean
+
+
+def create_user(tenant: Tenant, values: Mapping, actor: User | None = None, via: str | None = None) -> User:
+    """Add a checked user to the tenant, with its audit row."""
+    clean = check_user(tenant.id, values)
+    user = User(tenant_id=tenant.id, **{field: clean[field] for field in USER_FIELDS})
+    user.set_password(clean["password"])
+    db.session.add(user)
+    db.session.flush()
+    extra = {"via": via} if via else {}
+    record("create", "user", user.id, user=actor, tenant_id=tenant.id, username=user.username, role=user.role, **extra)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, values: Mapping, actor: User | None = None, via: str | None = None) -> dict:
+    """Apply checked changes; a new password, role or active flag ends the user's sessions (one's own current one is kept)."""
+    clean = check_user(user.tenant_id, values, user=user, actor=actor)
+    changes = {field: clean[field] for field in USER_FIELDS if field in values and getattr(user, field) != clean[field]}
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if clean.get("password"):
+        if actor is not None and user.id == actor.id:  # one's own new password keeps this session, as on the account page
+            keep_session(user, current_session())
+        user.set_password(clean["password"])
+        changes["password"] = "changed"
+    if not changes:
+        return changes
+    db.session.flush()  # a new password, role or active flag ends the user's sessions (webapp.auth.sessions)
+    extra = {"via": via} if via else {}
+    record("update", "user", user.id, user=actor, tenant_id=user.tenant_id, **changes,
+           sessions_ended=user.sessions_ended, **extra)
+    db.session.commit()
+    return changes
+
+
+def update_tenant_settings(tenant: Tenant, values: Mapping, actor: User) -> None:
+    """Save the institution's name, zone, language, SLA targets and report retention (checked by the form)."""
+    new_settings = dict(tenant.settings or {})
+    new_settings["sla_hours"] = {p: int(values["sla_hours"][p]) for p in ("P1", "P2", "P3", "P4")}
+    new_settings["report_retention_days"] = int(values["report_retention_days"])
+    tenant.name, tenant.timezone, tenant.locale = values["name"].strip(), values["timezone"].strip(), values["locale"]
+    tenant.settings = new_settings
+    record("update", "tenant", tenant.id, user=actor, name=tenant.name, timezone=tenant.timezone, locale=tenant.locale,
+           **new_settings)
+    db.session.commit()
