@@ -37,7 +37,7 @@ def api(client, db, tenant):
 
 
 def test_templates_are_the_five_of_the_spec(api):
-    api.role = "STAFF"
+    api.role = "PM"
     assert api.get("/api/auto-report/templates").get_json() == [
         {"code": "weekly_ops", "name": "주간 운영 보고서", "label": "주간 운영 보고서", "period": "WEEKLY", "format": ["excel", "pdf"]},
         {"code": "monthly_sla", "name": "월간 SLA 보고서", "label": "월간 SLA 보고서", "period": "MONTHLY", "format": ["excel", "pdf"]},

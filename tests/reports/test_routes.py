@@ -41,7 +41,7 @@ def test_the_page_needs_a_sign_in(client, tenant):
 
 
 def test_form_shows_the_default_period_and_only_offered_formats(client, auth, tenant):
-    auth.login("staff")
+    auth.login("pm")
     today = today_in("Asia/Seoul")
     page = client.get("/reports/").get_data(as_text=True)
     assert f"({(today - timedelta(days=7)).isoformat()} ~ {today.isoformat()})" in page

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..auth.roles import tenant_get_or_404
 from ..extensions import db
 from ..models import Report
+from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
 from ..reports.periods import today_in
 from ..reports.routes import not_ready_message, stored_file_response
 from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report
@@ -41,9 +41,9 @@ def report_json(report: Report) -> dict:
 
 @bp.get("/auto-report/templates")
 def report_templates():
-    """The templates: [{code, name, period, format[]}]."""
+    """The templates the caller may use: [{code, name, period, format[]}]."""
     return jsonify([{"code": t.code, "name": t.name, "label": str(t.label), "period": t.period, "format": list(t.formats)}
-                    for t in TEMPLATES.values()])
+                    for t in templates_for(current_user).values()])
 
 
 def _deliver_to(body: dict) -> list[str] | None:
@@ -73,7 +73,7 @@ def generate_report():
         return jsonify(detail=_("wait: give a number of seconds (0 to %(max)s).", max=WAIT_MAX_SECONDS)), 400
     tenant = current_user.tenant
     try:
-        code = get_template(str(body.get("template") or "")).code  # the template error first, before the period's
+        code = check_template_access(get_template(str(body.get("template") or ""))).code  # the template first, before the period
         fmt = str(body.get("format") or "excel").lower()
         start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone))
         report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
@@ -109,7 +109,7 @@ def list_reports():
     """
     limit = min(max(request.args.get("limit", LIST_LIMIT_DEFAULT, type=int) or LIST_LIMIT_DEFAULT, 1), LIST_LIMIT_MAX)
     offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    mine = Report.tenant_id == current_user.tenant_id
+    mine = (Report.tenant_id == current_user.tenant_id) & Report.template.in_(readable_templates())
     query = select(Report).where(mine)
     template = request.args.get("template")
     if template:
@@ -124,13 +124,13 @@ def list_reports():
 @bp.get("/auto-report/<int:report_id>")
 def report_status(report_id: int):
     """One report: status, error, and when DONE the file details and data_summary."""
-    return jsonify(report_json(tenant_get_or_404(Report, report_id)))
+    return jsonify(report_json(readable_report_or_404(report_id)))
 
 
 @bp.get("/auto-report/<int:report_id>/download")
 def download_report(report_id: int):
     """The stored file (409 while the report is not DONE)."""
-    report = tenant_get_or_404(Report, report_id)
+    report = readable_report_or_404(report_id)
     if report.status != "DONE":
         return jsonify(detail=not_ready_message(report), status=report.status), 409
     return stored_file_response(report)

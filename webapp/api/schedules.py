@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import MANAGERS, role_required, tenant_get_or_404
+from ..auth.roles import MANAGERS, role_required
 from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
+from ..reports.access import readable_schedule_or_404, readable_templates
 from ..schedules import service
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
@@ -65,8 +66,9 @@ def create_schedule():
 @bp.get("/auto-report/schedule")
 @role_required(*MANAGERS)
 def list_schedules():
-    """The tenant's schedules with next_run_at."""
-    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
+    """The tenant's schedules (of the templates the caller may use) with next_run_at."""
+    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id,
+                                                                ReportSchedule.template.in_(readable_templates()))
                                    .order_by(ReportSchedule.id)).all()
     return jsonify([schedule_json(s) for s in schedules])
 
@@ -75,7 +77,7 @@ def list_schedules():
 @role_required(*MANAGERS)
 def get_schedule(schedule_id: int):
     """One schedule with its latest runs."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     runs = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
                               .order_by(ScheduleRun.scheduled_for.desc()).limit(20)).all()
     return jsonify(**schedule_json(schedule), runs=[run_json(r) for r in runs])
@@ -85,7 +87,7 @@ def get_schedule(schedule_id: int):
 @role_required(*MANAGERS)
 def delete_schedule(schedule_id: int):
     """Delete a schedule (its reports stay)."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     service.delete_schedule(schedule, current_user)
     return jsonify(ok=True)
 
@@ -94,6 +96,6 @@ def delete_schedule(schedule_id: int):
 @role_required(*MANAGERS)
 def run_schedule(schedule_id: int):
     """Run now: generate the last complete period and e-mail it."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     run = run_now(schedule, current_user)
     return jsonify(ok=True, run=run_json(run)), 202

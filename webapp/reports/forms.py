@@ -25,6 +25,15 @@ class ReportForm(FlaskForm):
     send_email = BooleanField(_l("Also e-mail the download link"))
     email = StringField(_l("E-mail addresses"))
 
+    def offer_templates(self, templates: dict, keep_choice: bool = False) -> None:
+        """Offer only these templates (the ones the user may use); a choice outside them becomes the first one.
+
+        With keep_choice a submitted value stays as sent, so that the request is refused by name.
+        """
+        self.template.choices = [SelectChoice(code, t.label) for code, t in templates.items()]
+        if not keep_choice and self.template.data not in templates:
+            self.template.data = next(iter(templates))
+
     def limit_formats(self, pick_offered: bool = True) -> None:
         """Offer only the formats of the chosen template (and pick one of them when asked)."""
         template = TEMPLATES.get(self.template.data) or TEMPLATES["weekly_ops"]

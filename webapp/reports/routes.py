@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
+from ..auth.roles import EVERYONE, role_required
 from ..extensions import db
 from ..models import Report
 from . import bp
+from .access import check_template_access, readable_report_or_404, readable_templates, templates_for
 from .collectors import collect
 from .forms import ReportForm
 from .periods import today_in
@@ -29,21 +30,24 @@ def _tenant_today() -> date:
 
 
 def _report_page(page: int):
-    """The tenant's reports, newest first."""
+    """The tenant's reports that the user may read (by template), newest first."""
     return db.paginate(
-        select(Report).where(Report.tenant_id == current_user.tenant_id).order_by(Report.created_at.desc(), Report.id.desc()),
+        select(Report).where(Report.tenant_id == current_user.tenant_id, Report.template.in_(readable_templates()))
+        .order_by(Report.created_at.desc(), Report.id.desc()),
         page=page, per_page=PAGE_SIZE, error_out=False)
 
 
 def _form_context(form: ReportForm) -> dict:
     """What the form fragment shows besides the fields: the template's default period."""
-    template = TEMPLATES.get(form.template.data) or TEMPLATES["weekly_ops"]
+    offered = templates_for(current_user)
+    template = offered.get(form.template.data) or next(iter(offered.values()))
     start, end = default_period(template.code, _tenant_today())
     return {"form": form, "chosen": template, "default_start": start, "default_end": end}
 
 
 def _validated_request(form: ReportForm) -> tuple[str, date, date, str] | None:
     """The (template, start, end, format) the form asks for, or None with errors added to the fields."""
+    check_template_access(form.template.data or "")  # a template the role may not use is a 403, whatever else is wrong
     if not form.validate():
         return None
     code, fmt = form.template.data, form.format.data
@@ -84,6 +88,7 @@ def _email_recipients(form: ReportForm) -> list[str] | None:
 def index():
     """The report page: the request form and the tenant's reports (each part is also an htmx fragment)."""
     form = ReportForm(request.form if request.method == "POST" else request.args)
+    form.offer_templates(templates_for(current_user), keep_choice=request.method == "POST")
     if request.method == "POST":
         form.limit_formats(pick_offered=False)
         wanted = _validated_request(form)
@@ -113,7 +118,7 @@ def index():
 @role_required(*EVERYONE)
 def detail(report_id: int):
     """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
-    report = tenant_get_or_404(Report, report_id)
+    report = readable_report_or_404(report_id)
     if request.htmx:
         return render_template("reports/_row.html", report=report)
     return render_template("reports/detail.html", report=report)
@@ -123,7 +128,7 @@ def detail(report_id: int):
 @role_required(*EVERYONE)
 def download(report_id: int):
     """The stored file, byte for byte as it was built."""
-    report = tenant_get_or_404(Report, report_id)
+    report = readable_report_or_404(report_id)
     if report.status != "DONE":
         return render_template("errors/error.html", status=409, detail=not_ready_message(report)), 409
     return stored_file_response(report)
@@ -157,6 +162,7 @@ def printable(template_code: str):
 
     if template_code not in PDF_TEMPLATES:
         abort(404)
+    check_template_access(template_code)
     try:
         start, end = _print_period(template_code)
     except ReportRequestError as exc:

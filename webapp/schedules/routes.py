@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN, MANAGERS, role_required, tenant_get_or_404
+from ..auth.roles import ADMIN, MANAGERS, role_required
 from ..extensions import db
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
+from ..reports.access import readable_schedule_or_404, readable_templates, templates_for
 from ..reports.routes import stored_file_response
-from ..reports.service import TEMPLATES
 from . import bp, cron, links, outbox, service
 from .delivery import delivery_summary
 from .describe import describe
@@ -38,7 +38,7 @@ def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
     if request.method == "GET":  # the htmx template switch sends the chosen template and format as query arguments
         form.template.data = request.args.get("template") or form.template.data
         form.format.data = request.args.get("format") or form.format.data
-    form.fill_choices(TEMPLATES, adjust_format=request.method == "GET")
+    form.fill_choices(templates_for(current_user), adjust_format=request.method == "GET")
     return form
 
 
@@ -91,7 +91,8 @@ def _after_save(schedule: ReportSchedule):
 @role_required(*MANAGERS)
 def index():
     """The tenant's schedules with their next run and last status."""
-    page = db.paginate(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id)
+    page = db.paginate(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id,
+                                                    ReportSchedule.template.in_(readable_templates()))
                        .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id),
                        page=request.args.get("page", 1, type=int), per_page=SCHEDULES_PER_PAGE, error_out=False)
     schedules = page.items
@@ -116,7 +117,7 @@ def create():
 @role_required(*MANAGERS)
 def edit(schedule_id: int):
     """Edit a schedule."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     form = _form(schedule)
     if request.method == "POST" and form.validate():
         if _save(form, schedule) is not None:
@@ -137,7 +138,7 @@ def preview():
 @role_required(*MANAGERS)
 def detail(schedule_id: int):
     """A schedule and its run history (the history fragment polls itself while a run is in progress)."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     page = db.paginate(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
                        .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
                        page=request.args.get("page", 1, type=int), per_page=RUNS_PER_PAGE, error_out=False)
@@ -156,7 +157,7 @@ def detail(schedule_id: int):
 @role_required(*MANAGERS)
 def set_active(schedule_id: int, active: bool):
     """Pause (stop firing) or resume (fire again from the next slot after now); back to the list or the schedule."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     service.set_active(schedule, current_user, active)
     flash(_("The schedule is active again.") if active else _("The schedule is paused."), "success")
     if request.form.get("next") == url_for("schedules.index"):  # only our own list, never a URL from the form
@@ -168,7 +169,7 @@ def set_active(schedule_id: int, active: bool):
 @role_required(*MANAGERS)
 def delete(schedule_id: int):
     """Ask for confirmation (GET), then delete (POST)."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     if request.method == "POST":
         service.delete_schedule(schedule, current_user)
         flash(_("The schedule was deleted."), "success")
@@ -180,7 +181,7 @@ def delete(schedule_id: int):
 @role_required(*MANAGERS)
 def run(schedule_id: int):
     """지금 실행: generate the last complete period now and e-mail it like a scheduled run."""
-    schedule = tenant_get_or_404(ReportSchedule, schedule_id)
+    schedule = readable_schedule_or_404(schedule_id)
     run_now(schedule, current_user)
     flash(_("The report is being generated; it will be e-mailed when it is ready."), "success")
     return redirect(url_for("schedules.detail", schedule_id=schedule.id))

@@ -13,6 +13,7 @@ from ..audit import record
 from ..extensions import db
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from ..reports.access import check_template_access
 from ..reports.service import ReportRequestError, check_format, get_template
 from . import cron
 
@@ -85,10 +86,15 @@ def parse_recipients(raw) -> tuple[list[str], str | None]:
     return addresses, None
 
 
-def validate(data: dict) -> ScheduleInput:
-    """Check every field at once; ScheduleInputError lists each problem by field."""
+def validate(data: dict, user=None) -> ScheduleInput:
+    """Check every field at once; ScheduleInputError lists each problem by field.
+
+    With a user, a template that user's role may not use is refused with 403 (as generating it would be).
+    """
     errors: dict[str, str] = {}
     template = (data.get("template") or "").strip()
+    if user is not None:
+        check_template_access(template, user)
     fmt = (data.get("format") or "excel").strip().lower()
     expression = (data.get("cron") or "").strip()
     zone = (data.get("timezone") or "").strip()
@@ -122,7 +128,7 @@ def next_run_after(schedule: ReportSchedule, after: datetime | None = None) -> d
 
 def create_schedule(tenant: Tenant, owner: User | None, data: dict) -> ReportSchedule:
     """Store a new schedule (committed) with its first run time; ScheduleInputError on bad input."""
-    clean = validate(data)
+    clean = validate(data, owner)
     schedule = ReportSchedule(tenant_id=tenant.id, owner_id=getattr(owner, "id", None),
                               **{name: getattr(clean, name) for name in EDITABLE})
     schedule.next_run_at = next_run_after(schedule)
@@ -136,7 +142,7 @@ def create_schedule(tenant: Tenant, owner: User | None, data: dict) -> ReportSch
 
 def update_schedule(schedule: ReportSchedule, user: User | None, data: dict) -> ReportSchedule:
     """Change a schedule (committed); the next run is recomputed from now."""
-    clean = validate(data)
+    clean = validate(data, user)
     changes = {name: getattr(clean, name) for name in EDITABLE if getattr(schedule, name) != getattr(clean, name)}
     for name, value in changes.items():
         setattr(schedule, name, value)
