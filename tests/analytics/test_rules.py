@@ -131,3 +131,39 @@ def test_total_saving_is_a_sum_of_money(tenant):
     assert result["total_potential_saving"] == D("100000.00")
     assert result["recommendation_count"] == 3 and result["total_amount"] == D("1000000.00")
     assert "₩400,000" in result["recommendations"][0]["message"]
+    assert [r["potential_saving_pct"] for r in result["recommendations"]] == [D("10"), D("5"), D("15")]
+    assert result["total_potential_saving_pct"] == D("10.0")  # 100,000 of 1,000,000; not 10 + 5 + 15
+
+
+@pytest.mark.parametrize(("before", "now", "spike"), [
+    ("10000.00", "15000.00", False),  # +50.00 %
+    ("10000.00", "15004.00", True),  # +50.04 %, shown as 50.0 %
+    ("10000.00", "15000.01", True),  # +50.0001 %
+    ("3.00", "4.50", False),  # exactly +50 % on a small amount
+    ("0.00", "1000.00", False),  # new this month: not a spike (it is a NEW anomaly)
+])
+def test_cost_spike_compares_the_exact_ratio(tenant, before, now, spike):
+    """Strictly more than 50 % by exact Decimal arithmetic, not by the rounded percentage shown."""
+    from webapp.analytics.rules import is_spike
+
+    assert is_spike(D(now), D(before)) is spike
+    if D(before):
+        add_cost(tenant, 2025, 2, "SERVER", "MES", before)
+    add_cost(tenant, 2025, 3, "SERVER", "MES", now)
+    spikes = [r for r in analytics.recommendations(tenant.id, 2025, 3)["recommendations"] if r["type"] == "COST_SPIKE"]
+    assert bool(spikes) is spike
+    if spike:
+        assert spikes[0]["change_pct"] >= D("50.0") and spikes[0]["potential_saving_pct"] == D("15")
+
+
+def test_idle_server_saves_all_of_its_cost_and_normal_saves_nothing(tenant):
+    idle = add_server(tenant, "was-01", year=2025, month=3, cpu="2")
+    add_cost(tenant, 2025, 3, "SERVER", "INFRA", "200000", server=idle)
+    add_cost(tenant, 2025, 3, "PERSONNEL", "INFRA", "800000")
+    result = analytics.recommendations(tenant.id, 2025, 3)
+    assert [(r["type"], r["potential_saving_pct"], r["estimated_saving"]) for r in result["recommendations"]] == [
+        ("IDLE_SERVER", D("100"), D("200000.00"))]
+    assert result["total_potential_saving_pct"] == D("20.0")
+    empty = analytics.recommendations(tenant.id, 2025, 4)
+    assert [(r["type"], r["potential_saving_pct"]) for r in empty["recommendations"]] == [("NORMAL", D("0"))]
+    assert empty["total_potential_saving_pct"] == D("0.0")

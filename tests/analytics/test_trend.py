@@ -42,7 +42,7 @@ def test_trend_totals_and_direction(tenant, other_tenant):
     assert [(r["period"], r["total_amount"], r["item_count"]) for r in result["data"]] == [
         ("2024-11", D("1000000.00"), 1), ("2024-12", D("500000.00"), 1), ("2025-01", D("1500000.00"), 2)]
     assert result["trend_pct"] == D("50.0") and result["trend_dir"] == "UP"
-    assert result["months"] == 3 and result["service"] is None
+    assert result["months"] == 3 and result["service"] == "ALL"
     erp = analytics.trend(tenant.id, months=2, service="erp", end=(2025, 1))
     assert erp["service"] == "ERP" and erp["trend_pct"] == D("140.0")
     down = analytics.trend(tenant.id, months=2, end=(2024, 12))

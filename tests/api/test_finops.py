@@ -107,7 +107,7 @@ def test_bad_cost_is_422_naming_the_field_and_nothing_is_stored(api, tenant, db,
     assert stored(db) == 0
 
 
-@pytest.mark.parametrize("missing", ["year", "month", "category", "service", "amount"])
+@pytest.mark.parametrize("missing", ["year", "month", "category", "amount"])  # service defaults to INFRA (test_seed_contract)
 def test_missing_field_is_refused(api, tenant, db, missing):
     api.login("pm")
     response = api.post("/api/finops/costs", json={k: v for k, v in GOOD.items() if k != missing})
@@ -189,7 +189,8 @@ def test_budget_set_and_get(api, data, db):
     response = api.post("/api/finops/budget", json={"year": 2025, "month": 1, "service": "ERP", "amount": 1000000})
     body = response.get_json()
     assert response.status_code == 201 and body["created"] is True
-    assert (body["budget"], body["actual"], body["usage_pct"], body["status"], body["variance"]) == (1000000, 1300000, 130.0, "OVER", 300000)
+    assert body["budget"]["amount"] == body["budget_amount"] == 1000000 and body["budget"]["service"] == "ERP"
+    assert (body["actual"], body["usage_pct"], body["status"], body["variance"]) == (1300000, 130.0, "OVER", 300000)
     again = api.post("/api/finops/budget", json={"year": 2025, "month": 1, "service": "ERP", "amount": 1500000}).get_json()
     assert again["created"] is False and again["id"] == body["id"] and again["status"] == "OK"
     whole = api.get("/api/finops/budget?year=2025&month=1").get_json()

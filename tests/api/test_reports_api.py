@@ -66,7 +66,7 @@ def test_generate_can_wait_for_the_data_summary(api, march):  # noqa: F811
     assert body["status"] == "DONE"
     assert body["data_summary"] == {"template": "monthly_sla", "period": {"start": "2026-03-01", "end": "2026-03-31"},
                                     "created": 7, "resolved": 4, "open_now": 3, "completion_rate": 57.1, "mttr_hours": 14.3,
-                                    "sla_compliance": 75, "sla_breaches": body["data_summary"]["sla_breaches"]}
+                                    "sr_total": 7, "sr_done": 4, "sr_open": 3, "sla_compliance": 75, "sla_breaches": body["data_summary"]["sla_breaches"]}
 
 
 def test_generate_defaults_to_excel_and_the_default_period(api):

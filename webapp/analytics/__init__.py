@@ -14,7 +14,8 @@ so the API only serialises it.  Bad parameters raise InvalidParameter(field, mes
 
     month_from_args(request.args, tenant.timezone)           # the ?year=&month= of a page or API call, with errors
 
-Percentages have one decimal (half up) and decisions (status, threshold, rule) use that shown figure.
+Percentages have one decimal (half up) and decisions (status, threshold) use that shown figure; the
+COST_SPIKE rule alone compares the exact ratio, so +50.04 % is a spike although it shows as 50.0 %.
 """
 from .periods import InvalidParameter, add_months, current_month, month_from_args, month_span, period_label, previous_month
 from .rules import DEFAULT_THRESHOLD, anomalies, recommendations

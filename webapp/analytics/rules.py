@@ -19,6 +19,15 @@ MAINTENANCE_SHARE_ABOVE = Decimal("25")
 SPIKE_ABOVE = Decimal("50")
 IDLE_CPU_BELOW = Decimal("10")
 ZERO = Decimal("0.00")
+# Each rule's saving as a percentage of the cost it looks at (SPEC §3.6); the API shows it as potential_saving_pct.
+# An idle server's whole monthly cost is its saving (100 %); NORMAL saves nothing.
+SAVING_PCT = {"LICENSE_REVIEW": Decimal("10"), "MAINTENANCE_REVIEW": Decimal("5"), "COST_SPIKE": Decimal("15"),
+              "IDLE_SERVER": Decimal("100"), "NORMAL": Decimal("0")}
+
+
+def _saving(rule: str, base: Decimal) -> Decimal:
+    """The money a rule may save: its percentage of the cost it looks at."""
+    return share_of(base, SAVING_PCT[rule] / 100)
 
 
 def service_moves(tenant_id: int, year: int, month: int) -> list[tuple[str, Decimal, Decimal]]:
@@ -96,7 +105,7 @@ def recommendations(tenant_id: int, year: int, month: int) -> dict:
     licence_share = percent(licence, total)
     if licence_share > LICENSE_SHARE_ABOVE:
         found.append({"type": "LICENSE_REVIEW", "severity": "HIGH", "category": "LICENSE", "share_pct": licence_share,
-                      "estimated_saving": share_of(licence, "0.10"),
+                      "potential_saving_pct": SAVING_PCT["LICENSE_REVIEW"], "estimated_saving": _saving("LICENSE_REVIEW", licence),
                       "message": _("Software licences are %(share)s%% of this month's cost (%(amount)s). Review unused "
                                    "licences and renewal terms; about 10%% could be saved.",
                                    share=licence_share, amount=money(licence))})
@@ -104,35 +113,53 @@ def recommendations(tenant_id: int, year: int, month: int) -> dict:
     maintenance_share = percent(maintenance, total)
     if maintenance_share > MAINTENANCE_SHARE_ABOVE:
         found.append({"type": "MAINTENANCE_REVIEW", "severity": "MEDIUM", "category": "MAINTENANCE",
-                      "share_pct": maintenance_share, "estimated_saving": share_of(maintenance, "0.05"),
+                      "share_pct": maintenance_share, "potential_saving_pct": SAVING_PCT["MAINTENANCE_REVIEW"],
+                      "estimated_saving": _saving("MAINTENANCE_REVIEW", maintenance),
                       "message": _("Maintenance is %(share)s%% of this month's cost (%(amount)s). Re-negotiate or merge "
                                    "maintenance contracts; about 5%% could be saved.",
                                    share=maintenance_share, amount=money(maintenance))})
     found.extend(_spikes(tenant_id, year, month))
     for server_id, name, cpu, amount in idle_servers(tenant_id, year, month):
         found.append({"type": "IDLE_SERVER", "severity": "MEDIUM", "server_id": server_id, "server": name,
-                      "cpu_avg": cpu, "estimated_saving": amount,
+                      "cpu_avg": cpu, "potential_saving_pct": SAVING_PCT["IDLE_SERVER"],
+                      "estimated_saving": _saving("IDLE_SERVER", amount),
                       "message": _("Server %(name)s averaged %(cpu)s%% CPU but cost %(amount)s this month. Consolidate "
                                    "or retire it.", name=name, cpu=cpu, amount=money(amount))})
     if not found:
-        found.append({"type": "NORMAL", "severity": "INFO", "estimated_saving": ZERO,
+        found.append({"type": "NORMAL", "severity": "INFO", "potential_saving_pct": SAVING_PCT["NORMAL"],
+                      "estimated_saving": ZERO,
                       "message": _("No saving rule applies this month: costs look normal.")})
+    saving = sum((r["estimated_saving"] for r in found), ZERO)
     return {"year": year, "month": month, "period": period_label(year, month), "total_amount": total,
             "recommendation_count": len(found), "recommendations": found,
-            "total_potential_saving": sum((r["estimated_saving"] for r in found), ZERO)}
+            "total_potential_saving": saving,
+            # a real percentage: the money saving over the month's total (0 when the month has no cost)
+            "total_potential_saving_pct": percent(saving, total)}
 
 
 def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
-    """COST_SPIKE for every service up more than 50 % on the previous month (saving: 15 % of the increase)."""
+    """COST_SPIKE for every service up more than 50 % on the previous month (saving: 15 % of the increase).
+
+    The rule compares the exact ratio, not the rounded percentage shown: +50.04 % is a spike, +50.00 % is not.
+    """
     found = []
     for service, now, before in service_moves(tenant_id, year, month):
-        change = change_percent(now, before)  # 0 when before is 0: a service new this month is not a spike
-        if change > SPIKE_ABOVE:
-            increase = now - before
-            found.append({"type": "COST_SPIKE", "severity": "HIGH", "service": service,
-                          "change_pct": change, "increase_amount": increase,
-                          "estimated_saving": share_of(increase, "0.15"),
-                          "message": _("%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
-                                       "changed; about 15%% of the increase could be saved.",
-                                       service=service, change=change, amount=money(increase))})
+        if not is_spike(now, before):
+            continue
+        increase = now - before
+        found.append({"type": "COST_SPIKE", "severity": "HIGH", "service": service,
+                      "change_pct": change_percent(now, before), "increase_amount": increase,
+                      "potential_saving_pct": SAVING_PCT["COST_SPIKE"], "estimated_saving": _saving("COST_SPIKE", increase),
+                      "message": _("%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
+                                   "changed; about 15%% of the increase could be saved.",
+                                   service=service, change=change_percent(now, before), amount=money(increase))})
     return found
+
+
+def is_spike(now: Decimal, before: Decimal) -> bool:
+    """True when the cost rose strictly more than 50 % on a non-zero previous month, by exact Decimal arithmetic.
+
+    (now − before) / before > 50 / 100  ⇔  (now − before) × 100 > before × 50, with no division and no rounding.
+    A service new this month (before = 0) is not a spike.
+    """
+    return before > 0 and (Decimal(now) - Decimal(before)) * 100 > Decimal(before) * SPIKE_ABOVE

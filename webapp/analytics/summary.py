@@ -74,7 +74,8 @@ def _tenant_month(tenant_id: int) -> tuple[int, int]:
 def trend(tenant_id: int, months: int = 6, service: str | None = None, end: tuple[int, int] | None = None) -> dict:
     """The last N calendar months ending with `end` (default: this month in the tenant's zone).
 
-    Each month carries its total, item count and the budget of the same scope (None when not set).
+    Each month carries its total, item count and the budget of the same scope (None when not set);
+    `service` is "ALL" when no service was asked for (SPEC §7).
     """
     months = check_trend_months(months)
     service = check_service(service)
@@ -89,7 +90,7 @@ def trend(tenant_id: int, months: int = 6, service: str | None = None, end: tupl
     first, last = data[0]["total_amount"], data[-1]["total_amount"]
     trend_pct = change_percent(last, first)
     direction = "UP" if trend_pct > TREND_STEP else "DOWN" if trend_pct < -TREND_STEP else "STABLE"
-    return {"months": months, "service": service, "start_period": data[0]["period"], "end_period": data[-1]["period"],
+    return {"months": months, "service": service or BUDGET_SCOPE_ALL, "start_period": data[0]["period"], "end_period": data[-1]["period"],
             "data": data, "trend_pct": trend_pct, "trend_dir": direction}
 
 

@@ -24,6 +24,7 @@ from ..validation import FieldErrors
 from . import bp
 
 MAX_PER_PAGE = 1000
+DEFAULT_COST_SERVICE = "INFRA"
 
 
 def refused(errors: dict[str, str], status: int = 422):
@@ -61,15 +62,21 @@ def json_body():
 
 
 def cost_json(entry: CostEntry) -> dict:
-    """One cost as the API shows it."""
+    """One cost as the API shows it (`cost_id` is the seed routers' name for the COST-YYYYMMDD-XXXXXX code)."""
     return {
-        "id": entry.id, "code": entry.code, "year": entry.year, "month": entry.month,
+        "id": entry.id, "code": entry.code, "cost_id": entry.code, "year": entry.year, "month": entry.month,
         "category": entry.category, "category_label": CATEGORIES.get(entry.category, entry.category),
         "service": entry.service, "amount": entry.amount, "description": entry.description,
         "department": entry.department, "server_id": entry.server_id,
         "created_by": entry.created_by.username if entry.created_by else None,
         "created_at": entry.created_at, "updated_at": entry.updated_at,
     }
+
+
+def budget_json(budget, user) -> dict:
+    """The budget just set, as the seed routers answered it: {year, month, service, amount, set_by, set_at}."""
+    return {"year": budget.year, "month": budget.month, "service": budget.service, "amount": budget.amount,
+            "set_by": user.username, "set_at": budget.updated_at or budget.created_at}
 
 
 # --- costs ----------------------------------------------------------------------------------
@@ -95,10 +102,12 @@ def list_costs():
 @bp.post("/finops/costs")
 @finops_api
 def add_cost():
-    """Create a cost (201); nothing is stored when any field is refused."""
+    """Create a cost (201); `service` defaults to INFRA (SPEC §7); nothing is stored when any field is refused."""
     data = json_body()
     if data is None:
         return error_response(400, _("Send a JSON object with year, month, category, service and amount."))
+    if data.get("service") is None:  # left out (or null): the seed routers' default
+        data = {**data, "service": DEFAULT_COST_SERVICE}
     values, errors = clean_cost(data, current_user.tenant_id)
     if errors:
         refused(errors)
@@ -200,7 +209,11 @@ def get_budget():
 @bp.post("/finops/budget")
 @role_required(*ADMIN, message=lambda: _("Only administrators can set budgets."))
 def post_budget():
-    """Set or update one month's budget for ALL or a service (201); other scopes are untouched."""
+    """Set or update one month's budget for ALL or a service (201); other scopes are untouched.
+
+    The answer: `message`, the `budget` object, and the budget-vs-actual figures at the top level as
+    before (the budget's amount, which used to be `budget`, is `budget_amount`).
+    """
     data = json_body()
     if data is None:
         return error_response(400, _("Send a JSON object with year, month, amount and service (ALL or a service)."))
@@ -209,5 +222,9 @@ def post_budget():
         refused(errors)
     budget, created = set_budget(current_user, values)
     result = analytics.budget_vs_actual(current_user.tenant_id, budget.year, budget.month, budget.service)
-    return jsonify({"id": budget.id, "created": created, **result}), 201
+    figures = {key: value for key, value in result.items() if key != "budget"}
+    return jsonify({"message": _("The budget for %(year)s-%(month)02d has been set.", year=budget.year, month=budget.month),
+                    "budget": budget_json(budget, current_user), "id": budget.id, "created": created,
+                    **figures, "budget_amount": result["budget"]}), 201
+
 

@@ -54,13 +54,13 @@ def seed_finops(tenant, echo=print) -> None:
                 amount = (amount / 1000).quantize(Decimal("1")) * 1000
                 server = servers.get(service) if category == "SERVER" else None
                 entries.append(CostEntry(
-                    tenant_id=tenant.id, code=new_cost_code(), year=year, month=month, category=category, service=service,
-                    amount=amount, description=DESCRIPTIONS[category].format(service=service), department="IT",
+                    tenant_id=tenant.id, code=new_cost_code(zone=tenant.timezone), year=year, month=month, category=category,
+                    service=service, amount=amount, description=DESCRIPTIONS[category].format(service=service), department="IT",
                     server_id=server.id if server else None, created_by_id=author.id if author else None))
                 totals[(year, month)] = totals.get((year, month), Decimal(0)) + amount
         legacy = servers["legacy"]
-        entries.append(CostEntry(tenant_id=tenant.id, code=new_cost_code(), year=year, month=month, category="SERVER",
-                                 service="INFRA", amount=Decimal("850000"), description="레거시 배치 서버 운영",
+        entries.append(CostEntry(tenant_id=tenant.id, code=new_cost_code(zone=tenant.timezone), year=year, month=month,
+                                 category="SERVER", service="INFRA", amount=Decimal("850000"), description="레거시 배치 서버 운영",
                                  department="IT", server_id=legacy.id, created_by_id=author.id if author else None))
         totals[(year, month)] += Decimal("850000")
     db.session.add_all(entries)

@@ -1,28 +1,31 @@
 """Creating, changing and deleting cost entries, each with its audit row in the same commit."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ..audit import record
 from ..extensions import db
-from ..models import CostEntry, new_cost_code
+from ..models import CostEntry, new_cost_code, utcnow
 
 EDITABLE = ("year", "month", "category", "service", "amount", "description", "department", "server_id")
 
 
-def _unused_code(tenant_id: int) -> str:
-    """A COST-YYYYMMDD-XXXXXX code not yet used in the tenant (retries the rare collision)."""
+def _unused_code(tenant_id: int, zone: str, now: datetime) -> str:
+    """A COST-YYYYMMDD-XXXXXX code (the date in the tenant's zone) not yet used in the tenant (retries the rare collision)."""
     for _attempt in range(10):
-        code = new_cost_code()
+        code = new_cost_code(now, zone)
         if db.session.scalar(select(CostEntry.id).where(CostEntry.tenant_id == tenant_id, CostEntry.code == code)) is None:
             return code
     raise RuntimeError("could not find a free cost code")
 
 
-def create_cost(user, values: dict) -> CostEntry:
-    """Store a checked cost for the user's tenant and audit it."""
-    entry = CostEntry(tenant_id=user.tenant_id, code=_unused_code(user.tenant_id), created_by_id=user.id,
-                      **{field: values[field] for field in EDITABLE})
+def create_cost(user, values: dict, now: datetime | None = None) -> CostEntry:
+    """Store a checked cost for the user's tenant (created `now`, default the current time) and audit it."""
+    now = now or utcnow()
+    entry = CostEntry(tenant_id=user.tenant_id, code=_unused_code(user.tenant_id, user.tenant.timezone, now),
+                      created_by_id=user.id, created_at=now, **{field: values[field] for field in EDITABLE})
     db.session.add(entry)
     db.session.flush()
     record("create", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,

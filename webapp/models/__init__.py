@@ -1,7 +1,7 @@
 """All models, importable from one place."""
 from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_token
 from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
-                     new_cost_code)
+                     local_code_date, new_cost_code)
 from .schedules import EmailDelivery, ReportSchedule, ScheduleRun  # noqa: F401
 from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Report, ServiceRequest
 from .types import Money, UTCDateTime, utcnow
@@ -9,6 +9,7 @@ from .types import Money, UTCDateTime, utcnow
 __all__ = [
     "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "UserSession", "hash_token",
     "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "CostMonthlyTotal", "Server", "ServerMetric", "new_cost_code",
+    "local_code_date",
     "REPORT_STATUSES", "SR_PRIORITIES", "SR_STATUSES", "SR_TYPES", "Report", "ServiceRequest",
     "Money", "UTCDateTime", "utcnow",
 ]

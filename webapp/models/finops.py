@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,10 +26,15 @@ SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
 BUDGET_SCOPE_ALL = "ALL"
 
 
-def new_cost_code(now: datetime | None = None) -> str:
-    """COST-YYYYMMDD-XXXXXX: the creation date and six upper-case hex characters."""
+def local_code_date(now: datetime | None = None, zone: str | None = None) -> str:
+    """YYYYMMDD of `now` (default: the current time) in the time zone (the tenant's; UTC when none is given)."""
     now = now or utcnow()
-    return f"COST-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+    return f"{now.astimezone(ZoneInfo(zone)) if zone else now:%Y%m%d}"
+
+
+def new_cost_code(now: datetime | None = None, zone: str | None = None) -> str:
+    """COST-YYYYMMDD-XXXXXX: the creation date in the tenant's time zone and six upper-case hex characters."""
+    return f"COST-{local_code_date(now, zone)}-{secrets.token_hex(3).upper()}"
 
 
 class Server(db.Model):

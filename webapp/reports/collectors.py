@@ -12,6 +12,9 @@ from .registry import TEMPLATES, ReportTemplate
 
 PDF_BREACH_ROWS = 40
 PDF_INCIDENT_ROWS = 60
+# The seed routers' names of the five SR figures (SPEC §7 data_summary) → the names used in this package.
+SEED_SR_FIELDS = {"sr_total": "created", "sr_done": "resolved", "sr_open": "open_now",
+                  "completion_rate": "completion_rate", "mttr_hours": "mttr_hours"}
 
 
 @dataclass
@@ -25,6 +28,7 @@ class ReportData:
     generated_at: datetime
     window: metrics.Window | None = None
     summary: dict = field(default_factory=dict)
+    sr_figures: dict = field(default_factory=dict)  # the period's SR summary, for every template (also in data_summary)
     sections: dict[str, Any] = field(default_factory=dict)
     highlights: dict = field(default_factory=dict)
 
@@ -34,9 +38,14 @@ class ReportData:
         return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
 
     def data_summary(self) -> dict:
-        """The JSON-safe summary stored with the report and returned by the API."""
+        """The JSON-safe summary stored with the report and returned by the API.
+
+        Besides the template's own figures it carries the seed's sr_total, sr_done, sr_open,
+        completion_rate and mttr_hours: the period's SR figures, also for monthly_cost.
+        """
+        seed = {seed_name: self.sr_figures[name] for seed_name, name in SEED_SR_FIELDS.items()}
         return jsonable({"template": self.template.code, "period": {"start": self.start, "end": self.end},
-                         **self.summary, **self.highlights})
+                         **self.summary, **{k: v for k, v in seed.items() if k not in self.summary}, **self.highlights})
 
 
 def collect(template_code: str, tenant: Tenant, start: date, end: date, now: datetime | None = None) -> ReportData:
@@ -44,9 +53,11 @@ def collect(template_code: str, tenant: Tenant, start: date, end: date, now: dat
     template = TEMPLATES[template_code]
     now = now or utcnow()
     data = ReportData(template, tenant, start, end, now)
+    window = metrics.window_for(tenant, start, end, now)
+    data.sr_figures = metrics.sr_summary(window)
     if template.sr_based:
-        data.window = metrics.window_for(tenant, start, end, now)
-        data.summary = metrics.sr_summary(data.window)
+        data.window = window
+        data.summary = data.sr_figures
     COLLECTORS[template_code](data)
     return data
 

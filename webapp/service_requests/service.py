@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from ..audit import record
 from ..extensions import db
-from ..models import ServiceRequest, utcnow
+from ..models import ServiceRequest, Tenant, local_code_date, utcnow
 
 EDITABLE = ("title", "type", "priority", "status", "service", "assignee", "root_cause", "description", "created_at", "resolved_at")
 
@@ -20,11 +20,11 @@ def sla_targets(tenant) -> dict[str, int]:
     return {priority: int(hours) for priority, hours in tenant.setting("sla_hours").items()}
 
 
-def new_sr_code(tenant_id: int, now: datetime | None = None) -> str:
-    """SR-YYYYMMDD-XXXXXX (UTC date of creation, six upper-case hex), unique within the tenant."""
-    now = now or utcnow()
+def new_sr_code(tenant_id: int, now: datetime | None = None, zone: str | None = None) -> str:
+    """SR-YYYYMMDD-XXXXXX (date of creation in the tenant's zone, six upper-case hex), unique within the tenant."""
+    day = local_code_date(now, zone)
     while True:
-        code = f"SR-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+        code = f"SR-{day}-{secrets.token_hex(3).upper()}"
         taken = db.session.scalar(select(func.count()).select_from(ServiceRequest)
                                   .where(ServiceRequest.tenant_id == tenant_id, ServiceRequest.code == code))
         if not taken:
@@ -56,10 +56,10 @@ def time_errors(values: dict, sr: ServiceRequest | None = None, now: datetime | 
     return {}
 
 
-def create_sr(tenant_id: int, user, values: dict) -> ServiceRequest:
-    """Add an SR with an audit row (the caller commits)."""
-    now = utcnow()
-    sr = ServiceRequest(tenant_id=tenant_id, code=new_sr_code(tenant_id, now),
+def create_sr(tenant_id: int, user, values: dict, now: datetime | None = None) -> ServiceRequest:
+    """Add an SR (entered `now`, default the current time) with an audit row (the caller commits)."""
+    now = now or utcnow()
+    sr = ServiceRequest(tenant_id=tenant_id, code=new_sr_code(tenant_id, now, db.session.get(Tenant, tenant_id).timezone),
                         **{k: values.get(k) for k in EDITABLE if k not in ("status", "resolved_at", "created_at")})
     sr.description = sr.description or ""
     sr.created_at = values.get("created_at") or now
