@@ -13,6 +13,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .extensions import htmx as htmx_extension  # the name `htmx` is the webapp.htmx module
 from .htmx import add_vary
 from .jsonable import AppJSONProvider
+from .validation import register_input_checks
 
 BLUEPRINTS = (
     "webapp.auth:bp",
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
+    register_input_checks(app)  # before the blueprints: their <int:...> routes bind the id converter when added
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)

@@ -3,7 +3,12 @@
 - An HTTP error keeps the description it was raised with (`abort(403, description=...)`); without
   one, the status's standard message in the user's language is shown.
 - FieldErrors that nobody caught answers 422 (or its own status) naming each field.
+- A write to a row that another request deleted meanwhile (StaleDataError, ObjectDeletedError)
+  answers 404, for every entity at once: no model has a version column, so the only way an
+  UPDATE or DELETE by primary key matches no row here is that the row is gone.
 - Anything unexpected is logged and answers 500 — as JSON under /api/, never an HTML crash page there.
+- Every error first rolls the request's database session back: nothing half-written is kept, and
+  the error page can still read the signed-in user after a failed flush.
 """
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .extensions import db
 from .validation import FieldErrors
 
 log = logging.getLogger(__name__)
@@ -36,15 +43,34 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, detail: str | None = None, errors: dict | None = None):
-    """The error for the kind of client that asked: JSON for /api/, the error page for people."""
+def error_response(status: int, detail: str | None = None, errors: dict | None = None, **extra):
+    """The error for the kind of client that asked: JSON for /api/ (`extra` keys added), the error page for people."""
+    discard_unsaved_changes()
     detail = detail or (STANDARD_MESSAGES[status]() if status in STANDARD_MESSAGES else _("The request could not be completed."))
     if wants_json():
         payload = {"detail": detail}
         if errors:
             payload["errors"] = errors
+        payload.update(extra)
         return make_response(jsonify(payload), status)
     return make_response(render_template("errors/error.html", status=status, detail=detail, errors=errors or {}), status)
+
+
+def discard_unsaved_changes() -> None:
+    """Roll the request's session back (a refused or failed request stores nothing); never fail the error page for it."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 — the database may be the thing that failed
+        log.warning("rollback before the error response failed", exc_info=True)
+
+
+def last_resort_response(status: int = 500):
+    """When even the error page fails (database down while rendering it): a fixed text, no template, no database."""
+    # Babel is not used here on purpose: choosing the language reads the signed-in user from the database.
+    message = "서버에서 문제가 발생했습니다. 잠시 후 다시 시도하세요. / Something went wrong on our side. Please try again later."
+    if wants_json():
+        return make_response(jsonify(detail=message), status)
+    return make_response(message, status, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def _own_description(error: HTTPException) -> str | None:
@@ -81,8 +107,19 @@ def register_errorhandlers(app: Flask) -> None:
         """Refused input that the view did not put on a form itself."""
         return error_response(error.status, error.detail, error.errors)
 
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ObjectDeletedError)
+    def row_gone(error: Exception):
+        """The row this request was changing was deleted by another request in the meantime."""
+        log.info("%s %s: the row was deleted meanwhile (%s)", request.method, request.path, error)
+        return error_response(404, _("The item was deleted in the meantime (by another request)."))
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         """A bug or an outage: log it whole, show a calm message."""
         log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
-        return error_response(500)
+        try:
+            return error_response(500)
+        except Exception:  # noqa: BLE001 — e.g. the database went away and the page cannot read the user
+            log.exception("the error response for %s %s failed too", request.method, request.path)
+            return last_resort_response(500)

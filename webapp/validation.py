@@ -3,10 +3,38 @@
 A domain `clean_*` function raises FieldErrors (or returns its errors); a page puts the
 messages next to the form's fields, and the app's error handler turns an uncaught one into
 `{"detail": ..., "errors": {field: message}}` on the API (422 for a body, 400 for a query string).
+
+The field checks every `clean_*` builds on live here too: text (type, control characters,
+length), whole numbers (ASCII digits only, within a range), ids (within the column range),
+dates and years (2000–2100) and passwords.  `register_input_checks` installs the app-wide
+part: URL ids that fit the id column, bounded `args.get(..., type=int)`, and one check of every
+request's text (query, form, JSON body, URL parts) for characters no column can store.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, abort, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+
+ID_MAX = 2**31 - 1  # every primary key is an Integer column (PostgreSQL `integer`)
+YEAR_MIN, YEAR_MAX = 2000, 2100
+# C0 controls other than tab, LF and CR (PostgreSQL refuses NUL; the others only come from crafted
+# requests or pasted binary), and lone UTF-16 surrogates, which cannot be encoded as UTF-8 at all.
+REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# Passwords may not contain any control character: tab and new line cannot be typed into a password box.
+PASSWORD_REFUSED = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")  # ASCII only: int() would also take "１２" and "١٢"
+DECIMAL_NUMBER = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")  # likewise float() and Decimal()
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+ECHO_MAX = 40
+CODE_TEXT_MAX = 100  # a code picked from a list: anything longer is simply unknown (the message lists the codes)
 
 
 class FieldErrors(ValueError):
@@ -50,7 +78,6 @@ def apply_errors(form, errors: Mapping[str, str]) -> None:
 def check_email(field: str, raw) -> str:
     """A syntactically valid e-mail address (no DNS lookup), normalised; FieldErrors naming `field` otherwise."""
     from email_validator import EmailNotValidError, validate_email
-    from flask_babel import gettext as _
 
     text = raw.strip() if isinstance(raw, str) else ""
     try:
@@ -58,3 +85,269 @@ def check_email(field: str, raw) -> str:
     except EmailNotValidError:
         raise FieldErrors({field: _("%(field)s: enter a valid e-mail address such as name@example.go.kr.",
                                     field=field)}) from None
+
+
+def checked(checks: Mapping[str, Callable[[], object]]) -> tuple[dict, dict[str, str]]:
+    """Run every field's check: (the values that passed, {field: message} of those refused)."""
+    values, errors = {}, {}
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except FieldErrors as error:
+            errors.update({field: error.message} if isinstance(error, InvalidParameter) else error.errors)
+    return values, errors
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def shown(value) -> str:
+    """A refused value as a message may quote it: printable and short (the client sent it, it may be huge)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = REFUSED_CHARACTERS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text if len(text) <= ECHO_MAX else text[:ECHO_MAX] + "…"
+
+
+def kind_of(value) -> str:
+    """What a JSON value is, in the words of a message ("a number", "a list", ...)."""
+    if isinstance(value, bool):
+        return _("true/false")
+    if isinstance(value, (int, float)):
+        return _("a number")
+    if isinstance(value, (list, tuple)):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("an object")
+    return type(value).__name__
+
+
+def refused_character(text: str) -> str | None:
+    """The first character no column can store, as "U+0000", or None when the text is clean."""
+    match = REFUSED_CHARACTERS.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def control_character_message(field: str, code: str) -> str:
+    """The message for a text with a control character."""
+    return _("%(field)s: contains a control character (%(code)s) that cannot be stored; remove it.", field=field, code=code)
+
+
+def check_text(field: str, raw, *, max_length: int, required: bool = False, default: str = "") -> str:
+    """A text field: a string (numbers, true/false, lists are refused, not turned into text), stripped,
+    without control characters, at most `max_length` characters; empty gives `default` unless required."""
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise InvalidParameter(field, _("%(field)s: must be text, not %(kind)s.", field=field, kind=kind_of(raw)))
+    text = raw.strip()
+    if (code := refused_character(text)) is not None:
+        raise InvalidParameter(field, control_character_message(field, code))
+    if len(text) > max_length:
+        raise InvalidParameter(field, _("%(field)s: at most %(max)s characters.", field=field, max=max_length))
+    if not text:
+        if required:
+            raise InvalidParameter(field, _("%(field)s: required.", field=field))
+        return default
+    return text
+
+
+# --- numbers and ids --------------------------------------------------------------------------
+
+
+def whole_number(raw) -> int | None:
+    """An int from an int or a text of ASCII digits (within 18 digits), else None; true/false and floats are not numbers."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw.strip()):
+        return int(raw.strip())
+    return None
+
+
+def decimal_number(raw) -> Decimal | None:
+    """A finite Decimal from a number or a text of ASCII digits (e.g. "12.5"), else None; true/false is not a number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
+        return Decimal(raw.strip()) if DECIMAL_NUMBER.fullmatch(raw.strip()) else None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, (float, Decimal)):
+        value = Decimal(str(raw))
+        return value if value.is_finite() else None
+    return None
+
+
+def check_whole_number(field: str, raw, *, minimum: int, maximum: int, message: str, required_message: str | None = None) -> int:
+    """A whole number in [minimum, maximum]; `message` when it is not one (or out of range)."""
+    if required_message and (raw is None or (isinstance(raw, str) and not raw.strip())):
+        raise InvalidParameter(field, required_message)
+    value = whole_number(raw)
+    if value is None or not minimum <= value <= maximum:
+        raise InvalidParameter(field, message)
+    return value
+
+
+def check_id(field: str, raw) -> int:
+    """A row id: a whole number from 1 to the id column's maximum."""
+    return check_whole_number(field, raw, minimum=1, maximum=ID_MAX, message=_("%(field)s: must be the id of an existing item.", field=field))
+
+
+def check_year(year, field: str = "year") -> int:
+    """A year as int within the supported range (2000–2100), or InvalidParameter(field)."""
+    return check_whole_number(
+        field, year, minimum=YEAR_MIN, maximum=YEAR_MAX,
+        message=_("year: must be a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX),
+        required_message=_("year: required, a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX))
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def year_range_message(field: str) -> str:
+    """The message for a date outside the supported years."""
+    return _("%(field)s: the year must be from %(min)s to %(max)s.", field=field, min=YEAR_MIN, max=YEAR_MAX)
+
+
+def check_date_year(field: str, value: date | datetime) -> date | datetime:
+    """Refuse a date (or time) whose year is outside 2000–2100: reports, SLA and time zone arithmetic need sane years."""
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise InvalidParameter(field, year_range_message(field))
+    return value
+
+
+def check_iso_date(field: str, raw, message: str) -> date:
+    """A date typed as YYYY-MM-DD (ASCII digits), a real calendar day, year 2000–2100; `message` when it is not one."""
+    match = ISO_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if match is None:
+        raise InvalidParameter(field, message)
+    try:
+        value = date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise InvalidParameter(field, message) from None
+    return check_date_year(field, value)
+
+
+class YearsInRange:
+    """WTForms validator for a date or time field: typed with the digits 0–9, year 2000–2100 (message names the field)."""
+
+    def __call__(self, form, field) -> None:
+        """Raise ValidationError when the typed value or its year is refused."""
+        from wtforms.validators import ValidationError
+
+        if field.data is None:
+            return
+        label = str(field.label.text)
+        if any(not str(raw).isascii() for raw in field.raw_data or ()):
+            raise ValidationError(_("%(field)s: type the date with the digits 0–9.", field=label))
+        if not YEAR_MIN <= field.data.year <= YEAR_MAX:
+            raise ValidationError(year_range_message(label))
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+
+def password_problem(password: str, field: str = "password") -> str | None:
+    """Why a new password is refused (control characters, or only spaces), or None."""
+    if PASSWORD_REFUSED.search(password):
+        return _("%(field)s: must not contain control characters (tab, new line and the like).", field=field)
+    if not password.strip():
+        return _("%(field)s: must not be only spaces.", field=field)
+    return None
+
+
+# --- the app-wide part --------------------------------------------------------------------------
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: ASCII digits up to the id column's maximum, so a bigger number is a 404, not a database error."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX, signed: bool = False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bounded_int(text: str) -> int:
+    """int() for query and form values: ASCII digits within ±ID_MAX, else ValueError (so `.get(type=int)` gives the default)."""
+    value = whole_number(text)
+    if value is None or abs(value) > ID_MAX:
+        raise ValueError(f"not a whole number within ±{ID_MAX}")
+    return value
+
+
+class CheckedMultiDict(ImmutableMultiDict):
+    """Query and form values whose `.get(key, default, type=int)` refuses Unicode digits and out-of-range numbers."""
+
+    def get(self, key, default=None, type=None):
+        """As MultiDict.get; `type=int` means bounded_int (page=10^20 or page=１２ falls back to the default)."""
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class CheckedValues:
+    """Request mixin: query and form values are CheckedMultiDicts (put before the request class the extensions chose)."""
+
+    parameter_storage_class = CheckedMultiDict
+
+
+def _walk_json(value, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field, message) for each string (or key) with a refused character and each non-finite number in a JSON body."""
+    stack = [(path, value)]
+    while stack:  # iterative: a deeply nested body must not exhaust the stack
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if (code := refused_character(item)) is not None:
+                yield where or "body", control_character_message(where or "body", code)
+        elif isinstance(item, float) and not math.isfinite(item):
+            yield where or "body", _("%(field)s: must be a finite number (NaN and Infinity are not JSON).", field=where or "body")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{where}.{shown(key)}" if where else shown(key)
+                if (code := refused_character(key)) is not None:
+                    yield name, control_character_message(name, code)
+                stack.append((name, child))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{index}]", child) for index, child in enumerate(item))
+
+
+def _form_errors(values) -> dict[str, str]:
+    """{field: message} for query or form values with a refused character in the name or the value."""
+    errors = {}
+    for key, value in values.items(multi=True):
+        code = refused_character(key) or refused_character(value)
+        if code is not None:
+            errors.setdefault(shown(key), control_character_message(shown(key), code))
+    return errors
+
+
+def refuse_unstorable_text():
+    """Before any view: refuse text that no column can store, naming the field — for every route at once.
+
+    A URL part with such a character names nothing that exists (404); a query argument is a 400;
+    a form field or a JSON body value a 422.  Pages show the error page listing the fields: a
+    browser's form fields cannot produce these characters, so only crafted requests meet it.
+    """
+    if any(isinstance(value, str) and refused_character(value) for value in (request.view_args or {}).values()):
+        abort(404)
+    if errors := _form_errors(request.args):
+        raise FieldErrors(errors, 400)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    errors = _form_errors(request.form) if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") else {}
+    if request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # the json module recurses per nesting level
+            abort(400, description=_("The JSON body is nested too deeply."))
+        errors.update(dict(_walk_json(body)))
+    if errors:
+        raise FieldErrors(errors, 422)
+
+
+def register_input_checks(app: Flask) -> None:
+    """Install the app-wide input checks; call before the blueprints (the URL converter binds when routes are added)."""
+    app.url_map.converters["int"] = IdConverter
+    # htmx-flask has already set its own request class; keep it and add the checked values on top
+    app.request_class = type("CheckedRequest", (CheckedValues, app.request_class), {})
+    app.before_request(refuse_unstorable_text)

@@ -63,7 +63,7 @@ def test_create_records_an_audit_row(client, auth, db, tenant):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"title": ""}, "필수"),
     ({"priority": "P9"}, ""),
-    ({"created_at": "2999-01-01T00:00"}, "미래 시각"),
+    ({"created_at": "2099-01-01T00:00"}, "미래 시각"),
     ({"status": "OPEN", "resolved_at": "2026-03-03T10:00"}, "완료 상태인 요청만"),
     ({"status": "DONE", "created_at": "2026-03-05T10:00", "resolved_at": "2026-03-04T10:00"}, "접수 일시보다 앞설 수 없습니다"),
 ])

@@ -1,17 +1,21 @@
 """Calendar months: arithmetic without day stepping, the tenant's current month, input checks."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from ..validation import InvalidParameter
+from ..validation import (CODE_TEXT_MAX, YEAR_MAX, YEAR_MIN, InvalidParameter, check_text, check_whole_number,
+                          check_year, checked, decimal_number, shown)
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
+__all__ = ["YEAR_MIN", "YEAR_MAX", "InvalidParameter", "checked", "check_year", "check_month", "check_trend_months",
+           "check_threshold", "check_service", "add_months", "previous_month", "month_span", "period_label",
+           "current_month", "month_from_args", "percent", "change_percent", "share_of"]
+
 TREND_MONTHS_MIN, TREND_MONTHS_MAX = 1, 24
 THRESHOLD_MIN, THRESHOLD_MAX = Decimal(5), Decimal(200)
 ONE_DECIMAL = Decimal("0.1")
@@ -56,17 +60,6 @@ def month_from_args(args: Mapping, timezone_name: str | None) -> tuple[int, int,
     return values.get("year", year), values.get("month", month), errors
 
 
-def checked(checks: Mapping[str, Callable[[], object]]) -> tuple[dict, dict[str, str]]:
-    """Run every field's check: (the values that passed, {field: message} of those refused)."""
-    values, errors = {}, {}
-    for field, check in checks.items():
-        try:
-            values[field] = check()
-        except InvalidParameter as error:
-            errors[field] = error.message
-    return values, errors
-
-
 def percent(part: Decimal, whole: Decimal) -> Decimal:
     """part / whole × 100 with one decimal (half up); 0 when whole is 0."""
     if not whole:
@@ -86,50 +79,23 @@ def share_of(amount: Decimal, fraction: str) -> Decimal:
     return (Decimal(amount) * Decimal(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def check_year(year) -> int:
-    """A year as int within the supported range, or InvalidParameter('year')."""
-    if year is None or str(year).strip() == "":
-        raise InvalidParameter("year", _("year: required, a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX))
-    try:
-        value = int(str(year).strip())
-    except ValueError:
-        value = None
-    if value is None or not YEAR_MIN <= value <= YEAR_MAX:
-        raise InvalidParameter("year", _("year: must be a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX))
-    return value
-
-
 def check_month(month) -> int:
-    """A month as int 1–12, or InvalidParameter('month')."""
-    if month is None or str(month).strip() == "":
-        raise InvalidParameter("month", _("month: required, a number from 1 to 12."))
-    try:
-        value = int(str(month).strip())
-    except ValueError:
-        value = None
-    if value is None or not 1 <= value <= 12:
-        raise InvalidParameter("month", _("month: must be a number from 1 to 12."))
-    return value
+    """A month as int 1–12 (ASCII digits), or InvalidParameter('month')."""
+    return check_whole_number("month", month, minimum=1, maximum=12,
+                              message=_("month: must be a number from 1 to 12."),
+                              required_message=_("month: required, a number from 1 to 12."))
 
 
 def check_trend_months(months) -> int:
     """The number of trend months, 1–24, or InvalidParameter('months')."""
-    try:
-        value = int(str(months).strip())
-    except (TypeError, ValueError):
-        value = None
-    if value is None or not TREND_MONTHS_MIN <= value <= TREND_MONTHS_MAX:
-        raise InvalidParameter("months", _("months: must be a whole number from 1 to 24."))
-    return value
+    return check_whole_number("months", months, minimum=TREND_MONTHS_MIN, maximum=TREND_MONTHS_MAX,
+                              message=_("months: must be a whole number from 1 to 24."))
 
 
 def check_threshold(threshold) -> Decimal:
-    """The anomaly threshold in percent, 5–200, or InvalidParameter('threshold')."""
-    try:
-        value = Decimal(str(threshold).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        value = None
-    if value is None or not value.is_finite() or not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
+    """The anomaly threshold in percent, 5–200 (ASCII digits, e.g. 30 or 12.5), or InvalidParameter('threshold')."""
+    value = decimal_number(threshold)
+    if value is None or not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
         raise InvalidParameter("threshold", _("threshold: must be a percentage from 5 to 200."))
     return value
 
@@ -138,14 +104,13 @@ def check_service(service, *, allow_all: bool = False, required: bool = False) -
     """A service code (upper-cased), "ALL" when allowed, or None when optional and empty."""
     from ..models import BUDGET_SCOPE_ALL, SERVICES
 
-    text = (service or "").strip().upper()
+    allowed = ((BUDGET_SCOPE_ALL,) if allow_all else ()) + SERVICES
+    text = check_text("service", service, max_length=CODE_TEXT_MAX).upper()
     if not text:
         if required:
-            raise InvalidParameter("service", _("service: required, one of %(allowed)s.", allowed=", ".join(
-                ((BUDGET_SCOPE_ALL,) if allow_all else ()) + SERVICES)))
+            raise InvalidParameter("service", _("service: required, one of %(allowed)s.", allowed=", ".join(allowed)))
         return BUDGET_SCOPE_ALL if allow_all else None
-    allowed = ((BUDGET_SCOPE_ALL,) if allow_all else ()) + SERVICES
     if text not in allowed:
         raise InvalidParameter("service", _("service: unknown value '%(value)s'; use one of %(allowed)s.",
-                                            value=service, allowed=", ".join(allowed)))
+                                            value=shown(service), allowed=", ".join(allowed)))
     return text

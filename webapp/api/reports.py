@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..errors import error_response
 from ..extensions import db
 from ..models import Report
 from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
@@ -15,6 +16,7 @@ from ..reports.periods import today_in
 from ..reports.routes import not_ready_message, stored_file_response
 from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report
 from ..schedules.service import parse_recipients
+from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, decimal_number
 from . import bp
 
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 100, 500
@@ -67,18 +69,21 @@ def generate_report():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(detail=_("Send a JSON object.")), 400
-    try:
-        wait = min(max(float(body.get("wait") or 0), 0), WAIT_MAX_SECONDS)
-    except (TypeError, ValueError):
-        return jsonify(detail=_("wait: give a number of seconds (0 to %(max)s).", max=WAIT_MAX_SECONDS)), 400
+    seconds = decimal_number(body.get("wait") or 0)  # finite, ASCII digits: "NaN" would make the wait below endless
+    if seconds is None:
+        return refused("wait", _("wait: give a number of seconds (0 to %(max)s).", max=WAIT_MAX_SECONDS))
+    wait = float(min(max(seconds, 0), WAIT_MAX_SECONDS))
     tenant = current_user.tenant
     try:
-        code = check_template_access(get_template(str(body.get("template") or ""))).code  # the template first, before the period
-        fmt = str(body.get("format") or "excel").lower()
+        # the template's errors first (unknown, then not for this role), before the period's
+        code = check_template_access(get_template(check_text("template", body.get("template"), max_length=CODE_TEXT_MAX))).code
+        fmt = check_text("format", body.get("format"), max_length=CODE_TEXT_MAX, default="excel").lower()
         start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone))
         report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
     except ReportRequestError as exc:
-        return jsonify(detail=str(exc), field=exc.field), 400
+        return refused(exc.field, str(exc))
+    except InvalidParameter as exc:
+        return refused(exc.field, exc.message)
     report = _wait_for(report.id, wait)
     body = {"ok": report.status != "FAILED", "report_id": report.id, "template": report.template,
             "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
@@ -88,6 +93,11 @@ def generate_report():
     if report.status == "FAILED":
         body["error"] = report.error
     return jsonify(body), 200 if report.status in ("DONE", "FAILED") else 202
+
+
+def refused(field: str | None, message: str):
+    """400 `{"detail", "errors": {field: message}, "field"}`: the app's error shape, plus `field` for older clients."""
+    return error_response(400, message, {field: message} if field else None, field=field)
 
 
 def _wait_for(report_id: int, seconds: float) -> Report:

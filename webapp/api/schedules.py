@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import MANAGERS, role_required
+from ..errors import error_response
 from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.access import readable_schedule_or_404, readable_templates
@@ -52,14 +53,15 @@ def create_schedule():
     if recipients is None and data.get("email"):
         recipients = [data["email"]]
     if recipients is not None and not isinstance(recipients, (list, str)):
-        return jsonify(detail=_("Recipients: send a list of e-mail addresses."), field="recipients"), 400
+        message = _("Recipients: send a list of e-mail addresses.")
+        return error_response(400, message, {"recipients": message}, field="recipients")
     data["recipients"] = recipients
     data["timezone"] = data.get("timezone") or current_user.tenant.timezone  # format and active default in validate()
     try:
         schedule = service.create_schedule(current_user.tenant, current_user, data)
     except service.ScheduleInputError as exc:
         db.session.rollback()
-        return jsonify(detail=" ".join(exc.errors.values()), field=next(iter(exc.errors)), errors=exc.errors), 400
+        return error_response(400, " ".join(exc.errors.values()), exc.errors, field=next(iter(exc.errors)))
     return jsonify(ok=True, **schedule_json(schedule)), 201
 
 

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ..validation import YearsInRange
 from .registry import TEMPLATES
 
 FORMAT_LABELS = {"excel": _l("Excel (.xlsx)"), "pdf": _l("PDF")}
@@ -19,8 +20,8 @@ class ReportForm(FlaskForm):
                            default="weekly_ops", validate_choice=False)
     period = RadioField(_l("Period"), choices=[SelectChoice("default", _l("Default period")),
                                                SelectChoice("custom", _l("Custom dates"))], default="default")
-    period_start = DateField(_l("Start date"), validators=[Optional()])
-    period_end = DateField(_l("End date"), validators=[Optional()])
+    period_start = DateField(_l("Start date"), validators=[Optional(), YearsInRange()])
+    period_end = DateField(_l("End date"), validators=[Optional(), YearsInRange()])
     format = SelectField(_l("Format"), validate_choice=False)
     send_email = BooleanField(_l("Also e-mail the download link"))
     email = StringField(_l("E-mail addresses"))

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..i18n import tenant_context
 from ..jobs import enqueue
 from ..models import Report, Tenant, utcnow
+from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, check_iso_date, year_range_message
 from .periods import period_default, period_last_complete
 from .registry import FORMATS, TEMPLATES, ReportTemplate
 from .signals import report_finished
@@ -78,23 +79,33 @@ def last_complete_period(template_code: str, run_date: date | datetime) -> tuple
     return period_last_complete(get_template(template_code).period, run_date)
 
 
-def parse_period(template_code: str, start_text: str | None, end_text: str | None, today: date) -> tuple[date, date]:
-    """Dates from 'YYYY-MM-DD' texts, or the template's default when both are empty."""
-    if not start_text and not end_text:
+def parse_period(template_code: str, start_text, end_text, today: date) -> tuple[date, date]:
+    """Dates from 'YYYY-MM-DD' texts (years 2000–2100), or the template's default when both are absent or empty.
+
+    Anything but text (true, 1, [], {}) is refused rather than read as "absent".
+    """
+    if _absent(start_text) and _absent(end_text):
         return default_period(template_code, today)
     values = []
     for field, text in (("period_start", start_text), ("period_end", end_text)):
+        message = _("%(field)s: enter a date as YYYY-MM-DD (both dates, or neither for the default period).", field=field)
         try:
-            values.append(date.fromisoformat((text or "").strip()))
-        except ValueError:
-            raise ReportRequestError(
-                _("%(field)s: enter a date as YYYY-MM-DD (both dates, or neither for the default period).", field=field),
-                field=field) from None
+            values.append(check_iso_date(field, text, message))
+        except InvalidParameter as exc:
+            raise ReportRequestError(exc.message, field=field) from None
     return values[0], values[1]
 
 
+def _absent(value) -> bool:
+    """None or an empty text: the period date was not given."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def check_period(period_start: date, period_end: date) -> None:
-    """Start must not be after end."""
+    """Both dates in 2000–2100, and the start not after the end."""
+    for field, value in (("period_start", period_start), ("period_end", period_end)):
+        if not YEAR_MIN <= value.year <= YEAR_MAX:
+            raise ReportRequestError(year_range_message(field), field=field)
     if period_start > period_end:
         raise ReportRequestError(
             _("The period start (%(start)s) is after its end (%(end)s).", start=period_start.isoformat(), end=period_end.isoformat()),

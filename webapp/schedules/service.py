@@ -15,9 +15,12 @@ from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from ..reports.access import check_template_access
 from ..reports.service import ReportRequestError, check_format, get_template
+from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, kind_of, shown
 from . import cron
 
 MAX_RECIPIENTS = 50
+MAX_RECIPIENT_ITEMS = 1000  # before checking each address: a huge list is refused without validating every item
+NAME_MAX, CRON_MAX, ZONE_MAX = 200, 120, 64  # the columns are String(200), String(120), String(64)
 RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")
 EDITABLE = ("name", "template", "cron", "timezone", "format", "recipients", "active", "skip_when_empty")
 
@@ -67,16 +70,22 @@ def zone_error(name: str) -> str | None:
 
 def parse_recipients(raw) -> tuple[list[str], str | None]:
     """Recipients from a list or a text with commas/semicolons/new lines: (normalised addresses, error)."""
+    if raw is not None and not isinstance(raw, (str, list, tuple)):
+        return [], _("Recipients: send a list of e-mail addresses.")
     items = raw if isinstance(raw, (list, tuple)) else RECIPIENT_SEPARATORS.split(raw or "")
+    if len(items) > MAX_RECIPIENT_ITEMS:
+        return [], _("Recipients: at most %(n)s addresses.", n=MAX_RECIPIENTS)
     addresses: list[str] = []
     for item in items:
-        text = str(item or "").strip()
+        if item is not None and not isinstance(item, str):
+            return addresses, _("Recipients: each address must be text, not %(kind)s.", kind=kind_of(item))
+        text = (item or "").strip()
         if not text:
             continue
         try:
             address = validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError:
-            return addresses, _("Recipients: '%(address)s' is not a valid e-mail address.", address=text)
+            return addresses, _("Recipients: '%(address)s' is not a valid e-mail address.", address=shown(text))
         if address.lower() not in {a.lower() for a in addresses}:
             addresses.append(address)
     if not addresses:
@@ -86,28 +95,36 @@ def parse_recipients(raw) -> tuple[list[str], str | None]:
     return addresses, None
 
 
+def _text(errors: dict[str, str], field: str, raw, max_length: int, default: str = "") -> str:
+    """check_text, collecting its refusal into `errors` (every field is checked at once)."""
+    try:
+        return check_text(field, raw, max_length=max_length, default=default)
+    except InvalidParameter as exc:
+        errors[field] = exc.message
+        return default
+
+
 def validate(data: dict, user=None) -> ScheduleInput:
     """Check every field at once; ScheduleInputError lists each problem by field.
 
     With a user, a template that user's role may not use is refused with 403 (as generating it would be).
     """
     errors: dict[str, str] = {}
-    template = (data.get("template") or "").strip()
-    if user is not None:
+    template = _text(errors, "template", data.get("template"), CODE_TEXT_MAX)
+    if user is not None and "template" not in errors:
         check_template_access(template, user)
-    fmt = (data.get("format") or "excel").strip().lower()
-    expression = (data.get("cron") or "").strip()
-    zone = (data.get("timezone") or "").strip()
-    name = (data.get("name") or "").strip()
-    if len(name) > 200:
-        errors["name"] = _("Name: at most 200 characters.")
-    try:  # the same template and format rules (and messages) as generating a report now
-        check_format(get_template(template), fmt)
-    except ReportRequestError as exc:
-        errors[exc.field] = str(exc)
-    if (message := cron_error(expression)):
+    name = _text(errors, "name", data.get("name"), NAME_MAX)
+    fmt = _text(errors, "format", data.get("format"), CODE_TEXT_MAX, default="excel").lower()
+    expression = _text(errors, "cron", data.get("cron"), CRON_MAX)
+    zone = _text(errors, "timezone", data.get("timezone"), ZONE_MAX)
+    if "template" not in errors and "format" not in errors:
+        try:  # the same template and format rules (and messages) as generating a report now
+            check_format(get_template(template), fmt)
+        except ReportRequestError as exc:
+            errors[exc.field] = str(exc)
+    if "cron" not in errors and (message := cron_error(expression)):
         errors["cron"] = message
-    if (message := zone_error(zone)):
+    if "timezone" not in errors and (message := zone_error(zone)):
         errors["timezone"] = message
     recipients, message = parse_recipients(data.get("recipients"))
     if message:

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import SERVICES, SR_PRIORITIES, SR_STATUSES, SR_TYPES
+from ..validation import YearsInRange
 from .labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS
 
 
@@ -29,9 +30,9 @@ class ServiceRequestForm(FlaskForm):
     root_cause = StringField(_l("Root cause"), validators=[Optional(), Length(max=200)],
                              description=_l("For incidents: what caused it (used by the incident analysis report)."))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
-    created_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+    created_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearsInRange()],
                                     description=_l("Leave empty for now."))
-    resolved_at = DateTimeLocalField(_l("Resolved at"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+    resolved_at = DateTimeLocalField(_l("Resolved at"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearsInRange()],
                                      description=_l("Set automatically when the status becomes Done; correct it here if needed."))
 
 
@@ -53,5 +54,5 @@ class FilterForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=_choices(SR_PRIORITIES, PRIORITY_LABELS, blank=_l("All priorities")),
                            validators=[Optional()])
     service = SelectField(_l("Service"), choices=_choices(SERVICES, blank=_l("All services")), validators=[Optional()])
-    created_from = DateField(_l("Received from"), validators=[Optional()])
-    created_to = DateField(_l("Received to"), validators=[Optional()])
+    created_from = DateField(_l("Received from"), validators=[Optional(), YearsInRange()])
+    created_to = DateField(_l("Received to"), validators=[Optional(), YearsInRange()])
