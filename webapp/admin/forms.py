@@ -35,7 +35,9 @@ class UserForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=list(ROLES), validators=[DataRequired()])
     active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256), _acceptable_password])
+    # strip_whitespace=False: Optional() would otherwise take a password of tabs or spaces for "left empty" and skip every check
+    password = PasswordField(_l("Password"), validators=[Optional(strip_whitespace=False), Length(min=8, max=256),
+                                                         _acceptable_password])
 
 
 def _valid_timezone(form, field):

@@ -56,7 +56,8 @@ def create_schedule():
         message = _("Recipients: send a list of e-mail addresses.")
         return error_response(400, message, {"recipients": message}, field="recipients")
     data["recipients"] = recipients
-    data["timezone"] = data.get("timezone") or current_user.tenant.timezone  # format and active default in validate()
+    if data.get("timezone") in (None, ""):  # only when absent: [] or false is refused by validate(), not defaulted
+        data["timezone"] = current_user.tenant.timezone  # format and active default in validate()
     try:
         schedule = service.create_schedule(current_user.tenant, current_user, data)
     except service.ScheduleInputError as exc:
