@@ -57,7 +57,12 @@ def error_response(status: int, detail: str | None = None, errors: dict | None =
 
 
 def discard_unsaved_changes() -> None:
-    """Roll the request's session back (a refused or failed request stores nothing); never fail the error page for it."""
+    """Roll the request's session back before answering an error; never fail the error page for it.
+
+    Uncommitted changes would be dropped at the end of the request anyway; rolling back first
+    also makes the session usable again after a failed flush, so the error page can still load
+    the signed-in user (without it a database error became a crash inside the error handler).
+    """
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 — the database may be the thing that failed

@@ -22,6 +22,7 @@ from flask import Flask, abort, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import ValidationError
 
 ID_MAX = 2**31 - 1  # every primary key is an Integer column (PostgreSQL `integer`)
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -234,8 +235,6 @@ class YearsInRange:
 
     def __call__(self, form, field) -> None:
         """Raise ValidationError when the typed value or its year is refused."""
-        from wtforms.validators import ValidationError
-
         if field.data is None:
             return
         label = str(field.label.text)
@@ -325,8 +324,10 @@ def refuse_unstorable_text():
     """Before any view: refuse text that no column can store, naming the field — for every route at once.
 
     A URL part with such a character names nothing that exists (404); a query argument is a 400;
-    a form field or a JSON body value a 422.  Pages show the error page listing the fields: a
-    browser's form fields cannot produce these characters, so only crafted requests meet it.
+    a form field or a JSON body value a 422.  Pages show the error page listing the refused fields
+    rather than the form: nobody can type these characters into a browser's field (they arrive from
+    scripts, crafted requests or pasted binary), and checking once here, before any view, means no
+    route — today's or a later one — can hand one to the database.
     """
     if any(isinstance(value, str) and refused_character(value) for value in (request.view_args or {}).values()):
         abort(404)

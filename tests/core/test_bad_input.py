@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from webapp import create_app
 from webapp.analytics.periods import check_month
 from webapp.costs.validation import MAX_AMOUNT, parse_amount
-from webapp.models import ApiToken, AuditLog, Budget, CostEntry, Report, ServiceRequest, Tenant, User
+from webapp.models import ApiToken, AuditLog, Budget, CostEntry, Report, Server, ServiceRequest, Tenant, User
 from webapp.reports.service import ReportRequestError, check_period, parse_period
 from webapp.validation import (ID_MAX, REFUSED_CHARACTERS, FieldErrors, InvalidParameter, bounded_int, check_text,
                                check_year, password_problem)
@@ -348,6 +348,15 @@ def test_server_id_beyond_the_range_or_not_an_id_is_a_field_error(client, db, be
     headers = bearer()
     for server_id in [10**20, 2**31, -1, "abc", "１", 1.5, True, [1]]:
         assert_refused(post_json(client, "/api/finops/costs", {**COST, "server_id": server_id}, headers), "server_id", 422)
+    assert rows(db, CostEntry) == 0
+
+
+def test_cost_form_refuses_a_server_id_beyond_the_range_next_to_the_field(client, auth, db, tenant):
+    db.session.add(Server(tenant_id=tenant.id, name="web-01", service="ERP", description=""))
+    db.session.commit()
+    auth.login("pm")
+    response = client.post("/costs/", data={**COST_FORM, "server_id": "100000000000000000000"})
+    assert response.status_code == 422 and "server_id" in field_error(response.get_data(as_text=True), "server_id")
     assert rows(db, CostEntry) == 0
 
 
