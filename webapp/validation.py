@@ -192,7 +192,8 @@ def check_whole_number(field: str, raw, *, minimum: int, maximum: int, message: 
 
 def check_id(field: str, raw) -> int:
     """A row id: a whole number from 1 to the id column's maximum."""
-    return check_whole_number(field, raw, minimum=1, maximum=ID_MAX, message=_("%(field)s: must be the id of an existing item.", field=field))
+    message = _("%(field)s: must be the id of an existing item.", field=field)
+    return check_whole_number(field, raw, minimum=1, maximum=ID_MAX, message=message)
 
 
 def check_year(year, field: str = "year") -> int:
@@ -335,7 +336,8 @@ def refuse_unstorable_text():
         raise FieldErrors(errors, 400)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    errors = _form_errors(request.form) if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") else {}
+    is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    errors = _form_errors(request.form) if is_form else {}
     if request.is_json:
         try:
             body = request.get_json(silent=True)

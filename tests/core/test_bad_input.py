@@ -23,8 +23,16 @@ from webapp.analytics.periods import check_month
 from webapp.costs.validation import MAX_AMOUNT, parse_amount
 from webapp.models import ApiToken, AuditLog, Budget, CostEntry, Report, Server, ServiceRequest, Tenant, User
 from webapp.reports.service import ReportRequestError, check_period, parse_period
-from webapp.validation import (ID_MAX, REFUSED_CHARACTERS, FieldErrors, InvalidParameter, bounded_int, check_text,
-                               check_year, password_problem)
+from webapp.validation import (
+    ID_MAX,
+    REFUSED_CHARACTERS,
+    FieldErrors,
+    InvalidParameter,
+    bounded_int,
+    check_text,
+    check_year,
+    password_problem,
+)
 
 from ..analytics.helpers import add_cost
 from ..conftest import PASSWORD, base_config
@@ -33,6 +41,7 @@ COST = {"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amoun
 COST_FORM = {"year": "2025", "month": "1", "category": "SERVER", "service": "ERP", "amount": "1000", "department": "IT"}
 BUDGET = {"year": 2025, "month": 1, "service": "ALL", "amount": 5000000}
 SCHEDULE = {"template": "weekly_ops", "cron": "0 9 * * 1", "email": "ops@acme.example.kr"}
+GENERATE = {"template": "weekly_ops", "period_start": "2025-01-01", "period_end": "2025-01-07"}
 SR_FORM = {"title": "요청", "type": "REQUEST", "priority": "P3", "status": "OPEN", "service": "ERP"}
 SETTINGS_FORM = {"name": "에이크미 기관", "timezone": "Asia/Seoul", "locale": "ko", "sla_p1": "4", "sla_p2": "8",
                  "sla_p3": "24", "sla_p4": "72", "report_retention_days": "365"}
@@ -92,9 +101,11 @@ def assert_refused(response, field: str, status: int | tuple = (400, 422)) -> di
 
 PURE = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ANY_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40) | st.floats(allow_nan=True, allow_infinity=True)
+    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(alphabet=st.characters(codec=None, categories=["L", "N", "P", "S", "Z", "Cc", "Cs"]), max_size=30)
-    | st.sampled_from(["1e30", "1E+30", "1e100000", "-1e100000", "1e-100000", "0e999999999", "１２", "١٢", "NaN", "-0", "₩1,234"]),
+    | st.sampled_from(["1e30", "1E+30", "1e100000", "-1e100000", "1e-100000", "0e999999999", "１２", "١٢", "NaN", "-0",
+                      "₩1,234"]),
     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2), max_leaves=4)
 
 
@@ -124,7 +135,8 @@ def test_parse_amount_keeps_every_valid_amount_exactly(plain_app, amount):
     assert parse_amount(f"{amount:,f}") == amount  # as typed with thousands separators
 
 
-@pytest.mark.parametrize("raw", [*HUGE_AMOUNTS, "1e-100000", "１２", "١٢", "NaN", "Infinity", float("nan"), float("inf"), True, [], {}])
+@pytest.mark.parametrize("raw", [*HUGE_AMOUNTS, "1e-100000", "１２", "١٢", "NaN", "Infinity", float("nan"), float("inf"),
+                                 True, [], {}])
 def test_parse_amount_refuses_huge_odd_and_non_numbers(plain_app, raw):
     with pytest.raises(InvalidParameter) as refused:
         parse_amount(raw)
@@ -144,7 +156,8 @@ def test_year_and_month_checks_give_an_int_in_range_or_refuse(plain_app, raw):
 
 
 @PURE
-@given(year=st.integers(min_value=2000, max_value=2100), digits=st.sampled_from(["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९"]))
+@given(year=st.integers(min_value=2000, max_value=2100),
+       digits=st.sampled_from(["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९"]))
 def test_year_typed_with_other_scripts_digits_is_refused_and_ascii_accepted(plain_app, year, digits):
     assert check_year(str(year)) == year and check_year(f" {year} ") == year
     with pytest.raises(InvalidParameter):
@@ -266,8 +279,8 @@ def test_api_refuses_control_characters_in_query_arguments_with_400(client, bear
 
 
 def test_api_refuses_nan_and_infinity_which_are_not_json(client, db, bearer):
-    response = client.post("/api/finops/costs", data='{"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amount": NaN}',
-                           content_type="application/json", headers=bearer())
+    raw = '{"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amount": NaN}'
+    response = client.post("/api/finops/costs", data=raw, content_type="application/json", headers=bearer())
     assert_refused(response, "amount", 422)
     response = client.post("/api/auto-report/generate", data='{"template": "weekly_ops", "wait": "NaN"}',
                            content_type="application/json", headers=bearer())
@@ -385,8 +398,8 @@ def test_cost_pages_with_a_huge_page_number_show_the_first_page(client, auth, te
     ("/api/auto-report/schedule", SCHEDULE, "cron"),
     ("/api/auto-report/schedule", SCHEDULE, "format"),
     ("/api/auto-report/schedule", SCHEDULE, "timezone"),
-    ("/api/auto-report/generate", {"template": "weekly_ops", "period_start": "2025-01-01", "period_end": "2025-01-07"}, "period_start"),
-    ("/api/auto-report/generate", {"template": "weekly_ops", "period_start": "2025-01-01", "period_end": "2025-01-07"}, "period_end"),
+    ("/api/auto-report/generate", GENERATE, "period_start"),
+    ("/api/auto-report/generate", GENERATE, "period_end"),
     ("/api/auto-report/generate", {"template": "weekly_ops"}, "template"),
     ("/api/auto-report/generate", {"template": "weekly_ops"}, "format"),
 ])
@@ -407,9 +420,11 @@ def test_a_cost_description_is_never_stored_as_a_python_repr(client, db, bearer)
 def test_report_and_schedule_refusals_keep_the_old_field_key(client, bearer):
     body = assert_refused(post_json(client, "/api/auto-report/generate", {"template": "nope"}, bearer()), "template", 400)
     assert body["field"] == "template"
-    body = assert_refused(post_json(client, "/api/auto-report/schedule", {**SCHEDULE, "cron": "61 * * * *"}, bearer()), "cron", 400)
+    response = post_json(client, "/api/auto-report/schedule", {**SCHEDULE, "cron": "61 * * * *"}, bearer())
+    body = assert_refused(response, "cron", 400)
     assert body["field"] == "cron"
-    body = assert_refused(post_json(client, "/api/auto-report/schedule", {**SCHEDULE, "recipients": 5}, bearer()), "recipients", 400)
+    response = post_json(client, "/api/auto-report/schedule", {**SCHEDULE, "recipients": 5}, bearer())
+    body = assert_refused(response, "recipients", 400)
     assert body["field"] == "recipients"
 
 
@@ -465,7 +480,8 @@ def test_api_query_refuses_foreign_digits(client, bearer, query, field):
     assert_refused(client.get(f"/api/finops/summary?{query}", headers=bearer()), field, 400)
 
 
-@pytest.mark.parametrize("path, field", [("/api/finops/trend?months=１２", "months"), ("/api/finops/anomalies?threshold=３０", "threshold")])
+@pytest.mark.parametrize("path, field", [("/api/finops/trend?months=１２", "months"),
+                                         ("/api/finops/anomalies?threshold=３０", "threshold")])
 def test_api_trend_and_threshold_refuse_foreign_digits(client, bearer, path, field):
     assert_refused(client.get(path, headers=bearer()), field, 400)
 

@@ -62,4 +62,5 @@ class TenantSettingsForm(FlaskForm):
     sla_p2 = WholeNumberField(_l("SLA P2 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p3 = WholeNumberField(_l("SLA P3 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p4 = WholeNumberField(_l("SLA P4 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
-    report_retention_days = WholeNumberField(_l("Keep reports for (days)"), validators=[InputRequired(), NumberRange(min=1, max=3650)])
+    report_retention_days = WholeNumberField(_l("Keep reports for (days)"),
+                                             validators=[InputRequired(), NumberRange(min=1, max=3650)])

@@ -9,8 +9,18 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from ..validation import (CODE_TEXT_MAX, YEAR_MAX, YEAR_MIN, InvalidParameter, check_text, check_whole_number,
-                          check_year, checked, decimal_number, shown)
+from ..validation import (
+    CODE_TEXT_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+    InvalidParameter,
+    check_text,
+    check_whole_number,
+    check_year,
+    checked,
+    decimal_number,
+    shown,
+)
 
 __all__ = ["YEAR_MIN", "YEAR_MAX", "InvalidParameter", "checked", "check_year", "check_month", "check_trend_months",
            "check_threshold", "check_service", "add_months", "previous_month", "month_span", "period_label",

@@ -76,7 +76,8 @@ def generate_report():
     tenant = current_user.tenant
     try:
         # the template's errors first (unknown, then not for this role), before the period's
-        code = check_template_access(get_template(check_text("template", body.get("template"), max_length=CODE_TEXT_MAX))).code
+        template = get_template(check_text("template", body.get("template"), max_length=CODE_TEXT_MAX))
+        code = check_template_access(template).code
         fmt = check_text("format", body.get("format"), max_length=CODE_TEXT_MAX, default="excel").lower()
         start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone))
         report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
