@@ -147,9 +147,13 @@ def test_password_change_on_the_account_page_keeps_this_session_only(app, db, te
          "두 새 비밀번호가 다릅니다"),
         ({"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}, "8~256자"),
         ({"current_password": PASSWORD, "new_password": PASSWORD, "confirm_password": PASSWORD}, "현재 비밀번호와 다른"),
+        # NUL and the other C0 controls are refused for every form before any view (the error page names the field) …
         ({"current_password": PASSWORD, "new_password": "\x01\x02\x03\x04\x05\x06\x07\x08",
-          "confirm_password": "\x01\x02\x03\x04\x05\x06\x07\x08"}, "인쇄 가능한 문자"),
+          "confirm_password": "\x01\x02\x03\x04\x05\x06\x07\x08"}, "new_password: 저장할 수 없는 제어 문자(U+0001)"),
         ({"current_password": PASSWORD, "new_password": "long-enough\x00-1", "confirm_password": "long-enough\x00-1"},
+         "new_password: 저장할 수 없는 제어 문자(U+0000)"),
+        # … a tab passes that check and is refused by the password form itself
+        ({"current_password": PASSWORD, "new_password": "long\tenough-1", "confirm_password": "long\tenough-1"},
          "인쇄 가능한 문자"),
     ],
 )
