@@ -109,6 +109,14 @@ class Config:
         self.OLLAMA_URL = os.environ.get("OLLAMA_URL", "http://127.0.0.1:11434")
         self.OLLAMA_MODEL = os.environ.get("OLLAMA_MODEL", "llama3")
         self.OLLAMA_TIMEOUT = float(os.environ.get("OLLAMA_TIMEOUT", "15"))
+        # AI advice: "ollama" (POST {url}/api/generate), "openai" (an OpenAI-compatible server on premises,
+        # POST {url}/v1/chat/completions, as vLLM and llama.cpp serve) or "none" (rule-based tips only).
+        # LLM_URL, LLM_MODEL and LLM_TIMEOUT default to the OLLAMA_* values (read in webapp/advice/client.py).
+        self.LLM_PROVIDER = os.environ.get("LLM_PROVIDER", "ollama").strip().lower()
+        self.LLM_URL = os.environ.get("LLM_URL") or None
+        self.LLM_MODEL = os.environ.get("LLM_MODEL") or None
+        self.LLM_TIMEOUT = float(os.environ["LLM_TIMEOUT"]) if os.environ.get("LLM_TIMEOUT") else None
+        self.LLM_API_KEY = os.environ.get("LLM_API_KEY") or None
 
     def as_dict(self) -> dict:
         """All settings as a plain mapping for app.config.from_mapping."""

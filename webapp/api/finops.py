@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
+from ..advice import optimize as month_advice
 from ..analytics.periods import InvalidParameter, check_month, check_year, month_from_args
 from .. import errors as errors_module
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
@@ -228,3 +229,17 @@ def post_budget():
                     **figures, "budget_amount": result["budget"]}), 201
 
 
+
+# --- AI advice (SPEC §3.8) ------------------------------------------------------------------
+
+
+@bp.get("/finops/optimize")
+@finops_api
+def optimize():
+    """Saving advice for the month: the model's text, or the rule-based tips (answers within the timeout + 3 s).
+
+    ?refresh=1 asks the model again even when the month's figures are unchanged.
+    """
+    year, month = period_args()
+    force = (request.args.get("refresh") or "").strip().lower() in ("1", "true", "yes")
+    return jsonify(month_advice(current_user.tenant, year, month, user=current_user, force=force))

@@ -5,10 +5,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import analytics
+from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
 from ..analytics.dashboard import dashboard_charts
 from ..analytics.periods import check_threshold
-from ..auth.roles import FINOPS, role_required
+from ..auth.roles import FINOPS, role_required, tenant_get_or_404
+from ..htmx import is_fragment
 from ..i18n import LOCALE_COOKIE
+from ..models import CostAdvice
 from ..urls import local_url
 from . import bp
 
@@ -38,14 +41,52 @@ def dashboard():
     tenant_id = current_user.tenant_id
     summary = analytics.monthly_summary(tenant_id, year, month)
     months = analytics.trend(tenant_id, months=DASHBOARD_TREND_MONTHS, end=(year, month))
+    anomalies = analytics.anomalies(tenant_id, year, month, threshold)
+    recommendations = analytics.recommendations(tenant_id, year, month)
     page = render_template(
         "main/dashboard.html", year=year, month=month, errors=errors, summary=summary, trend=months,
         allocation=analytics.allocation(tenant_id, year, month),
-        anomalies=analytics.anomalies(tenant_id, year, month, threshold),
-        recommendations=analytics.recommendations(tenant_id, year, month),
+        anomalies=anomalies, recommendations=recommendations,
         charts=dashboard_charts(summary, months),
+        advice=_month_advice(year, month, summary, recommendations,
+                             anomalies if threshold == analytics.DEFAULT_THRESHOLD else None),
     )
     return page, 422 if errors else 200
+
+
+def _month_advice(year: int, month: int, summary: dict, recommendations: dict, anomalies: dict | None) -> dict:
+    """The month's AI analysis over its current figures, if one was asked for (nothing is started here)."""
+    tenant = current_user.tenant
+    inputs = advice_inputs(tenant, year, month, summary=summary, anomalies=anomalies, recommendations=recommendations)
+    row = current_advice(tenant.id, year, month, inputs.fingerprint)
+    return advice_view(row, tenant, cached=True, inputs=inputs)
+
+
+def _advice_fragment(view: dict, year: int, month: int, errors: dict | None = None, status: int = 200):
+    """The AI block alone (htmx), or back to the dashboard's block for a plain form post."""
+    if is_fragment():
+        return render_template("main/_advice.html", advice=view, year=year, month=month, advice_errors=errors or {}), status
+    return redirect(url_for("main.dashboard", year=year, month=month, _anchor="advice"))
+
+
+@bp.route("/dashboard/advice", methods=["POST"])
+@role_required(*FINOPS)
+def ask_advice():
+    """Start the month's AI analysis in the background (or reuse the one over the same figures); never waits."""
+    year, month, errors = analytics.month_from_args(request.form, current_user.tenant.timezone)
+    if errors:
+        return _advice_fragment(advice_view(None, current_user.tenant), year, month, errors, 422)
+    row, cached = request_advice(current_user.tenant, year, month, user=current_user,
+                                 force=request.form.get("force") == "1")
+    return _advice_fragment(advice_view(row, current_user.tenant, cached=cached), year, month)
+
+
+@bp.route("/dashboard/advice/<int:advice_id>")
+@role_required(*FINOPS)
+def advice_status(advice_id: int):
+    """One analysis: the block polls this while the job runs and is replaced by the answer."""
+    row = tenant_get_or_404(CostAdvice, advice_id)
+    return _advice_fragment(advice_view(row, current_user.tenant), row.year, row.month)
 
 
 @bp.route("/lang", methods=["POST"])

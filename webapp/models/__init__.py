@@ -1,4 +1,5 @@
 """All models, importable from one place."""
+from .advice import ADVICE_SOURCES, ADVICE_STATUSES, CostAdvice
 from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_token
 from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
                      local_code_date, new_cost_code)
@@ -7,6 +8,7 @@ from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Repo
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "ADVICE_SOURCES", "ADVICE_STATUSES", "CostAdvice",
     "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "UserSession", "hash_token",
     "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "CostMonthlyTotal", "Server", "ServerMetric", "new_cost_code",
     "local_code_date",
