@@ -143,8 +143,11 @@ def test_monthly_cost_workbook(tenant, costs):
     assert find_row(summary, "총 절감 가능액")[1].value == 4_125_000  # licence 400,000 + spike 225,000 + idle 3,500,000
     assert len(summary._charts) == 1
     assert [c.value for c in find_row(summary, "소프트웨어 라이선스")[:3]] == ["소프트웨어 라이선스", 4_000_000, pytest.approx(0.471)]
-    anomalies = [row[0] for row in book["이상 징후"].iter_rows(min_row=7, values_only=True)]
-    assert anomalies == ["INFRA", "MES", "ERP"]  # a new service first, then the largest change
+    rows = [row for row in book["이상 징후"].iter_rows(min_row=6, values_only=True)]
+    assert rows[0][:5] == ("서비스", "이번 달", "예상(중앙값)", "영향액", "증감률")
+    assert [row[0] for row in rows[1:4]] == ["INFRA", "MES", "ERP"]  # a new service first, then the largest change
+    assert rows[2][1:4] == (3_500_000, 2_000_000, 1_500_000)  # MES: this month, its median (one month), the impact
+    assert rows[5][0].startswith("서비스마다 평소 수준, 즉 2025-09 – 2026-02의 중앙값과 비교합니다")  # the method in words
     assert len(book["월별 추이"]._charts) == 1 and len(book["서비스별 배분"]._charts) == 1
     items = list(book["비용 항목"].iter_rows(min_row=2))
     assert [r[3].value for r in items] == [4_000_000, 3_500_000, 1_000_000]

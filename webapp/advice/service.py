@@ -66,13 +66,13 @@ class AdviceInputs:
 def advice_inputs(tenant: Tenant, year: int, month: int, settings: LLMSettings | None = None, *,
                   summary: dict | None = None, anomalies: dict | None = None,
                   recommendations: dict | None = None) -> AdviceInputs:
-    """Summary, anomalies (default threshold) and rules of the month, the prompt and its fingerprint.
+    """Summary, baseline anomalies (default threshold) and rules of the month, the prompt and its fingerprint.
 
     A caller that has computed some of these already (the dashboard) passes them in.
     """
     settings = settings or llm_settings()
     summary = summary or analytics.monthly_summary(tenant.id, year, month)
-    anomalies = anomalies or analytics.anomalies(tenant.id, year, month)
+    anomalies = anomalies or analytics.baseline_anomalies(tenant.id, year, month)
     recommendations = recommendations or analytics.recommendations(tenant.id, year, month)
     prompt = build_prompt(summary, anomalies, recommendations, tenant.currency or "KRW")
     cells = sorted((service, category, str(amount), count)

@@ -7,7 +7,8 @@ so the API only serialises it.  Bad parameters raise InvalidParameter(field, mes
     monthly_summary(tenant_id, year, month)
     trend(tenant_id, months=6, service=None, end=None)      # end=(year, month); None → this month (tenant zone)
     allocation(tenant_id, year, month)
-    anomalies(tenant_id, year, month, threshold=DEFAULT_THRESHOLD)   # 30 %
+    anomalies(tenant_id, year, month, threshold=DEFAULT_THRESHOLD)   # 30 %, against the previous month
+    baseline_anomalies(tenant_id, year, month, threshold=DEFAULT_THRESHOLD)  # against the 6-month median (baseline.py)
     recommendations(tenant_id, year, month)
     budget_vs_actual(tenant_id, year, month, service="ALL")
     budget_overview(tenant_id, year, month)                  # ALL + every service, for the budgets page
@@ -17,6 +18,7 @@ so the API only serialises it.  Bad parameters raise InvalidParameter(field, mes
 Percentages have one decimal (half up) and decisions (status, threshold) use that shown figure; the
 COST_SPIKE rule alone compares the exact ratio, so +50.04 % is a spike although it shows as 50.0 %.
 """
+from .baseline import baseline_anomalies
 from .periods import InvalidParameter, add_months, current_month, month_from_args, month_span, period_label, previous_month
 from .rules import DEFAULT_THRESHOLD, anomalies, recommendations
 from .summary import allocation, budget_overview, budget_status, budget_vs_actual, monthly_summary, trend
@@ -24,6 +26,6 @@ from .summary import allocation, budget_overview, budget_status, budget_vs_actua
 __all__ = [
     "DEFAULT_THRESHOLD", "InvalidParameter", "add_months", "current_month", "month_from_args", "month_span",
     "period_label", "previous_month",
-    "allocation", "anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
+    "allocation", "anomalies", "baseline_anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
     "recommendations", "trend",
 ]

@@ -183,9 +183,10 @@ def allocation():
 @bp.get("/finops/anomalies")
 @finops_api
 def anomalies():
-    """Month-over-month anomalies at ?threshold= (5–200, default 30)."""
-    return jsonify(analytics.anomalies(current_user.tenant_id, *period_args(),
-                                             threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD)))
+    """Anomalies at ?threshold= (5–200, default 30): month-over-month, or ?method=baseline (the 6-month median)."""
+    rule = anomaly_rule()
+    return jsonify(rule(current_user.tenant_id, *period_args(),
+                        threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD)))
 
 
 @bp.get("/finops/recommendations")
@@ -243,3 +244,16 @@ def optimize():
     year, month = period_args()
     force = (request.args.get("refresh") or "").strip().lower() in ("1", "true", "yes")
     return jsonify(month_advice(current_user.tenant, year, month, user=current_user, force=force))
+
+
+# --- anomaly rules --------------------------------------------------------------------------
+
+ANOMALY_RULES = {"mom": analytics.anomalies, "baseline": analytics.baseline_anomalies}
+
+
+def anomaly_rule():
+    """The rule named by ?method= (mom, the seed's default, or baseline); any other value is a 400 naming it."""
+    method = (request.args.get("method") or "mom").strip().lower()
+    if method not in ANOMALY_RULES:
+        refused({"method": _("method: use mom (month over month) or baseline (median of the previous 6 months).")}, 400)
+    return ANOMALY_RULES[method]

@@ -41,7 +41,7 @@ def dashboard():
     tenant_id = current_user.tenant_id
     summary = analytics.monthly_summary(tenant_id, year, month)
     months = analytics.trend(tenant_id, months=DASHBOARD_TREND_MONTHS, end=(year, month))
-    anomalies = analytics.anomalies(tenant_id, year, month, threshold)
+    anomalies = analytics.baseline_anomalies(tenant_id, year, month, threshold)
     recommendations = analytics.recommendations(tenant_id, year, month)
     page = render_template(
         "main/dashboard.html", year=year, month=month, errors=errors, summary=summary, trend=months,

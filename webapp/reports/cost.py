@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import charts
-from ..analytics import allocation, anomalies, budget_overview, monthly_summary, recommendations, trend
+from ..analytics import allocation, baseline_anomalies, budget_overview, monthly_summary, recommendations, trend
 from ..analytics.labels import category_name, label_functions
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, Server
@@ -19,6 +19,7 @@ def cost_sections(tenant, year: int, month: int) -> dict:
     """Summary, budgets, trend, allocation, anomalies and recommendations of the month, plus its item count by size."""
     tenant_id = tenant.id
     budgets = budget_overview(tenant_id, year, month)
+    anomalies = baseline_anomalies(tenant_id, year, month)
     return {
         "year": year, "month": month, "period_label": f"{year:04d}-{month:02d}",
         "summary": monthly_summary(tenant_id, year, month),
@@ -26,7 +27,8 @@ def cost_sections(tenant, year: int, month: int) -> dict:
         "budgets": budgets,
         "trend": trend(tenant_id, months=TREND_MONTHS, end=(year, month)),
         "allocation": allocation(tenant_id, year, month),
-        "anomalies": anomalies(tenant_id, year, month),
+        "anomalies": anomalies,
+        "anomaly_method": baseline_method_text(anomalies),
         "recommendations": recommendations(tenant_id, year, month),
         "items": top_items(tenant_id, year, month, PDF_ITEM_ROWS),
     }
@@ -71,6 +73,16 @@ def cost_figures(data: ReportData) -> dict:
                                    title=_("Monthly IT cost, last 6 months"), width=640, height=240,
                                    empty_message=_("No cost data in these months")),
     }
+
+
+def baseline_method_text(anomalies: dict) -> str:
+    """How the anomalies were found, in words (the report states its method next to the figures)."""
+    return _("Each service is compared with its usual level: the median of %(start)s – %(end)s (months without cost "
+             "count as zero from its first cost on). It is flagged when it is at least %(t)s%% away from that level and "
+             "outside the median ± %(k)s × the robust spread (median absolute deviation × 1.4826); a cost appearing "
+             "where the usual level is zero is New. The contributions of the categories add up to the impact.",
+             start=anomalies["baseline_start"], end=anomalies["baseline_end"], t=anomalies["threshold_pct"],
+             k=anomalies["band_width"])
 
 
 def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
@@ -128,14 +140,18 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
                                [(m["period"], m["total_amount"], m["item_count"]) for m in sections["trend"]["data"]])
     months.chart(LineChart(), _("Monthly IT cost, last 6 months"), (first, last), (2, 2), "E2")
 
-    found = book.sheet(_("Anomalies"), [12, 16, 16, 16, 10, 10, 10, 40])
+    found = book.sheet(_("Anomalies"), [12, 16, 16, 16, 10, 16, 16, 10, 10, 44])
     found.title_block()
-    found.table([Col(_("Service")), Col(_("This month"), "money"), Col(_("Previous month"), "money"), Col(_("Change"), "money"),
-                 Col(_("Change %"), "percent"), Col(_("Direction")), Col(_("Severity")), Col(_("Categories that drove the change"))],
-                [(a["service"], a["curr_amount"], a["prev_amount"], a["change_amount"], a["change_pct"],
-                  names["direction_name"](a["direction"]), names["severity_name"](a["severity"]),
-                  ", ".join(f"{category_name(c['category'])} {c['change_amount']:+,.0f}" for c in a["contributors"][:3]))
+    found.table([Col(_("Service")), Col(_("This month"), "money"), Col(_("Expected (median)"), "money"),
+                 Col(_("Impact"), "money"), Col(_("Change %"), "percent"), Col(_("Usual range from"), "money"),
+                 Col(_("Usual range to"), "money"), Col(_("Direction")), Col(_("Severity")),
+                 Col(_("Categories that drove the change"))],
+                [(a["service"], a["curr_amount"], a["expected_amount"], a["impact_amount"], a["change_pct"],
+                  a["band_low"], a["band_high"], names["direction_name"](a["direction"]), names["severity_name"](a["severity"]),
+                  ", ".join(f"{category_name(c['category'])} {c['impact_amount']:+,.0f}" for c in a["contributors"]))
                  for a in sections["anomalies"]["anomalies"]])
+    found.append([])
+    found.append([found.text(sections["anomaly_method"])])
 
     advice = book.sheet(_("Saving recommendations"), [18, 10, 16, 90])
     advice.title_block()
