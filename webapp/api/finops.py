@@ -13,10 +13,11 @@ from flask_login import current_user
 
 from .. import analytics
 from ..advice import optimize as month_advice
-from ..analytics.periods import InvalidParameter, check_month, check_year, month_from_args
+from ..analytics.periods import InvalidParameter, check_month, check_year, current_month, month_from_args
 from .. import errors as errors_module
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..budgets.service import clean_budget, set_budget
+from ..budgets.year import budget_year as year_of_budget
 from ..costs.queries import CostFilter, cost_page
 from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
@@ -257,3 +258,14 @@ def anomaly_rule():
     if method not in ANOMALY_RULES:
         refused({"method": _("method: use mom (month over month) or baseline (median of the previous 6 months).")}, 400)
     return ANOMALY_RULES[method]
+
+
+# --- budgets over the year (SPEC §3.7) ------------------------------------------------------
+
+
+@bp.get("/finops/budget/year")
+@finops_api
+def budget_year():
+    """One scope's year (?service=, ALL by default): 12 months, year to date, annual budget, year-end forecast."""
+    year = request.args.get("year") or current_month(current_user.tenant.timezone)[0]
+    return jsonify(year_of_budget(current_user.tenant_id, year, request.args.get("service") or "ALL"))

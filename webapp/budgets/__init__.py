@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
 
 from . import routes  # noqa: E402,F401
+from . import year_routes  # noqa: E402,F401

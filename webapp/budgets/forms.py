@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..models import BUDGET_SCOPE_ALL, SERVICES
-from .service import clean_budget
+from .service import COPY_EVERY_SCOPE, clean_budget, clean_copy
 
 
 class BudgetForm(FlaskForm):
@@ -29,6 +29,30 @@ class BudgetForm(FlaskForm):
         """CSRF, then the shared checks; messages land on the fields."""
         ok = self.validate()
         values, errors = clean_budget({name: self[name].data for name in ("year", "month", "service", "amount")})
+        for name, message in errors.items():
+            self[name].errors = list(self[name].errors) + [message]
+        self.clean = values
+        return ok and not errors
+
+
+class BudgetCopyForm(FlaskForm):
+    """Copy last year's monthly budgets into the year shown, optionally scaled by a percentage."""
+
+    year = HiddenField()
+    scope = SelectField(_l("Budgets to copy"), validate_choice=False)
+    scale_pct = StringField(_l("Change (%)"), render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "0"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = ([SelectChoice(COPY_EVERY_SCOPE, str(_l("Every scope"))),
+                               SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)")))]
+                              + [SelectChoice(code, code) for code in SERVICES])
+        self.clean: dict = {}
+
+    def validate_copy(self) -> bool:
+        """CSRF, then the shared checks; messages land on the fields."""
+        ok = self.validate()
+        values, errors = clean_copy({name: self[name].data for name in ("year", "scope", "scale_pct")})
         for name, message in errors.items():
             self[name].errors = list(self[name].errors) + [message]
         self.clean = values

@@ -1,0 +1,34 @@
+"""Budget year view: from the month page to the year, pick a service, and copy this year's budgets into next year."""
+from playwright.sync_api import expect
+
+from webapp.analytics.periods import current_month
+
+
+def test_year_view_and_copy_into_next_year(live_server, page, login, screenshot):
+    this_year = current_month("Asia/Seoul")[0]
+    login(page, "admin")
+    page.goto(live_server.url + "/budgets/")
+    page.click("[data-testid=year-view-link]")
+    expect(page.locator("h1")).to_contain_text(f"{this_year}년")
+    summary = page.locator("[data-testid=year-summary]")
+    expect(summary).to_have_attribute("data-scope", "ALL")
+    expect(page.locator("[data-testid=forecast-method]")).not_to_be_empty()
+    rows = page.locator("table.year-matrix tbody tr")
+    expect(rows.first).to_have_attribute("data-scope", "ALL")
+    assert rows.count() >= 2  # the demo also budgets ERP, MES and SECURITY
+    screenshot(page, "budget-year-01-all")
+
+    page.click("table.year-matrix tbody tr[data-scope=ERP] th a")
+    expect(summary).to_have_attribute("data-scope", "ERP")
+    screenshot(page, "budget-year-02-erp")
+
+    page.click("a[rel=next]")
+    expect(page.locator("h1")).to_contain_text(f"{this_year + 1}년")
+    expect(page.locator("table.year-matrix tbody tr")).to_have_count(1)  # nothing budgeted yet
+    page.fill("#scale_pct", "5")
+    page.click("[data-testid=copy-budgets]")
+    expect(page.locator(".flash-success")).to_contain_text(f"{this_year}년의 월 예산")
+    expect(page.locator(".flash-success")).to_contain_text(f"{this_year + 1}년으로 복사했습니다(+5%)")
+    assert page.locator("table.year-matrix tbody tr").count() >= 2
+    expect(page.locator("[data-testid=annual-budget]")).not_to_have_text("설정 안 됨")
+    screenshot(page, "budget-year-03-copied")
