@@ -35,6 +35,7 @@ CLI_GROUPS = (
     "webapp.cli:demo_cli",
     "webapp.cli:jobs_cli",
     "webapp.costs.cli:costs_cli",
+    "webapp.budgets.cli:budgets_cli",
     "webapp.reports.cli:reports_cli",
     "webapp.schedules.cli:scheduler_cli",
 )

@@ -111,7 +111,7 @@ def test_every_failure_gives_the_rules_quickly(app, client, auth, june, fake_llm
     auth.login("pm")
     started = time.monotonic()
     answer = client.get(OPTIMIZE).get_json()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 2.5  # well under the 2 s timeout + 3 s the API would wait
     _assert_rules(answer)
     assert answer["fallback_reason"] == reason
     row = db_row(answer["advice_id"])
@@ -126,13 +126,13 @@ def db_row(advice_id):
 
 
 def test_the_button_never_waits_and_the_area_fills_in(app, client, auth, june, fake_llm):
-    app.config["OLLAMA_TIMEOUT"] = 5
-    fake_llm.delay = 1.5
+    app.config["OLLAMA_TIMEOUT"] = 8
+    fake_llm.delay = 3
     fake_llm.reply = "요약 문단입니다.\n\n1. 첫째\n2. 둘째\n- 점검 항목"
     auth.login("pm")
     started = time.monotonic()
     response = ask(client)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # the model takes 3 s; the page does not wait for it
     fragment = response.get_data(as_text=True)
     assert 'data-state="pending"' in fragment and 'hx-trigger="load delay:1s"' in fragment
     assert 'data-testid="advice-progress"' in fragment

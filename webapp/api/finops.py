@@ -16,6 +16,7 @@ from ..advice import optimize as month_advice
 from ..analytics.periods import InvalidParameter, check_month, check_year, current_month, month_from_args
 from .. import errors as errors_module
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
+from ..budgets.alerts import alert_json, year_alerts
 from ..budgets.service import clean_budget, set_budget
 from ..budgets.year import budget_year as year_of_budget
 from ..costs.queries import CostFilter, cost_page
@@ -269,3 +270,16 @@ def budget_year():
     """One scope's year (?service=, ALL by default): 12 months, year to date, annual budget, year-end forecast."""
     year = request.args.get("year") or current_month(current_user.tenant.timezone)[0]
     return jsonify(year_of_budget(current_user.tenant_id, year, request.args.get("service") or "ALL"))
+
+
+@bp.get("/finops/budget/alerts")
+@finops_api
+def budget_alerts():
+    """The year's budget alerts, newest first: what crossed, the figures, who was told and when."""
+    year = request.args.get("year")
+    try:
+        year = check_year(year) if year else current_month(current_user.tenant.timezone)[0]
+    except InvalidParameter as error:
+        refused({"year": error.message}, 400)
+    alerts = year_alerts(current_user.tenant_id, year)
+    return jsonify({"year": year, "alert_count": len(alerts), "alerts": [alert_json(alert) for alert in alerts]})

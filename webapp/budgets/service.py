@@ -1,4 +1,7 @@
-"""Setting, removing and copying budgets: one per tenant, month and scope (ALL or a service), audited."""
+"""Setting, removing and copying budgets: one per tenant, month and scope (ALL or a service), audited.
+
+After each commit the budget alerts of the months touched are checked in the background (budgets_changed).
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,6 +20,7 @@ from ..extensions import db
 from ..models import Budget, utcnow
 from ..schedules.sql import insert_on_conflict
 from ..validation import InvalidParameter
+from .alerts import budgets_changed
 
 
 def clean_budget(data: Mapping) -> tuple[dict, dict[str, str]]:
@@ -51,6 +55,7 @@ def set_budget(user, values: dict) -> tuple[Budget, bool]:
             record("update", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
                    amount=[old, budget.amount])
             db.session.commit()
+            budgets_changed(budget.tenant_id, [(budget.year, budget.month)])
             return budget, False
         budget = Budget(tenant_id=user.tenant_id, created_by_id=user.id, **values)
         db.session.add(budget)
@@ -62,6 +67,7 @@ def set_budget(user, values: dict) -> tuple[Budget, bool]:
         record("create", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
                amount=budget.amount)
         db.session.commit()
+        budgets_changed(budget.tenant_id, [(budget.year, budget.month)])
         return budget, True
     raise RuntimeError("budget could not be saved")
 
@@ -70,8 +76,10 @@ def remove_budget(budget: Budget, user) -> None:
     """Delete a budget (the scope goes back to NO_BUDGET) and audit it."""
     record("delete", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
            amount=budget.amount)
+    tenant_id, month = budget.tenant_id, (budget.year, budget.month)
     db.session.delete(budget)
     db.session.commit()
+    budgets_changed(tenant_id, [month])
 
 
 # --- copying last year's budgets ---------------------------------------------------------------
@@ -148,4 +156,6 @@ def copy_last_year(user, year: int, scope: str = COPY_EVERY_SCOPE, scale_pct: De
     record("copy", "budget", None, user=user, from_year=source_year, to_year=year, scope=scope,
            scale_pct=str(scale_pct), copied=result.copied, kept=result.kept)
     db.session.commit()
+    if copied:
+        budgets_changed(user.tenant_id, [(year, month) for month, _service in copied])
     return result

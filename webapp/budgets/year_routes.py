@@ -10,6 +10,7 @@ from ..auth.roles import ADMIN, FINOPS, role_required
 from ..models import BUDGET_SCOPE_ALL
 from ..validation import InvalidParameter
 from . import bp
+from .alerts import year_alerts
 from .forms import BudgetCopyForm
 from .service import COPY_EVERY_SCOPE, copy_last_year
 from .year import year_overview
@@ -40,7 +41,8 @@ def _render_year(year: int, scope: str | None, errors: dict, form: BudgetCopyFor
     overview = year_overview(current_user.tenant_id, year)
     scope = scope if scope in overview["scopes"] else BUDGET_SCOPE_ALL
     return render_template("budgets/year.html", overview=overview, year=year, scope=scope,
-                           selected=overview["scopes"][scope], errors=errors, copy_form=form), status
+                           selected=overview["scopes"][scope], errors=errors, copy_form=form,
+                           alerts=year_alerts(current_user.tenant_id, year)), status
 
 
 @bp.route("/year")

@@ -1,4 +1,7 @@
-"""Creating, changing and deleting cost entries, each with its audit row in the same commit."""
+"""Creating, changing and deleting cost entries, each with its audit row in the same commit.
+
+After each commit the budget alerts of the months touched are checked in the background (costs_changed).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..audit import record
+from ..budgets.alerts import costs_changed
 from ..extensions import db
 from ..models import CostEntry, new_cost_code, utcnow
 
@@ -31,16 +35,19 @@ def create_cost(user, values: dict, now: datetime | None = None) -> CostEntry:
     record("create", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
            category=entry.category, service=entry.service, amount=entry.amount)
     db.session.commit()
+    costs_changed(entry.tenant_id, [(entry.year, entry.month)])
     return entry
 
 
 def update_cost(entry: CostEntry, user, values: dict) -> dict:
     """Apply checked values; audit the fields that changed as {field: [old, new]}."""
     changes = {field: [getattr(entry, field), values[field]] for field in EDITABLE if getattr(entry, field) != values[field]}
+    months = {(entry.year, entry.month)}
     for field, (_old, new) in changes.items():
         setattr(entry, field, new)
     record("update", "cost", entry.id, user=user, code=entry.code, **changes)
     db.session.commit()
+    costs_changed(entry.tenant_id, months | {(entry.year, entry.month)})
     return changes
 
 
@@ -48,5 +55,7 @@ def delete_cost(entry: CostEntry, user) -> None:
     """Delete a cost and audit what it was."""
     record("delete", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
            category=entry.category, service=entry.service, amount=entry.amount)
+    tenant_id, month = entry.tenant_id, (entry.year, entry.month)
     db.session.delete(entry)
     db.session.commit()
+    costs_changed(tenant_id, [month])

@@ -9,6 +9,7 @@ from ..advice.service import advice_inputs, advice_view, current_advice, request
 from ..analytics.dashboard import dashboard_charts
 from ..analytics.periods import check_threshold
 from ..auth.roles import FINOPS, role_required, tenant_get_or_404
+from ..budgets.alerts import year_alerts
 from ..htmx import is_fragment
 from ..i18n import LOCALE_COOKIE
 from ..models import CostAdvice
@@ -50,6 +51,7 @@ def dashboard():
         charts=dashboard_charts(summary, months),
         advice=_month_advice(year, month, summary, recommendations,
                              anomalies if threshold == analytics.DEFAULT_THRESHOLD else None),
+        budget_alerts=year_alerts(tenant_id, year, month),
     )
     return page, 422 if errors else 200
 

@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 from .advice import ADVICE_SOURCES, ADVICE_STATUSES, CostAdvice
+from .alerts import ALERT_KINDS, BudgetAlert, BudgetAlertRecipient, BudgetWatch
 from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_token
 from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
                      local_code_date, new_cost_code)
@@ -8,7 +9,7 @@ from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Repo
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
-    "ADVICE_SOURCES", "ADVICE_STATUSES", "CostAdvice",
+    "ADVICE_SOURCES", "ADVICE_STATUSES", "CostAdvice", "ALERT_KINDS", "BudgetAlert", "BudgetAlertRecipient", "BudgetWatch",
     "ROLES", "ApiToken", "AuditLog", "Tenant", "User", "UserSession", "hash_token",
     "BUDGET_SCOPE_ALL", "CATEGORIES", "SERVICES", "Budget", "CostEntry", "CostMonthlyTotal", "Server", "ServerMetric", "new_cost_code",
     "local_code_date",

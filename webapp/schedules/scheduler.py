@@ -11,6 +11,7 @@ of next_run_at commit together in one short transaction per batch.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -277,9 +278,19 @@ def enqueue_daily_maintenance(now: datetime) -> None:
     app.extensions["scheduler_maintenance_day"] = day
 
 
+# Daily work besides the purge, as data: (result key, "module:function"); each runs even when another fails.
+DAILY_TASKS = (
+    ("budget_alerts", "webapp.budgets.alerts:check_every_tenant"),  # catches changes whose check could not be queued
+)
+
+
 def maintenance_job() -> dict:
-    """Daily: purge reports, runs and e-mail records older than each tenant's retention."""
-    return purge_expired()
+    """Daily: purge reports, runs and e-mail records older than each tenant's retention, then the DAILY_TASKS."""
+    totals = _safely(purge_expired) or {}
+    for key, name in DAILY_TASKS:
+        module_name, _sep, attr = name.partition(":")
+        totals[key] = _safely(getattr(importlib.import_module(module_name), attr))
+    return totals
 
 
 def run_loop(interval: int, once: bool = False, echo=print, stop=None) -> None:
