@@ -244,3 +244,15 @@ def test_the_cli_checks_now(runner, budgeted, inbox):
     assert result.exit_code == 0 and "raised 1 budget alert(s)" in result.output
     assert told(inbox.take()) == ACME_TOLD
     assert "raised 0 budget alert(s)" in runner.invoke(args=["budgets", "check-alerts"]).output
+
+
+def test_a_first_full_check_tells_only_about_the_open_months_then_every_change(client, budgeted, inbox, db):
+    old = add_months(YEAR, MONTH, -3)
+    add_cost(budgeted, *old, "SERVER", "ERP", "950000")  # history: 95 % three months ago
+    add_cost(budgeted, *add_months(YEAR, MONTH, -1), "SERVER", "ERP", "960000")  # last month, still open: 96 %
+    maintenance_job()
+    assert told(inbox.take()) == ACME_TOLD  # one alert, for last month only
+    assert db.session.scalars(select(BudgetAlert.month)).all() == [add_months(YEAR, MONTH, -1)[1]]
+    if old[0] == YEAR:  # a later change to the old month is news again (budgets exist for this year only)
+        post_cost(Api(client, budgeted, "pm"), "200000", month=old[1])  # 115 %
+        assert told(inbox.take()) == ACME_TOLD

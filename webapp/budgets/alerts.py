@@ -12,7 +12,8 @@ reached) and e-mails each ADMIN and PM once; a lower level is stored silently, s
 after falling back below is a new crossing, while an edit that stays above tells nobody.  The
 level moves by compare-and-set, so two checks running at once never tell the same crossing twice.
 The year-end forecast of the current year raises one alert when it first exceeds the annual budget.
-Alerts cover this year and last year.
+Alerts cover this year and last year; the first full check starts watching the months before last
+month without telling anyone, so an upgrade does not mail a year of history.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, select, update
 
-from ..analytics.periods import current_month, percent, period_label
+from ..analytics.periods import current_month, percent, period_label, previous_month
 from ..extensions import db, mail
 from ..i18n import tenant_context
 from ..jobs import enqueue
@@ -121,6 +122,9 @@ def check_budget_alerts(tenant_id: int, months: Iterable[tuple[int, int]] | None
     today = today or current_month(tenant.timezone)
     years = (today[0] - 1, today[0])
     wanted = None if months is None else {tuple(m) for m in months}
+    # A full check starts watching older months silently: a first run (or an upgrade) tells nobody about history,
+    # only about the months still open (this one and the last) and, from then on, about every change.
+    quiet_before = previous_month(*today) if months is None else None
     budgets, actuals = _month_figures(tenant_id, years)
     watches = {(w.kind, w.year, w.month, w.service): w for w in db.session.scalars(
         select(BudgetWatch).where(BudgetWatch.tenant_id == tenant_id, BudgetWatch.year.in_(years)))}
@@ -133,7 +137,9 @@ def check_budget_alerts(tenant_id: int, months: Iterable[tuple[int, int]] | None
         level, usage = usage_level(actual, budget)
         watch = watches.get(("USAGE", year, month, scope))
         old = watch.level if watch is not None else 0
-        if level != old and _move(tenant_id, "USAGE", year, month, scope, watch, old, level) and level > old:
+        if level == old or not _move(tenant_id, "USAGE", year, month, scope, watch, old, level):
+            continue
+        if level > old and not (watch is None and quiet_before is not None and (year, month) < quiet_before):
             raised.append(_raise(tenant_id, "USAGE", year, month, scope, level, usage, budget, actual))
     raised.extend(_check_forecasts(tenant_id, today, watches))
     db.session.commit()
