@@ -63,6 +63,7 @@ def site(live_server):
     from webapp.extensions import db
     from webapp.jobs import wait_for_embedded_jobs
     from webapp.models import (
+        CostAdvice,
         CostEntry,
         Report,
         ReportSchedule,
@@ -88,7 +89,11 @@ def site(live_server):
         db.session.expire_all()
         report = db.session.scalar(select(Report).where(Report.tenant_id == tenant.id, Report.status == "DONE"))
         assert report is not None
-        ids = {"cost": first(CostEntry), "schedule": schedule.id, "sr": first(ServiceRequest), "user": pm.id,
+        advice = CostAdvice(tenant_id=tenant.id, year=2026, month=6, fingerprint="0" * 64, status="DONE", source="llm",
+                            model="ollama/llama3", text="1. <script>alert(1)</script> 예시")
+        db.session.add(advice)
+        db.session.commit()
+        ids = {"advice": advice.id, "cost": first(CostEntry), "schedule": schedule.id, "sr": first(ServiceRequest), "user": pm.id,
                "report": report.id, "expired": links.make_token(report, issued_at=utcnow() - timedelta(days=30))}
         db.session.remove()
     return ids
@@ -114,7 +119,9 @@ def pages(site: dict) -> dict[str, list[str]]:
         "costs.edit": [f"/costs/{site['cost']}/edit"],
         "costs.delete": [f"/costs/{site['cost']}/delete"],
         "costs.totals": ["/costs/totals"],
+        "main.advice_status": [f"/dashboard/advice/{site['advice']}"],  # without htmx: back to the dashboard
         "budgets.index": ["/budgets/"],
+        "budgets.year_view": ["/budgets/year", "/budgets/year?year=2025&service=ERP"],
         "reports.index": ["/reports/"],
         "reports.detail": [f"/reports/{site['report']}"],
         "reports.printable": [f"/reports/print/{code}" for code in PDF_TEMPLATES],
