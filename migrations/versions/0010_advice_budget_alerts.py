@@ -6,7 +6,7 @@ usage level each budget last reached (unique per scope, so a crossing is told on
 budget_alerts the crossings, budget_alert_recipients who was told and when.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 19:40:00.000000
 
 """
@@ -17,7 +17,7 @@ from webapp.models.types import Money, UTCDateTime  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
