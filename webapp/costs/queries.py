@@ -7,15 +7,14 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..analytics.periods import check_month, check_service, check_year, checked
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
+from ..pagination import PAGE_SIZE
 from .validation import check_code
-
-PAGE_SIZE = 25
 
 
 @dataclass
@@ -77,57 +76,132 @@ class CostPage:
 
     @property
     def pages(self) -> int:
+        """How many pages the filtered list has (at least one, even when empty)."""
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
     def has_prev(self) -> bool:
+        """Whether a previous page exists."""
         return self.page > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether a next page exists."""
         return self.page < self.pages
 
     @property
     def prev_num(self) -> int:
+        """The previous page's number."""
         return self.page - 1
 
     @property
     def next_num(self) -> int:
+        """The next page's number."""
         return self.page + 1
 
 
-def ordered_costs(tenant_id: int, costs: CostFilter):
-    """SELECT of the tenant's filtered costs, newest period first."""
-    return (select(CostEntry).where(CostEntry.tenant_id == tenant_id, *costs.conditions(CostEntry))
-            .order_by(CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc()))
+@dataclass(frozen=True)
+class MonthSlice:
+    """The part of one page that lies in one month: skip `skip` costs of that month (newest first), take `take`."""
+
+    year: int
+    month: int
+    skip: int
+    take: int
+
+
+def newest_first() -> tuple:
+    """The list order: newest period first, then newest entry first (ids are unique, so ties never reorder)."""
+    return CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc()
+
+
+def month_counts(tenant_id: int, costs: CostFilter) -> list[tuple[int, int, int, Decimal]]:
+    """(year, month, count, amount) of every month with filtered costs, newest first, from the rollup."""
+    rows = db.session.execute(
+        select(CostMonthlyTotal.year, CostMonthlyTotal.month, func.sum(CostMonthlyTotal.item_count),
+               func.sum(CostMonthlyTotal.amount))
+        .where(CostMonthlyTotal.tenant_id == tenant_id, *costs.conditions(CostMonthlyTotal))
+        .group_by(CostMonthlyTotal.year, CostMonthlyTotal.month)
+        .order_by(CostMonthlyTotal.year.desc(), CostMonthlyTotal.month.desc())
+    )
+    return [(year, month, int(count), Decimal(amount)) for year, month, count, amount in rows if count]
+
+
+def page_slices(months: list[tuple], offset: int, limit: int) -> list[MonthSlice]:
+    """Where rows offset … offset+limit of the list lie, month by month (months newest first, with their counts)."""
+    slices, before, wanted = [], 0, limit
+    for year, month, count, _amount in months:
+        if before + count > offset:
+            skip = max(offset - before, 0)
+            take = min(count - skip, wanted)
+            slices.append(MonthSlice(year, month, skip, take))
+            wanted -= take
+            if not wanted:
+                break
+        before += count
+    return slices
+
+
+def _page_ids(tenant_id: int, costs: CostFilter, slices: list[MonthSlice]):
+    """The ids of one page: per month an equality seek on (tenant, year, month[, service, category]) ordered by id.
+
+    OFFSET on the whole list walks every earlier row (page 2,000 walks 50,000); the rollup
+    tells which month a page starts in, so each part skips at most one month's rows, on an index.
+    """
+    parts = [
+        select(CostEntry.id)
+        .where(CostEntry.tenant_id == tenant_id, CostEntry.year == part.year, CostEntry.month == part.month,
+               *costs.conditions(CostEntry))
+        .order_by(CostEntry.id.desc()).offset(part.skip).limit(part.take)
+        .subquery()
+        for part in slices
+    ]
+    return union_all(*(select(part.c.id) for part in parts)).subquery() if len(parts) > 1 else parts[0]
 
 
 def cost_page(tenant_id: int, costs: CostFilter, page: int = 1, per_page: int = PAGE_SIZE) -> CostPage:
-    """The page's rows with their author and server, plus the filtered count and total."""
-    total, amount = filtered_totals(tenant_id, costs)
+    """One page of the filtered list (clamped to the pages there are) with its author and server, plus count and total.
+
+    The count, the total and where the page starts come from the monthly rollup; the page's
+    rows are then found by id on an index and fetched with their author and server (a deferred join).
+    """
+    months = month_counts(tenant_id, costs)
+    total = sum(count for _year, _month, count, _amount in months)
+    amount = sum((amount for *_key, amount in months), Decimal("0")).quantize(Decimal("0.01"))
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     items = []
-    if total:
+    slices = page_slices(months, (page - 1) * per_page, per_page)
+    if slices:
+        ids = _page_ids(tenant_id, costs, slices)
         items = db.session.scalars(
-            ordered_costs(tenant_id, costs).options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
-            .offset((page - 1) * per_page).limit(per_page)
+            select(CostEntry).join(ids, CostEntry.id == ids.c.id)
+            .options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
+            .order_by(*newest_first())
         ).unique().all()
     return CostPage(items=items, page=page, per_page=per_page, total=total, total_amount=amount)
 
 
-def export_rows(tenant_id: int, costs: CostFilter):
-    """Every filtered cost as a tuple for export, streamed in batches (author and server names joined)."""
-    query = (
-        select(CostEntry.code, CostEntry.year, CostEntry.month, CostEntry.category, CostEntry.service, CostEntry.amount,
-               CostEntry.description, CostEntry.department, Server.name, User.username, CostEntry.created_at)
+def export_query(tenant_id: int, costs: CostFilter, *columns):
+    """SELECT `columns` of every filtered cost in list order, with the server and author joined (both export paths)."""
+    return (
+        select(*columns)
+        .select_from(CostEntry)
         .outerjoin(Server, Server.id == CostEntry.server_id)
         .outerjoin(User, User.id == CostEntry.created_by_id)
         .where(CostEntry.tenant_id == tenant_id, *costs.conditions(CostEntry))
-        .order_by(CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc())
-        .execution_options(yield_per=2000)
+        .order_by(*newest_first())
     )
-    return db.session.execute(query)
+
+
+EXPORT_COLUMNS = (CostEntry.code, CostEntry.year, CostEntry.month, CostEntry.category, CostEntry.service, CostEntry.amount,
+                  CostEntry.description, CostEntry.department, Server.name, User.username, CostEntry.created_at)
+
+
+def export_rows(tenant_id: int, costs: CostFilter, connection=None):
+    """Every filtered cost as a tuple for export, streamed in batches (on `connection`, else the request's session)."""
+    query = export_query(tenant_id, costs, *EXPORT_COLUMNS).execution_options(yield_per=2000)
+    return (connection or db.session).execute(query)
 
 
 def tenant_servers(tenant_id: int) -> list[tuple[int, str]]:

@@ -1,19 +1,21 @@
 """Cost pages: one URL serves the full page and, for htmx, the fragment it swaps."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..analytics import current_month
 from ..auth.roles import FINOPS, role_required, tenant_get_or_404
+from ..extensions import db
 from ..models import CostEntry
+from ..pagination import page_number
+from ..validation import FieldErrors
 from . import bp
-from .export import csv_chunks, export_title, generated_at, xlsx_file
+from .export import csv_stream, export_title, generated_at, xlsx_file
 from .forms import CostForm
 from .queries import CostFilter, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
 from .service import create_cost, delete_cost, update_cost
-
 
 
 def _is_fragment_request() -> bool:
@@ -31,7 +33,7 @@ def _new_form(**kwargs) -> CostForm:
 
 def _list_context(costs: CostFilter) -> dict:
     """What the table fragment needs."""
-    page = cost_page(current_user.tenant_id, costs, request.args.get("page", 1, type=int))
+    page = cost_page(current_user.tenant_id, costs, page_number())
     return {"costs": costs, "page": page, "filter_args": costs.as_args()}
 
 
@@ -142,20 +144,21 @@ def totals():
 
 
 def _export_filter() -> CostFilter:
-    """The list filter for an export; a bad filter is refused rather than exporting everything."""
+    """The list filter for an export; a bad filter is refused (400 naming the field) rather than exporting everything."""
     costs = CostFilter.from_args(request.args)
     if costs.errors:
-        abort(400)
+        raise FieldErrors(costs.errors, 400)
     return costs
 
 
 @bp.route("/export.csv")
 @role_required(*FINOPS)
 def export_csv():
-    """The filtered list as CSV, streamed."""
+    """The filtered list as CSV, streamed from a connection the response owns (closed with the response)."""
     costs = _export_filter()
-    rows = export_rows(current_user.tenant_id, costs)
-    response = Response(stream_with_context(csv_chunks(rows, current_user.tenant.timezone)), mimetype="text/csv; charset=utf-8")
+    body, close = csv_stream(db.engine, current_user.tenant_id, costs, current_user.tenant.timezone)
+    response = Response(body, mimetype="text/csv")  # Werkzeug adds "; charset=utf-8" to text/* types itself
+    response.call_on_close(close)
     response.headers["Content-Disposition"] = f'attachment; filename="costs_{costs.slug()}.csv"'
     return response
 

@@ -78,7 +78,8 @@ class CostEntry(db.Model):
     __tablename__ = "cost_entries"
     __table_args__ = (
         UniqueConstraint("tenant_id", "code", name="uq_cost_entries_tenant_code"),
-        Index("ix_cost_entries_tenant_period_service", "tenant_id", "year", "month", "service"),
+        # Filtered list pages read their ids from this index alone (migration 0008).
+        Index("ix_cost_entries_tenant_period_service_category", "tenant_id", "year", "month", "service", "category", "id"),
         Index("ix_cost_entries_tenant_period_category", "tenant_id", "year", "month", "category"),
         Index("ix_cost_entries_server", "server_id"),
         # The cost list is shown newest first (year, month, id descending) within a tenant.
