@@ -6,6 +6,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -128,18 +129,21 @@ def csv_stream(engine, tenant_id: int, costs: CostFilter, zone_name: str) -> tup
     The body is read from a connection of its own, opened here and closed when the body ends
     or the response is closed: a streamed body runs after the request's session has been
     removed, so it must not read from that session (on PostgreSQL its cursor would be gone).
-    Streaming keeps memory flat and sends the first bytes at once; the first chunk is made
-    before returning so that a database error still answers an error page, not a cut file.
+    Streaming keeps memory flat and sends the first bytes at once; the first chunk (header and
+    first rows) is made before returning, so a failing query still answers an error page, not a cut file.
     """
     labels, head = category_labels(), csv_head()
 
+    def rows_on(connection) -> Iterator[bytes]:
+        if connection.dialect.name == "postgresql":
+            return postgres_csv_chunks(connection, csv_select(tenant_id, costs, zone_name, labels))
+        return python_csv_chunks(export_rows(tenant_id, costs, connection), zone_name, labels)
+
     def body() -> Iterator[bytes]:
-        with engine.connect() as connection:
-            yield head
-            if connection.dialect.name == "postgresql":
-                yield from postgres_csv_chunks(connection, csv_select(tenant_id, costs, zone_name, labels))
-            else:
-                yield from python_csv_chunks(export_rows(tenant_id, costs, connection), zone_name, labels)
+        # closing(): a body ended early stops its COPY or cursor before the connection goes back to the pool.
+        with engine.connect() as connection, closing(rows_on(connection)) as rows:
+            yield head + next(rows, b"")
+            yield from rows
 
     chunks = body()
     first = next(chunks)
