@@ -1,4 +1,12 @@
-"""CSV and Excel files of the filtered cost list, with spreadsheet formula injection neutralised."""
+"""CSV and Excel files of the filtered cost list, with spreadsheet formula injection neutralised.
+
+CSV is streamed: the rows go from the database to the client in 64 KiB chunks, on a connection
+the response owns, so memory stays flat however long the list and the first bytes leave at once.
+(A spooled temporary file would also free the connection early, but writes and reads every byte
+twice and sends nothing until the whole file is built.)  On PostgreSQL the database writes the CSV
+itself with COPY, several times faster than formatting each row in Python.  Excel cannot be
+streamed (the workbook is a zip written at the end); it is built in a temporary file in write-only mode.
+"""
 from __future__ import annotations
 
 import csv
