@@ -208,7 +208,7 @@ def main() -> int:
     try:
         app = make_app(url)
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")  # until the lead chains parallel revisions, there may be several heads
             from sqlalchemy import text
 
             from webapp.extensions import db

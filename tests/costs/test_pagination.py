@@ -115,6 +115,8 @@ def test_an_empty_list_is_one_empty_page(client, auth, tenant):
 def test_page_slices_pick_exactly_the_rows_asked_for(counts, offset, limit):
     months = [(2025 - index // 12, 12 - index % 12, count, D(0)) for index, count in enumerate(counts)]
     every_row = [(year, month, position) for year, month, count, _amount in months for position in range(count)]
-    picked = [(part.year, part.month, part.skip + position)
-              for part in page_slices(months, offset, limit) for position in range(part.take)]
+    slices = page_slices(months, offset, limit)
+    picked = [(part.year, part.month, part.skip + position) for part in slices for position in range(part.take)]
     assert picked == every_row[offset:offset + limit]
+    sizes = {(year, month): count for year, month, count, _amount in months}
+    assert all(part.count == sizes[part.year, part.month] and part.after >= 0 for part in slices)

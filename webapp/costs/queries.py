@@ -102,12 +102,18 @@ class CostPage:
 
 @dataclass(frozen=True)
 class MonthSlice:
-    """The part of one page that lies in one month: skip `skip` costs of that month (newest first), take `take`."""
+    """The part of one page that lies in one month of `count` costs: skip `skip` of them (newest first), take `take`."""
 
     year: int
     month: int
+    count: int
     skip: int
     take: int
+
+    @property
+    def after(self) -> int:
+        """How many of the month's costs come after the slice (older ones)."""
+        return self.count - self.skip - self.take
 
 
 def newest_first() -> tuple:
@@ -134,7 +140,7 @@ def page_slices(months: list[tuple], offset: int, limit: int) -> list[MonthSlice
         if before + count > offset:
             skip = max(offset - before, 0)
             take = min(count - skip, wanted)
-            slices.append(MonthSlice(year, month, skip, take))
+            slices.append(MonthSlice(year, month, count, skip, take))
             wanted -= take
             if not wanted:
                 break
@@ -146,16 +152,19 @@ def _page_ids(tenant_id: int, costs: CostFilter, slices: list[MonthSlice]):
     """The ids of one page: per month an equality seek on (tenant, year, month[, service, category]) ordered by id.
 
     OFFSET on the whole list walks every earlier row (page 2,000 walks 50,000); the rollup
-    tells which month a page starts in, so each part skips at most one month's rows, on an index.
+    tells which month a page starts in, so each part skips rows of one month only, on an index,
+    and from whichever end of the month is nearer (at most half a month).
     """
-    parts = [
-        select(CostEntry.id)
-        .where(CostEntry.tenant_id == tenant_id, CostEntry.year == part.year, CostEntry.month == part.month,
-               *costs.conditions(CostEntry))
-        .order_by(CostEntry.id.desc()).offset(part.skip).limit(part.take)
-        .subquery()
-        for part in slices
-    ]
+    parts = []
+    for part in slices:
+        from_oldest = part.after < part.skip
+        parts.append(
+            select(CostEntry.id)
+            .where(CostEntry.tenant_id == tenant_id, CostEntry.year == part.year, CostEntry.month == part.month,
+                   *costs.conditions(CostEntry))
+            .order_by(CostEntry.id.asc() if from_oldest else CostEntry.id.desc())
+            .offset(part.after if from_oldest else part.skip).limit(part.take)
+            .subquery())
     return union_all(*(select(part.c.id) for part in parts)).subquery() if len(parts) > 1 else parts[0]
 
 
