@@ -11,13 +11,14 @@ tenants' costs by COPY, then measures side by side in the same run:
 - the whole list as CSV (1,000,000 rows): time and peak Python memory (flat: the body is streamed);
 - page 1, page 2,000 and the last page of the unfiltered list (and some filtered pages and the API):
   the request timed in-process, next to the OFFSET query the list used before;
-and prints the plan (EXPLAIN ANALYZE) of page 2,000.  Median of --runs runs after a warm-up.
+and prints the plan (EXPLAIN ANALYZE) of page 2,000.  Best and median of --runs interleaved rounds.
 Targets (issue 8): the month export within 2x of COPY; page 2,000 under 20 ms.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 import tracemalloc
@@ -27,12 +28,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_finops import BENCH_MONTH, MONTHS, PASSWORD, make_app, seed, timed  # noqa: E402
+from bench_finops import BENCH_MONTH, MONTHS, PASSWORD, make_app, seed  # noqa: E402
 
 from scripts.scratch_db import create_database, drop_database  # noqa: E402
 
 EXPORT_RATIO_TARGET = 2.0
 DEEP_PAGE_TARGET_MS = 20.0
+
+
+def measure(cases, runs: int) -> dict[str, tuple[float, float]]:
+    """{label: (best ms, median ms)}: one warm-up each, then `runs` rounds that run every case once.
+
+    Rounds interleave the cases, so a burst of load on a shared machine hits them all alike and
+    the side-by-side ratios stay fair; the best run shows the cost without other load.
+    """
+    for _label, call in cases:
+        call()
+    times = {label: [] for label, _call in cases}
+    for _ in range(runs):
+        for label, call in cases:
+            start = time.perf_counter()
+            call()
+            times[label].append((time.perf_counter() - start) * 1000)
+    return {label: (min(values), statistics.median(values)) for label, values in times.items()}
 
 
 def signed_in_client(app):
@@ -225,17 +243,17 @@ def main() -> int:
 
         year, month = BENCH_MONTH
         cases, raw = export_cases(app, url, tenant_id, client)
-        print(f"\nmonth CSV export {year}-{month:02d} (median of {args.runs}) {'median':>20} {'slowest':>9}")
-        medians = {}
-        for label, call in cases:
-            median, slowest = timed(call, args.runs)
-            medians[label] = median
-            print(f"  {label:52} {median:7.1f}ms {slowest:7.1f}ms")
+        print(f"\nmonth CSV export {year}-{month:02d} ({args.runs} rounds) {'best':>24} {'median':>9}")
+        figures = measure(cases, args.runs)
+        for label, (best, median) in figures.items():
+            print(f"  {label:52} {best:7.1f}ms {median:7.1f}ms")
         raw.close()
-        ratio = medians["app: GET /costs/export.csv, whole body"] / medians["COPY (same SELECT) TO STDOUT"]
+        app_export, copy = figures["app: GET /costs/export.csv, whole body"], figures["COPY (same SELECT) TO STDOUT"]
+        ratio = app_export[1] / copy[1]
         ok = ratio <= EXPORT_RATIO_TARGET
         failures += 0 if ok else 1
-        print(f"  app export / COPY = {ratio:.2f}x (target <= {EXPORT_RATIO_TARGET:.0f}x) {'ok' if ok else 'SLOW'}")
+        print(f"  app export / COPY = {ratio:.2f}x by median, {app_export[0] / copy[0]:.2f}x by best run "
+              f"(target <= {EXPORT_RATIO_TARGET:.0f}x) {'ok' if ok else 'SLOW'}")
 
         start = time.perf_counter()
         size = stream_whole(client, "/costs/export.csv")
@@ -247,14 +265,16 @@ def main() -> int:
         print(f"\nwhole list CSV ({args.rows:,} rows, {size / 1024 / 1024:.0f} MB) through the app: {seconds:.2f} s, "
               f"peak Python allocations {peak / 1024 / 1024:.1f} MB")
 
-        print(f"\ncost list, 25 a page (median of {args.runs}) {'median':>30} {'slowest':>9}")
-        for label, call in list_cases(app, tenant_id, client, args.rows):
-            median, slowest = timed(call, args.runs)
+        print(f"\ncost list, 25 a page ({args.runs} rounds) {'best':>34} {'median':>9}")
+        pages = list_cases(app, tenant_id, client, args.rows)
+        before = [case for case in pages if case[0].startswith("before")]  # seconds each: a few rounds are enough
+        figures = measure([case for case in pages if case not in before], args.runs) | measure(before, 3)
+        for label, (best, median) in figures.items():
             targeted = label.startswith(("page 2,000 (full", "last page", "API"))
             ok = median < DEEP_PAGE_TARGET_MS or not targeted
             failures += 0 if ok else 1
             mark = ("ok" if ok else "SLOW") if targeted else ""
-            print(f"  {label:52} {median:7.1f}ms {slowest:7.1f}ms  {mark}")
+            print(f"  {label:52} {best:7.1f}ms {median:7.1f}ms  {mark}")
 
         print("\nEXPLAIN ANALYZE of page 2,000 (unfiltered):")
         for line in explain_page(app, tenant_id, 2000):
