@@ -1,7 +1,7 @@
 """cost list seek index: one covering index for the filtered cost list pages
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-01 19:40:00.000000
 
 The cost list finds a page by seeking inside one month (the rollup says which month a page
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
