@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from ..analytics.periods import add_months, current_month
 from ..extensions import db
-from ..models import BUDGET_SCOPE_ALL, CATEGORIES, Budget, CostEntry, Server, ServerMetric, User, new_cost_code
+from ..models import BUDGET_SCOPE_ALL, CATEGORIES, Budget, CostEntry, Server, ServerMetric, User
+from .service import unused_codes
 
 # Typical monthly cost (₩10,000 units) per service and category, in CATEGORIES order:
 # SERVER, NETWORK, STORAGE, LICENSE, MAINTENANCE, PERSONNEL, OTHER
@@ -44,6 +45,7 @@ def seed_finops(tenant, echo=print) -> None:
     months = [add_months(this_year, this_month, offset) for offset in range(-11, 1)]
     servers = _servers(tenant, months)
     entries, totals = [], {}
+    codes = iter(unused_codes(tenant.id, tenant.timezone, len(months) * (len(BASE) * len(CATEGORIES) + 1)))
     for index, (year, month) in enumerate(months):
         growth = Decimal(1) + Decimal(index) / 200  # a gentle half-percent climb per month
         for service, amounts in BASE.items():
@@ -54,12 +56,12 @@ def seed_finops(tenant, echo=print) -> None:
                 amount = (amount / 1000).quantize(Decimal("1")) * 1000
                 server = servers.get(service) if category == "SERVER" else None
                 entries.append(CostEntry(
-                    tenant_id=tenant.id, code=new_cost_code(zone=tenant.timezone), year=year, month=month, category=category,
+                    tenant_id=tenant.id, code=next(codes), year=year, month=month, category=category,
                     service=service, amount=amount, description=DESCRIPTIONS[category].format(service=service), department="IT",
                     server_id=server.id if server else None, created_by_id=author.id if author else None))
                 totals[(year, month)] = totals.get((year, month), Decimal(0)) + amount
         legacy = servers["legacy"]
-        entries.append(CostEntry(tenant_id=tenant.id, code=new_cost_code(zone=tenant.timezone), year=year, month=month,
+        entries.append(CostEntry(tenant_id=tenant.id, code=next(codes), year=year, month=month,
                                  category="SERVER", service="INFRA", amount=Decimal("850000"), description="레거시 배치 서버 운영",
                                  department="IT", server_id=legacy.id, created_by_id=author.id if author else None))
         totals[(year, month)] += Decimal("850000")

@@ -25,6 +25,25 @@ def _unused_code(tenant_id: int, zone: str, now: datetime) -> str:
     raise RuntimeError("could not find a free cost code")
 
 
+def unused_codes(tenant_id: int, zone: str, count: int, now: datetime | None = None) -> list[str]:
+    """`count` distinct COST-YYYYMMDD-XXXXXX codes of one day, none used in the tenant yet (for seeding many at once).
+
+    Six hex characters give 16.7 million codes a day; drawing hundreds at once collides often
+    enough (the birthday effect) that codes must be checked against each other, not only the table.
+    """
+    now = now or utcnow()
+    prefix = new_cost_code(now, zone)[:-6]
+    taken = set(db.session.scalars(select(CostEntry.code).where(CostEntry.tenant_id == tenant_id,
+                                                                CostEntry.code.startswith(prefix))))
+    codes: list[str] = []
+    while len(codes) < count:
+        code = new_cost_code(now, zone)
+        if code not in taken:
+            taken.add(code)
+            codes.append(code)
+    return codes
+
+
 def create_cost(user, values: dict, now: datetime | None = None) -> CostEntry:
     """Store a checked cost for the user's tenant (created `now`, default the current time) and audit it."""
     now = now or utcnow()
