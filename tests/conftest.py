@@ -5,6 +5,10 @@ Switches (set by .ci/run):
                      PostgreSQL too (each test database is built by the migrations).
   TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/15 — the Redis suite runs real rq workers.
 With CI=true both must be set and reachable: a missing service fails the run instead of skipping.
+
+A test that cannot apply to SQLite (processes sharing one database) is marked `postgres_only`:
+it is generated for PostgreSQL alone, never collected for SQLite and skipped there, so a CI run
+skips nothing.
 """
 from __future__ import annotations
 
@@ -135,9 +139,26 @@ def truncate_all(database_uri: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
+def backends_for(definition) -> list[str]:
+    """The databases a test runs on: every backend switched on, PostgreSQL only for `postgres_only` tests."""
+    if definition.get_closest_marker("postgres_only"):
+        return [backend for backend in BACKENDS if backend == "postgresql"]
+    return list(BACKENDS)
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrise every test that uses a database by the backends it applies to."""
+    if "database_uri" not in metafunc.fixturenames:
+        return
+    backends = backends_for(metafunc.definition)
+    if not backends:  # a local run without TEST_DATABASE_URL (CI always has it: see pytest_sessionstart)
+        backends = [pytest.param("postgresql", marks=pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL"))]
+    metafunc.parametrize("database_uri", backends, indirect=True)
+
+
+@pytest.fixture
 def database_uri(request, tmp_path):
-    """A fresh, migrated database for one test: SQLite always, PostgreSQL when switched on."""
+    """A fresh, migrated database for one test: SQLite always, PostgreSQL when switched on (see pytest_generate_tests)."""
     if request.param == "sqlite":
         path = tmp_path / "app.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)

@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "webapp.reports:bp",
     "webapp.service_requests:bp",
     "webapp.schedules:bp",
+    "webapp.notices:bp",
 )
 
 CLI_GROUPS = (

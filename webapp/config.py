@@ -53,6 +53,7 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
+        self.REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "5"))
         self.JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))
         self.EMBEDDED_WORKERS = int(os.environ.get("EMBEDDED_WORKERS", "2"))
         self.REPORT_JOB_TIMEOUT = int(os.environ["REPORT_JOB_TIMEOUT"]) if os.environ.get("REPORT_JOB_TIMEOUT") else None

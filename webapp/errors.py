@@ -6,6 +6,8 @@
 - A write to a row that another request deleted meanwhile (StaleDataError, ObjectDeletedError)
   answers 404, for every entity at once: no model has a version column, so the only way an
   UPDATE or DELETE by primary key matches no row here is that the row is gone.
+- QueueUnavailable (Redis down while queueing) answers 503 with "the job queue cannot be reached";
+  the domain function that raised it has already withdrawn what it stored.
 - Anything unexpected is logged and answers 500 — as JSON under /api/, never an HTML crash page there.
 - Every error first rolls the request's database session back: nothing half-written is kept, and
   the error page can still read the signed-in user after a failed flush.
@@ -21,9 +23,12 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .jobs import QueueUnavailable
 from .validation import FieldErrors
 
 log = logging.getLogger(__name__)
+
+QUEUE_RETRY_AFTER_SECONDS = 30  # a restarted Redis is usually back well within this
 
 STANDARD_MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -118,6 +123,14 @@ def register_errorhandlers(app: Flask) -> None:
         """The row this request was changing was deleted by another request in the meantime."""
         log.info("%s %s: the row was deleted meanwhile (%s)", request.method, request.path, error)
         return error_response(404, _("The item was deleted in the meantime (by another request)."))
+
+    @app.errorhandler(QueueUnavailable)
+    def queue_unavailable(error: QueueUnavailable):
+        """Work could not be queued: a clear 503 the client may retry, not a crash page."""
+        log.warning("%s %s: the job queue is unreachable: %s", request.method, request.path, error)
+        response = error_response(503, error.message)
+        response.headers["Retry-After"] = str(QUEUE_RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -3,7 +3,8 @@
 Production (REDIS_URL set): jobs go to RQ and run in `rq worker` processes.
 Embedded (no REDIS_URL): the same job functions run on a small in-process thread pool.
 A job is a module-level function that takes ids (never objects); it always runs inside
-an application context.
+an application context.  When Redis cannot be reached, enqueue() raises QueueUnavailable:
+the caller withdraws what it stored for the job, and the error policy answers 503.
 """
 from __future__ import annotations
 
@@ -15,12 +16,27 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
 
 log = logging.getLogger(__name__)
 
 
 class DuplicateJob(Exception):
     """A job with this id was already enqueued (unique=True)."""
+
+
+class QueueUnavailable(Exception):
+    """The job queue (Redis) could not be reached, so the job was not queued."""
+
+    @property
+    def message(self) -> str:
+        """What people are told, in their language."""
+        return queue_unavailable_message()
+
+
+def queue_unavailable_message() -> str:
+    """The one sentence shown wherever work could not be queued (API detail, page banner, stored error)."""
+    return _("The job queue (Redis) cannot be reached")
 
 
 def task_name(func) -> str:
@@ -81,7 +97,7 @@ def enqueue(func, *args, job_id: str | None = None, unique: bool = False, timeou
 
     Call it after committing whatever the job reads.  `unique=True` with a `job_id`
     refuses a second job with the same id (DuplicateJob).  `retry_intervals` retries a
-    failing job after each interval (seconds).
+    failing job after each interval (seconds).  QueueUnavailable when Redis cannot be reached.
     """
     app = current_app._get_current_object()
     timeout = timeout or app.config["JOB_TIMEOUT"]
@@ -92,14 +108,20 @@ def enqueue(func, *args, job_id: str | None = None, unique: bool = False, timeou
 
 
 def redis_connection(app=None):
-    """A Redis client for the configured REDIS_URL, one per app and URL (its pool survives forks)."""
+    """A Redis client for the configured REDIS_URL, one per app and URL (its pool survives forks).
+
+    Timeouts are short (REDIS_TIMEOUT seconds): an unreachable Redis must turn into a quick
+    503, not a request that hangs until the proxy gives up.
+    """
     from redis import Redis
 
     app = app or current_app
     url = app.config["REDIS_URL"]
     cached = app.extensions.get("redis_connection")
     if cached is None or cached[0] != url:
-        cached = app.extensions["redis_connection"] = (url, Redis.from_url(url))
+        seconds = float(app.config.get("REDIS_TIMEOUT") or 5)
+        client = Redis.from_url(url, socket_connect_timeout=seconds, socket_timeout=seconds)
+        cached = app.extensions["redis_connection"] = (url, client)
     return cached[1]
 
 
@@ -112,7 +134,9 @@ def rq_queue(app=None):
 
 
 def _enqueue_rq(app, name, args, kwargs, job_id, unique, timeout, retry_intervals) -> str:
-    """Send the job to RQ."""
+    """Send the job to RQ; QueueUnavailable when Redis does not answer."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from rq import Retry
     from rq.exceptions import DuplicateJobError
 
@@ -124,6 +148,9 @@ def _enqueue_rq(app, name, args, kwargs, job_id, unique, timeout, retry_interval
         )
     except DuplicateJobError as exc:
         raise DuplicateJob(job_id) from exc
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        log.warning("job %s (%s) not queued: Redis is unreachable: %s", job_id or "-", name, exc)
+        raise QueueUnavailable(str(exc)) from exc
     return job.id
 
 

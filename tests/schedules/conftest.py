@@ -80,12 +80,6 @@ def app_config(request):
     return {}
 
 
-def require_postgresql(app) -> None:
-    """Process tests share one database between processes: PostgreSQL only."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("runs against PostgreSQL (the SQLite variant of this test is covered in-process)")
-
-
 def process_env(app, **extra) -> dict:
     """The environment a child process needs to build the same app (database, Redis, queue, secrets)."""
     env = dict(os.environ, FLASK_APP="webapp", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],

@@ -110,19 +110,24 @@ def test_smtp_down_retries_then_fails_visibly_and_nothing_else_fails(client, aut
     schedule = make_schedule(recipients=["cio@example.kr"])
     run = run_and_wait(db, schedule)
     report = db.session.get(Report, run.report_id)
-    assert run.status == "DONE" and report.status == "DONE"  # the run and the report are fine
+    assert run.status == "DELIVERY_FAILED" and report.status == "DONE"  # built fine, but never delivered
+    assert run.error == "1개 중 1개의 이메일을 보내지 못했습니다."
     link_mail = db.session.scalar(select(EmailDelivery).where(EmailDelivery.kind == "LINK"))
     assert link_mail.status == "FAILED" and link_mail.attempts == 3
     assert "refused" in link_mail.last_error.lower() or "connect" in link_mail.last_error.lower()
     notice = db.session.scalar(select(EmailDelivery).where(EmailDelivery.kind == "NOTICE"))
-    assert notice.recipient == "pm@acme.example.kr"  # the owner is told (this notice also could not go out)
+    assert notice.recipient == "pm@acme.example.kr" and notice.status == "FAILED"  # the owner's e-mail cannot go either
     auth.login("pm")
     page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
-    assert 'data-status="FAILED"' in page and "3회 시도" in page and "소유자 알림" in page
-    assert 'data-status="DONE"' in page
-    # Another schedule still runs, and its own e-mail attempt is independent.
+    assert 'data-status="DELIVERY_FAILED"' in page and "발송 실패" in page and "3회 시도" in page and "소유자 알림" in page
+    assert "이메일을 보내지 못했습니다" in page  # the owner's in-app notice, on the page they visit
+    api_run = client.get(f"/api/auto-report/schedule/{schedule.id}").get_json()["runs"][0]
+    assert api_run["status"] == "DELIVERY_FAILED" and api_run["emails"] == {"SENT": 0, "PENDING": 0, "FAILED": 1}
+    # Another schedule still runs: its report is built, and its own e-mail attempts are independent.
     other = run_and_wait(db, make_schedule(recipients=["ops@example.kr"]))
-    assert other.status == "DONE"
+    assert db.session.get(Report, other.report_id).status == "DONE" and other.status == "DELIVERY_FAILED"
+    assert db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
+        EmailDelivery.run_id == other.id, EmailDelivery.kind == "LINK", EmailDelivery.attempts == 3)) == 1
 
 
 def test_owner_notice_when_the_report_fails(app, db, make_schedule, tenant):

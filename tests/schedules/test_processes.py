@@ -1,5 +1,8 @@
 """Real processes against PostgreSQL and Redis: concurrent schedulers, restart after downtime, and the whole
-path scheduler → rq worker → SMTP server on loopback → signed link → the report's exact bytes."""
+path scheduler → rq worker → SMTP server on loopback → signed link → the report's exact bytes.
+
+PostgreSQL only (the processes share one database under concurrent claims); the same behaviour is
+covered in-process on SQLite by test_scheduler.py and test_delivery.py."""
 import email
 import email.policy
 import re
@@ -12,13 +15,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from webapp.jobs import rq_queue
-from webapp.models import Report, utcnow
+from webapp.models import Notice, Report, utcnow
 from webapp.models.schedules import EmailDelivery, ScheduleRun
 from webapp.schedules import links
 
-from .conftest import free_port, require_postgresql, start_rq_worker, start_scheduler_once
+from .conftest import free_port, start_rq_worker, start_scheduler_once
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.postgres_only]
 YEARLY = "0 0 1 1 *"  # one slot a year: the due slot cannot change while the test runs
 
 
@@ -55,7 +58,6 @@ def smtp_server():
 
 
 def test_three_scheduler_processes_at_once_claim_each_slot_exactly_once(app, db, make_schedule):
-    require_postgresql(app)
     slot = last_new_year()
     schedules = [make_schedule(cron=YEARLY, next_run_at=slot) for _ in range(150)]
     processes = [start_scheduler_once(app) for _ in range(3)]
@@ -72,7 +74,6 @@ def test_three_scheduler_processes_at_once_claim_each_slot_exactly_once(app, db,
 
 
 def test_a_scheduler_restarted_after_three_missed_slots_runs_once(app, db, make_schedule):
-    require_postgresql(app)
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
     schedule = make_schedule(cron="0 * * * *", next_run_at=hour - timedelta(hours=3))  # 3 slots missed, the 4th is now
     finish(start_scheduler_once(app))
@@ -84,7 +85,6 @@ def test_a_scheduler_restarted_after_three_missed_slots_runs_once(app, db, make_
 
 
 def test_scheduler_worker_and_smtp_deliver_a_link_to_the_exact_bytes(app, client, db, make_schedule, smtp_server):
-    require_postgresql(app)
     controller, inbox = smtp_server
     mail_env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
     schedule = make_schedule(cron=YEARLY, next_run_at=last_new_year(), recipients=["cio@example.kr", "ops@example.kr"])
@@ -115,7 +115,6 @@ def test_scheduler_worker_and_smtp_deliver_a_link_to_the_exact_bytes(app, client
 
 
 def test_smtp_down_with_a_real_worker_retries_then_fails_visibly(app, db, make_schedule):
-    require_postgresql(app)
     mail_env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": free_port(), "MAIL_TIMEOUT": 2, "MAIL_RETRY_INTERVALS": "1,2"}
     schedule = make_schedule(cron=YEARLY, next_run_at=last_new_year(), recipients=["cio@example.kr"])
     finish(start_scheduler_once(app, **mail_env))
@@ -135,6 +134,8 @@ def test_smtp_down_with_a_real_worker_retries_then_fails_visibly(app, db, make_s
     assert (link.status, link.attempts) == ("FAILED", 3)
     assert link.last_error
     run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id))
-    assert run.status == "DONE" and db.session.get(Report, run.report_id).status == "DONE"  # nothing else failed
+    assert run.status == "DELIVERY_FAILED" and db.session.get(Report, run.report_id).status == "DONE"  # built, not sent
     notice = db.session.scalar(select(EmailDelivery).where(EmailDelivery.kind == "NOTICE"))
     assert notice.recipient == "pm@acme.example.kr"
+    in_app = db.session.scalar(select(Notice).where(Notice.user_id == schedule.owner_id))
+    assert in_app.kind == "DELIVERY_FAILED" and in_app.link == f"/schedules/{schedule.id}" and in_app.read_at is None

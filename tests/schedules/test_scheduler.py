@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from webapp.jobs import wait_for_embedded_jobs
-from webapp.models import AuditLog, Report, utcnow
+from webapp.models import AuditLog, Notice, Report, utcnow
 from webapp.models.schedules import EmailDelivery, ScheduleRun
 from webapp.schedules.retention import purge_expired
 from webapp.schedules.runs import run_now
@@ -176,9 +176,14 @@ def test_maintenance_purges_runs_and_reports_past_retention(app, db, make_schedu
     new_run, new_report = add_run(10)
     other_schedule = make_schedule(tenant_id=other_tenant.id)
     kept_run, kept_report = add_run(40, other_tenant.id, other_schedule.id)  # other tenant: default 365 days
+    for age_days in (40, 10):
+        db.session.add(Notice(tenant_id=tenant.id, user_id=schedule.owner_id, kind="RUN_FAILED", message=f"{age_days}",
+                              created_at=now - timedelta(days=age_days)))
+    db.session.commit()
     totals = purge_expired(now)
     db.session.expire_all()
-    assert totals == {"runs": 1, "deliveries": 1, "reports": 1, "sessions": 0}
+    assert totals == {"runs": 1, "deliveries": 1, "reports": 1, "notices": 1, "sessions": 0}
+    assert db.session.scalars(select(Notice.message)).all() == ["10"]
     assert db.session.get(ScheduleRun, old_run) is None and db.session.get(Report, old_report) is None
     assert db.session.get(ScheduleRun, new_run) and db.session.get(Report, new_report)
     assert db.session.get(ScheduleRun, kept_run) and db.session.get(Report, kept_report)

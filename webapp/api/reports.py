@@ -14,7 +14,7 @@ from ..models import Report
 from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
 from ..reports.periods import today_in
 from ..reports.routes import not_ready_message, stored_file_response
-from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report
+from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report, retry_report
 from ..schedules.service import parse_recipients
 from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, decimal_number
 from . import bp
@@ -65,6 +65,7 @@ def generate_report():
 
     Answers 202 with the report id and status QUEUED; with `wait` (seconds, at most 30) the
     call waits for the job and answers 200 with `data_summary` once the report is DONE.
+    When the job queue is unreachable nothing is stored and the error policy answers 503.
     """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -85,10 +86,14 @@ def generate_report():
         return refused(exc.field, str(exc))
     except InvalidParameter as exc:
         return refused(exc.field, exc.message)
-    report = _wait_for(report.id, wait)
+    return _requested(_wait_for(report.id, wait))
+
+
+def _requested(report: Report, **extra):
+    """The answer to a generate (or retry) request: 202 while queued or running, 200 once DONE or FAILED."""
     body = {"ok": report.status != "FAILED", "report_id": report.id, "template": report.template,
             "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
-            "format": report.format, "status": report.status, "status_url": f"/api/auto-report/{report.id}"}
+            "format": report.format, "status": report.status, "status_url": f"/api/auto-report/{report.id}", **extra}
     if report.status == "DONE":
         body.update(data_summary=report.data_summary, download_url=f"/api/auto-report/{report.id}/download")
     if report.status == "FAILED":
@@ -99,6 +104,19 @@ def generate_report():
 def refused(field: str | None, message: str):
     """400 `{"detail", "errors": {field: message}, "field"}`: the app's error shape, plus `field` for older clients."""
     return error_response(400, message, {field: message} if field else None, field=field)
+
+
+@bp.post("/auto-report/<int:report_id>/retry")
+def retry(report_id: int):
+    """Generate a FAILED report again: a new report with its template, period and format (409 unless FAILED)."""
+    failed = readable_report_or_404(report_id)
+    try:
+        report = retry_report(failed, current_user)
+    except ReportRequestError as exc:
+        if exc.field == "status":
+            return error_response(409, str(exc), status=failed.status)
+        return error_response(422, str(exc), {exc.field: str(exc)})
+    return _requested(report, retry_of=report_id)
 
 
 def _wait_for(report_id: int, seconds: float) -> Report:

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.access import readable_schedule_or_404, readable_templates
 from ..schedules import service
+from ..schedules.delivery import delivery_summary
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
 from . import bp
@@ -35,10 +36,16 @@ def schedule_json(schedule: ReportSchedule) -> dict:
     }
 
 
-def run_json(run: ScheduleRun) -> dict:
-    """The API shape of a run."""
-    return {"id": run.id, "scheduled_for": _iso(run.scheduled_for), "trigger": run.trigger, "status": run.status,
+def run_json(run: ScheduleRun, deliveries: list | None = None) -> dict:
+    """The API shape of a run; status DELIVERY_FAILED when the report was built but e-mails failed for good.
+
+    With its deliveries, `emails` counts the link e-mails by status (SENT, PENDING, FAILED).
+    """
+    body = {"id": run.id, "scheduled_for": _iso(run.scheduled_for), "trigger": run.trigger, "status": run.status,
             "report_id": run.report_id, "error": run.error, "finished_at": _iso(run.finished_at)}
+    if deliveries is not None:
+        body["emails"] = delivery_summary(deliveries)
+    return body
 
 
 @bp.post("/auto-report/schedule")
@@ -83,7 +90,8 @@ def get_schedule(schedule_id: int):
     schedule = readable_schedule_or_404(schedule_id)
     runs = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
                               .order_by(ScheduleRun.scheduled_for.desc()).limit(20)).all()
-    return jsonify(**schedule_json(schedule), runs=[run_json(r) for r in runs])
+    deliveries = service.deliveries_by_run([run.id for run in runs])
+    return jsonify(**schedule_json(schedule), runs=[run_json(r, deliveries[r.id]) for r in runs])
 
 
 @bp.delete("/auto-report/schedule/<int:schedule_id>")
@@ -98,7 +106,7 @@ def delete_schedule(schedule_id: int):
 @bp.post("/auto-report/schedule/<int:schedule_id>/run")
 @role_required(*MANAGERS)
 def run_schedule(schedule_id: int):
-    """Run now: generate the last complete period and e-mail it."""
+    """Run now: generate the last complete period and e-mail it (503 and no run when the job queue is down)."""
     schedule = readable_schedule_or_404(schedule_id)
-    run = run_now(schedule, current_user)
+    run = run_now(schedule, current_user)  # QueueUnavailable → 503 by the error policy
     return jsonify(ok=True, run=run_json(run)), 202

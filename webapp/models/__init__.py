@@ -5,6 +5,7 @@ from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_tok
 from .finops import (BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Budget, CostEntry, CostMonthlyTotal, Server, ServerMetric,
                      local_code_date, new_cost_code)
 from .schedules import EmailDelivery, ReportSchedule, ScheduleRun  # noqa: F401
+from .notices import NOTICE_KINDS, Notice  # noqa: F401
 from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Report, ServiceRequest
 from .types import Money, UTCDateTime, utcnow
 

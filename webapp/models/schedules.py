@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-RUN_STATUSES = ("QUEUED", "DONE", "FAILED", "SKIPPED")
+RUN_STATUSES = ("QUEUED", "DONE", "FAILED", "SKIPPED", "DELIVERY_FAILED")  # DELIVERY_FAILED: built, e-mails failed
 RUN_TRIGGERS = ("CRON", "MANUAL")
 DELIVERY_STATUSES = ("PENDING", "SENT", "FAILED")
 DELIVERY_KINDS = ("LINK", "NOTICE")  # the report link, or the owner's failure notice
@@ -55,7 +55,7 @@ class ScheduleRun(db.Model):
     schedule_id: Mapped[int] = mapped_column(ForeignKey("report_schedules.id", ondelete="CASCADE"))
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
     trigger: Mapped[str] = mapped_column(String(8), default="CRON")
-    status: Mapped[str] = mapped_column(String(8), default="QUEUED")
+    status: Mapped[str] = mapped_column(String(16), default="QUEUED")
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import EVERYONE, role_required
+from ..errors import error_response
 from ..extensions import db
+from ..jobs import QueueUnavailable
 from ..models import Report
 from . import bp
 from .access import check_template_access, readable_report_or_404, readable_templates, templates_for
@@ -19,7 +21,7 @@ from .periods import today_in
 from .registry import TEMPLATES
 from .render import ascii_file_name, content_disposition
 from .service import (ReportRequestError, check_format, check_period, default_period, get_template, parse_period,
-                      request_report)
+                      request_report, retry_report)
 
 PAGE_SIZE = 20
 
@@ -94,12 +96,13 @@ def index():
         wanted = _validated_request(form)
         deliver_to = _email_recipients(form) if wanted is not None else []
         if wanted is None or deliver_to is None:
-            if request.htmx:
-                headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
-                return render_template("reports/_form.html", **_form_context(form)), 422, headers
-            return render_template("reports/index.html", page=_report_page(1), **_form_context(form)), 422
+            return _form_refused(form, None, 422)
         code, start, end, fmt = wanted
-        report = request_report(current_user.tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to or None)
+        try:
+            report = request_report(current_user.tenant, code, start, end, fmt, user=current_user,
+                                    deliver_to=deliver_to or None)
+        except QueueUnavailable as exc:  # nothing was stored: the form comes back as typed, with the reason
+            return _form_refused(form, exc.message, 503)
         if request.htmx:
             return render_template("reports/_list.html", page=_report_page(1), new_report_id=report.id)
         flash(_("The report was queued. This page shows when it is ready."), "success")
@@ -112,6 +115,34 @@ def index():
     if request.htmx and target == "report-list":
         return render_template("reports/_list.html", page=page)
     return render_template("reports/index.html", page=page, **_form_context(form))
+
+
+def _form_refused(form: ReportForm, banner: str | None, status: int):
+    """The form again with what was typed: its field errors (422), or a banner such as "queue unreachable" (503)."""
+    context = {**_form_context(form), "form_banner": banner}
+    if request.htmx:
+        headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
+        return render_template("reports/_form.html", **context), status, headers
+    return render_template("reports/index.html", page=_report_page(1), **context), status
+
+
+@bp.post("/<int:report_id>/retry")
+@role_required(*EVERYONE)
+def retry(report_id: int):
+    """다시 생성: a new report with a FAILED one's template, period and format (the failed row stays)."""
+    failed = readable_report_or_404(report_id)
+    try:
+        retry_report(failed, current_user)
+    except ReportRequestError as exc:
+        return error_response(409 if exc.field == "status" else 422, str(exc))
+    except QueueUnavailable as exc:  # nothing new was stored; the failed report is still listed
+        form = ReportForm(formdata=None)
+        form.offer_templates(templates_for(current_user), keep_choice=False)
+        form.limit_formats()
+        return render_template("reports/index.html", page=_report_page(1), list_banner=exc.message,
+                               **_form_context(form)), 503
+    flash(_("The report is being generated again. This page shows when it is ready."), "success")
+    return redirect(url_for("reports.index"))
 
 
 @bp.route("/<int:report_id>")

@@ -1,7 +1,7 @@
 """The life of a report (SPEC §5.4): request → QUEUED → job → RUNNING → DONE (immutable file) or FAILED.
 
 Other areas use exactly these functions:
-  TEMPLATES, default_period(), last_complete_period(), request_report(), queued_report_values()
+  TEMPLATES, default_period(), last_complete_period(), request_report(), retry_report(), queued_report_values()
   (the scheduler's batch insert), generate_report_job(), report_time_limit(), sweep_stuck_reports(),
   purge_expired_reports(), and the `report_finished` signal (webapp.reports.signals).
 """
@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from ..audit import record
 from ..extensions import db
 from ..i18n import tenant_context
-from ..jobs import enqueue
+from ..jobs import QueueUnavailable, enqueue
 from ..models import Report, Tenant, utcnow
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, check_iso_date, year_range_message
 from .periods import period_default, period_last_complete
@@ -28,9 +30,11 @@ from .signals import report_finished
 
 log = logging.getLogger(__name__)
 
+OUTCOME_WRITE_PAUSES = (1, 2, 4, 8, 15, None)  # seconds between attempts to store the outcome while the database restarts
+
 __all__ = [
     "TEMPLATES", "FORMATS", "ReportRequestError", "default_period", "last_complete_period", "request_report",
-    "build_report", "generate_report_job", "sweep_stuck_reports", "purge_expired_reports", "report_time_limit",
+    "build_report", "retry_report", "generate_report_job", "sweep_stuck_reports", "purge_expired_reports", "report_time_limit",
     "get_template", "parse_period",
 ]
 
@@ -136,22 +140,52 @@ def queued_report_values(tenant_id: int, template_code: str, period_start: date,
 
 
 def request_report(tenant: Tenant, template_code: str, period_start: date, period_end: date, fmt: str, user=None,
-                   deliver_to: list[str] | None = None) -> Report:
+                   deliver_to: list[str] | None = None, **audit_details) -> Report:
     """Validate, store the QUEUED row (committed), and enqueue the job that builds it (and e-mails `deliver_to`).
 
-    Raises ReportRequestError for an unknown template or format, or a start after the end.
+    Raises ReportRequestError for an unknown template or format, or a start after the end, and
+    QueueUnavailable when the queue cannot be reached: then the row is withdrawn again, so
+    nothing is left half-stored (no report, no audit entry).
     """
     report = Report(**queued_report_values(tenant.id, template_code, period_start, period_end, fmt,
                                            generated_by_id=getattr(user, "id", None)))
     db.session.add(report)
     db.session.flush()
     report.job_id = f"report-{report.id}-{uuid.uuid4().hex[:8]}"
+    db.session.commit()  # the job reads the row, so it is committed before the job is queued
+    try:
+        enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
+                timeout=report_time_limit())
+    except QueueUnavailable:
+        if _withdraw_queued(report):
+            raise
+        # Not QUEUED any more: the job did reach the queue (Redis timed out after taking it) and has started.
     record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
-           period=f"{period_start}~{period_end}")
+           period=f"{period_start}~{period_end}", **audit_details)
     db.session.commit()
-    enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
-            timeout=report_time_limit())
     return report
+
+
+def _withdraw_queued(report: Report) -> bool:
+    """Delete a report whose job could not be queued, unless a worker has already started it; True when deleted."""
+    deleted = db.session.execute(delete(Report).where(Report.id == report.id, Report.status == "QUEUED")).rowcount
+    db.session.commit()
+    if deleted:
+        db.session.expunge(report)  # the withdrawn row must not be reloaded through this session
+    return deleted == 1
+
+
+def retry_report(report: Report, user=None) -> Report:
+    """A new report with the FAILED one's template, period and format (the failed row stays as history).
+
+    Raises ReportRequestError when the report did not fail, and QueueUnavailable like request_report().
+    """
+    if report.status != "FAILED":
+        raise ReportRequestError(_("Only a failed report can be generated again (this one is %(status)s).",
+                                   status=report.status), field="status")
+    tenant = db.session.get(Tenant, report.tenant_id)
+    return request_report(tenant, report.template, report.period_start, report.period_end, report.format, user=user,
+                          retry_of=report.id)
 
 
 def _set_status(report_id: int, from_status: str, **values) -> bool:
@@ -162,13 +196,50 @@ def _set_status(report_id: int, from_status: str, **values) -> bool:
 
 
 def _user_message(exc: BaseException) -> str:
-    """What the user sees when building failed (the traceback goes to the log)."""
+    """What the user sees when building failed (the traceback, with the driver's own text, goes to the log)."""
     from rq.timeouts import JobTimeoutException
 
     if isinstance(exc, JobTimeoutException):
         return _("The report took longer than the time limit (%(seconds)s s) and was stopped.", seconds=report_time_limit())
+    if _is_database_outage(exc):
+        return _("The database connection was lost while the report was being built (the database may have restarted). "
+                 "Please use “Generate again”.")
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
     return _("The report could not be built: %(detail)s", detail=detail)
+
+
+def _is_database_outage(exc: BaseException) -> bool:
+    """True for a lost or refused database connection (e.g. PostgreSQL restarted), as SQLAlchemy or the driver raised it."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+
+    if isinstance(exc, SQLAlchemyOperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installs
+        return False
+    return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+
+
+def _store_outcome(report_id: int, **values) -> bool:
+    """Move a RUNNING report to DONE or FAILED, waiting out a database that is still restarting (about 30 s).
+
+    Without the wait, a report whose build was cut off by a database restart would stay RUNNING
+    until the sweep, and then show the sweep's "worker stopped" message instead of the real cause.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    for pause in OUTCOME_WRITE_PAUSES:
+        try:
+            return _set_status(report_id, "RUNNING", **values)
+        except OperationalError:
+            db.session.rollback()
+            if pause is None:
+                raise
+            log.warning("report %s: the database is unreachable; storing its outcome again in %s s", report_id, pause)
+            time.sleep(pause)
+    return False
 
 
 def build_report(report_id: int) -> Report | None:
@@ -185,20 +256,21 @@ def build_report(report_id: int) -> Report | None:
         return report
     db.session.refresh(report)
     tenant = db.session.get(Tenant, report.tenant_id)
+    # Plain values: after a lost connection the ORM objects cannot be reloaded to describe the failure.
+    template, fmt, start, end, locale = report.template, report.format, report.period_start, report.period_end, tenant.locale
     try:
         with tenant_context(tenant):
-            built = render_report(tenant, report.template, report.period_start, report.period_end, report.format)
+            built = render_report(tenant, template, start, end, fmt)
     except Exception as exc:  # noqa: BLE001 — any failure must end in FAILED, never a stuck row
         db.session.rollback()
-        log.exception("report %s (%s %s %s~%s) failed", report_id, report.template, report.format,
-                      report.period_start, report.period_end)
-        with tenant_context(tenant):
+        log.exception("report %s (%s %s %s~%s) failed", report_id, template, fmt, start, end)
+        with force_locale(locale):
             message = _user_message(exc)
-        if not _set_status(report_id, "RUNNING", status="FAILED", error=message, finished_at=utcnow()):
+        if not _store_outcome(report_id, status="FAILED", error=message, finished_at=utcnow()):
             log.warning("report %s was no longer RUNNING when it failed", report_id)
     else:
-        stored = _set_status(
-            report_id, "RUNNING", status="DONE", content=built.content, size=len(built.content),
+        stored = _store_outcome(
+            report_id, status="DONE", content=built.content, size=len(built.content),
             sha256=hashlib.sha256(built.content).hexdigest(), file_name=built.file_name,
             content_type=built.content_type, data_summary=built.data_summary, finished_at=utcnow(), error=None)
         if not stored:
@@ -230,6 +302,8 @@ def _job_is_gone(job_id: str | None) -> bool:
 
         future = embedded_runner(app).futures.get(job_id)
         return future is None or future.done()
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
@@ -239,6 +313,8 @@ def _job_is_gone(job_id: str | None) -> bool:
         status = Job.fetch(job_id, connection=redis_connection(app)).get_status(refresh=True)
     except NoSuchJobError:
         return True
+    except (RedisConnectionError, RedisTimeoutError):
+        return False  # Redis is down: the job may well be waiting there, so it is not declared lost
     return str(getattr(status, "value", status)) in ("failed", "stopped", "canceled")
 
 

@@ -3,6 +3,10 @@
 Mail goes through Flask-Mailman: SMTP in production, files in instance/outbox/ in embedded
 mode (MAIL_BACKEND).  Each EmailDelivery row is unique per report, kind and recipient, so
 the same e-mail is never sent twice, however often a finished report is announced.
+
+A run whose link e-mails are all settled with at least one FAILED (every retry used, or the
+queue unreachable) becomes DELIVERY_FAILED, and its owner is told twice: by an e-mail notice,
+and by an in-app notice — the one that still arrives when mail itself is down.
 """
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db, mail
 from ..i18n import tenant_context
-from ..jobs import enqueue
+from ..jobs import QueueUnavailable, enqueue, queue_unavailable_message
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from ..notices.service import notify, path_for
 from ..reports.service import TEMPLATES
 from . import links
 from .sql import insert_on_conflict
@@ -92,7 +97,11 @@ def _close_run(run_id: int, status: str, error: str | None) -> bool:
 
 def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, recipients: list[str],
                      kind: str) -> list[int]:
-    """Insert one delivery per new recipient (duplicates are ignored by the unique constraint) and queue its job."""
+    """Insert one delivery per new recipient (duplicates are ignored by the unique constraint) and queue its job.
+
+    When the queue is unreachable the deliveries not queued are FAILED at once (nothing is left
+    PENDING forever), which settles the run like a final SMTP failure would.
+    """
     seen, rows = set(), []
     for address in recipients:
         key = address.strip().lower()
@@ -109,21 +118,79 @@ def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, 
         if result is not None:
             inserted.append(result[0])
     db.session.commit()
-    for delivery_id in inserted:
-        # No fixed job id: the row is new, so this is its only job (and send_delivery_job re-checks the status).
-        enqueue(send_delivery_job, delivery_id, retry_intervals=retry_intervals(),
-                timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
+    for position, delivery_id in enumerate(inserted):
+        try:
+            # No fixed job id: the row is new, so this is its only job (and send_delivery_job re-checks the status).
+            enqueue(send_delivery_job, delivery_id, retry_intervals=retry_intervals(),
+                    timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
+        except QueueUnavailable:
+            _fail_unqueued(tenant_id, inserted[position:])
+            break
     return inserted
 
 
+def _fail_unqueued(tenant_id: int, delivery_ids: list[int]) -> None:
+    """Deliveries whose job could not be queued: FAILED with the queue's message, then the usual aftermath."""
+    tenant = db.session.get(Tenant, tenant_id)
+    with tenant_context(tenant):
+        message = queue_unavailable_message()
+    db.session.execute(update(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids), EmailDelivery.status == "PENDING")
+                       .values(status="FAILED", last_error=message))
+    db.session.commit()
+    log.warning("e-mails %s not queued: the job queue is unreachable", delivery_ids)
+    for delivery in db.session.scalars(select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids))).all():
+        _after_final(delivery)
+
+
 def notify_owner(run_id: int) -> list[int]:
-    """Tell the schedule's owner (once per run) that the run or one of its e-mails failed."""
+    """Tell the schedule's owner (once per run) that the run or its e-mails failed: in the app, and by e-mail."""
     run = db.session.get(ScheduleRun, run_id)
     schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
     owner = db.session.get(User, schedule.owner_id) if schedule is not None and schedule.owner_id else None
-    if owner is None or not owner.active or not owner.email:
+    if owner is None or not owner.active:
+        return []
+    _notice_in_app(run, schedule, owner)
+    if not owner.email:
         return []
     return queue_deliveries(run.tenant_id, run.report_id, run.id, [owner.email], kind="NOTICE")
+
+
+def _notice_in_app(run: ScheduleRun, schedule: ReportSchedule, owner: User) -> None:
+    """The owner's in-app notice of a failed run (once per run)."""
+    tenant = db.session.get(Tenant, run.tenant_id)
+    with tenant_context(tenant):
+        name = schedule.name or _template_name(schedule.template)
+        if run.status == "DELIVERY_FAILED":
+            kind = "DELIVERY_FAILED"
+            message = _("The scheduled report “%(name)s” was built, but its e-mails could not be sent: %(error)s",
+                        name=name, error=run.error or "")
+        else:
+            kind = "RUN_FAILED"
+            message = _("The scheduled report “%(name)s” could not be generated: %(error)s", name=name,
+                        error=run.error or "")
+    notify(run.tenant_id, owner.id, kind, message, link=path_for("schedules.detail", schedule_id=schedule.id),
+           key=f"run-{run.id}")
+
+
+def settle_run_delivery(run_id: int) -> bool:
+    """Once no link e-mail of a DONE run is pending and one has failed for good, mark the run DELIVERY_FAILED
+    and tell its owner; True when this call did it (it happens once, whichever e-mail settles last)."""
+    counts = dict(db.session.execute(
+        select(EmailDelivery.status, func.count()).where(EmailDelivery.run_id == run_id, EmailDelivery.kind == "LINK")
+        .group_by(EmailDelivery.status)).all())
+    if counts.get("PENDING") or not counts.get("FAILED"):
+        return False
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None:
+        return False
+    with tenant_context(db.session.get(Tenant, run.tenant_id)):
+        error = _("%(failed)s of %(total)s e-mails could not be sent.", failed=counts["FAILED"], total=sum(counts.values()))
+    changed = db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "DONE")
+                                 .values(status="DELIVERY_FAILED", error=error)).rowcount
+    db.session.commit()
+    if changed:
+        notify_owner(run_id)
+    return changed == 1
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -152,17 +219,33 @@ def send_delivery_job(delivery_id: int) -> str | None:
         return "FAILED"
     delivery.status, delivery.sent_at, delivery.last_error = "SENT", utcnow(), None
     db.session.commit()
+    _after_final(delivery)
     return "SENT"
 
 
 def _after_final(delivery: EmailDelivery) -> None:
-    """When the last link e-mail of a run has failed for good, notify the owner (notices never cascade)."""
-    if delivery.kind != "LINK" or delivery.run_id is None:
+    """A link e-mail is settled (SENT or FAILED for good): settle its run, or tell whoever asked for an on-demand
+    report that its e-mail failed.  Notices never cascade: a failed notice e-mail only stays visible in the history."""
+    if delivery.kind != "LINK":
         return
-    pending = db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
-        EmailDelivery.run_id == delivery.run_id, EmailDelivery.kind == "LINK", EmailDelivery.status == "PENDING"))
-    if pending == 0:
-        notify_owner(delivery.run_id)
+    if delivery.run_id is not None:
+        settle_run_delivery(delivery.run_id)
+    elif delivery.status == "FAILED" and delivery.report_id is not None:
+        _notice_requester(delivery)
+
+
+def _notice_requester(delivery: EmailDelivery) -> None:
+    """In-app notice to the user who generated a report "with e-mail" when that e-mail could not be sent."""
+    report = db.session.get(Report, delivery.report_id)
+    user = db.session.get(User, report.generated_by_id) if report is not None and report.generated_by_id else None
+    if user is None or not user.active:
+        return
+    with tenant_context(db.session.get(Tenant, delivery.tenant_id)):
+        message = _("The e-mail with the report “%(name)s” (%(start)s ~ %(end)s) to %(recipient)s could not be sent: %(error)s",
+                    name=_template_name(report.template), start=report.period_start, end=report.period_end,
+                    recipient=delivery.recipient, error=delivery.last_error or "")
+    notify(delivery.tenant_id, user.id, "EMAIL_FAILED", message, link=path_for("reports.detail", report_id=report.id),
+           key=f"delivery-{delivery.id}")
 
 
 def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..auth.roles import ADMIN, MANAGERS, role_required
 from ..extensions import db
+from ..jobs import QueueUnavailable
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.access import readable_schedule_or_404, readable_templates, templates_for
@@ -139,17 +140,22 @@ def preview():
 def detail(schedule_id: int):
     """A schedule and its run history (the history fragment polls itself while a run is in progress)."""
     schedule = readable_schedule_or_404(schedule_id)
-    page = db.paginate(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
-                       .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
-                       page=request.args.get("page", 1, type=int), per_page=RUNS_PER_PAGE, error_out=False)
-    deliveries = service.deliveries_by_run([run.id for run in page.items])
-    summaries = {run_id: delivery_summary(items) for run_id, items in deliveries.items()}
-    context = {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries": summaries,
-               "description": describe(schedule.cron),
-               "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items)}
+    context = _detail_context(schedule, request.args.get("page", 1, type=int))
     if request.htmx and request.headers.get("HX-Target") == "run-history":
         return render_template("schedules/_runs.html", **context)
     return render_template("schedules/detail.html", **context)
+
+
+def _detail_context(schedule: ReportSchedule, page_number: int) -> dict:
+    """What the schedule page shows: the schedule, a page of its runs with their e-mails."""
+    page = db.paginate(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
+                       .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
+                       page=page_number, per_page=RUNS_PER_PAGE, error_out=False)
+    deliveries = service.deliveries_by_run([run.id for run in page.items])
+    summaries = {run_id: delivery_summary(items) for run_id, items in deliveries.items()}
+    return {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries": summaries,
+            "description": describe(schedule.cron),
+            "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items)}
 
 
 @bp.post("/schedules/<int:schedule_id>/pause", endpoint="pause", defaults={"active": False})
@@ -182,7 +188,10 @@ def delete(schedule_id: int):
 def run(schedule_id: int):
     """지금 실행: generate the last complete period now and e-mail it like a scheduled run."""
     schedule = readable_schedule_or_404(schedule_id)
-    run_now(schedule, current_user)
+    try:
+        run_now(schedule, current_user)
+    except QueueUnavailable as exc:  # no run was stored: the page says why, the button is still there
+        return render_template("schedules/detail.html", banner=exc.message, **_detail_context(schedule, 1)), 503
     flash(_("The report is being generated; it will be e-mailed when it is ready."), "success")
     return redirect(url_for("schedules.detail", schedule_id=schedule.id))
 

@@ -8,11 +8,18 @@ whose queue job id is derived from schedule and slot with unique=True as a secon
 Due rows are read in batches with FOR UPDATE SKIP LOCKED (PostgreSQL), so concurrent
 schedulers share the work instead of racing for the same rows; the claim and the advance
 of next_run_at commit together in one short transaction per batch.
+
+When the queue (Redis) cannot be reached, the winner gives its claim back: it deletes the
+report and the run row it made and moves next_run_at back to the slot, so the slot is neither
+lost nor run twice — the next tick claims it again through the same unique constraint (after a
+long outage, only the latest missed slot, as after any downtime).  A "run now" whose job
+cannot be queued is withdrawn the same way and its caller answers 503.
 """
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,11 +27,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from ..audit import record
 from ..extensions import db
-from ..jobs import DuplicateJob, enqueue
+from ..jobs import DuplicateJob, QueueUnavailable, enqueue
 from ..models import AuditLog, Report, utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.service import (generate_report_job, last_complete_period, queued_report_values, report_time_limit,
@@ -49,6 +56,7 @@ class TickResult:
     lost: int = 0  # slots another scheduler had already claimed
     requested: int = 0  # reports requested
     failed: int = 0  # runs that could not request their report
+    deferred: int = 0  # slots given back because the queue was unreachable (claimed again by a later tick)
     swept: int = 0  # stuck reports failed by the sweep
     seconds: float = 0.0
 
@@ -76,6 +84,16 @@ class Claim:
     timezone: str
     slot: datetime
     job_id: str
+    trigger: str = "CRON"
+
+
+@dataclass
+class BatchOutcome:
+    """What request_batch() did with its claims."""
+
+    requested: int = 0  # reports queued
+    failed: int = 0  # runs failed (bad schedule, or a job id the queue already held)
+    withdrawn: list[Claim] = field(default_factory=list)  # given back: the queue was unreachable
 
 
 def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, list[Claim]] | None:
@@ -142,17 +160,17 @@ def fail_run(run_id: int, error: str) -> None:
     notify_owner(run_id)
 
 
-def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
+def request_batch(claims: list[Claim], now: datetime) -> BatchOutcome:
     """Create the QUEUED reports of a batch of claims in one transaction, then enqueue their jobs.
 
     This is request_report() for many rows at once: the same checks (template, format, period)
     and the same job (generate_report_job, the claim's job id, unique=True), with one commit per
     batch instead of one per report, so 10,000 due schedules are queued in seconds.  "Run now"
     starts its single run here too.  Each run is linked to its report in the same commit that
-    creates the report, so a finished report always finds its run.
-    Returns (reports requested, runs failed).
+    creates the report, so a finished report always finds its run.  Claims whose job could not
+    be queued are withdrawn (see the module docstring); audit rows are written for queued reports only.
     """
-    rows, audit, failed, by_job = [], [], [], {}
+    outcome, rows, failed, by_job = BatchOutcome(), [], [], {}
     for claim in claims:
         try:
             start, end = last_complete_period(claim.template, claim.slot.astimezone(ZoneInfo(claim.timezone)).date())
@@ -165,14 +183,6 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
         by_job[rows[-1]["job_id"]] = claim
     reports = Report.__table__
     inserted = db.session.execute(insert(reports).returning(reports.c.id, reports.c.job_id), rows).all() if rows else []
-    for report_id, job_id in inserted:
-        claim = by_job[job_id]
-        audit.append({"tenant_id": claim.tenant_id, "user_id": claim.owner_id, "action": "create", "entity": "report",
-                      "entity_id": str(report_id), "at": now,
-                      "details": {"template": claim.template, "format": claim.format, "schedule_id": claim.schedule_id,
-                                  "slot": claim.slot.isoformat()}})
-    if audit:
-        db.session.execute(insert(AuditLog.__table__), audit)
     runs = ScheduleRun.__table__
     if inserted:
         db.session.execute(runs.update().where(runs.c.id == bindparam("rid")).values(report_id=bindparam("report")),
@@ -181,29 +191,82 @@ def request_batch(claims: list[Claim], now: datetime) -> tuple[int, int]:
     for run_id, message in failed:
         log.warning("run %s could not request its report: %s", run_id, message)
         fail_run(run_id, message)
-    duplicates = _enqueue_all(generate_report_job, inserted, report_time_limit())
+    duplicates, unreachable = _enqueue_all(generate_report_job, inserted, report_time_limit())
     for report_id, job_id in duplicates:
         log.warning("job %s is already in the queue; report %s withdrawn", job_id, report_id)
         db.session.execute(delete(Report).where(Report.id == report_id))
         db.session.commit()
         fail_run(by_job[job_id].run_id, f"The queue already holds a job {job_id} that this database does not know.")
-    return len(inserted) - len(duplicates), len(failed) + len(duplicates)
+    if unreachable:
+        outcome.withdrawn = [by_job[job_id] for _report_id, job_id in unreachable]
+        withdraw_claims(outcome.withdrawn, [report_id for report_id, _job_id in unreachable])
+    refused = {pair[1] for pair in duplicates} | {pair[1] for pair in unreachable}
+    queued = [(report_id, by_job[job_id]) for report_id, job_id in inserted if job_id not in refused]
+    _audit_requests(queued, now)
+    outcome.requested, outcome.failed = len(queued), len(failed) + len(duplicates)
+    return outcome
 
 
-def _enqueue_all(job, reports: list[tuple[int, str]], timeout: int) -> list[tuple[int, str]]:
+def _audit_requests(queued: list[tuple[int, Claim]], now: datetime) -> None:
+    """One audit row per report that reached the queue."""
+    if not queued:
+        return
+    db.session.execute(insert(AuditLog.__table__), [
+        {"tenant_id": claim.tenant_id, "user_id": claim.owner_id, "action": "create", "entity": "report",
+         "entity_id": str(report_id), "at": now,
+         "details": {"template": claim.template, "format": claim.format, "schedule_id": claim.schedule_id,
+                     "slot": claim.slot.isoformat()}}
+        for report_id, claim in queued])
+    db.session.commit()
+
+
+def withdraw_claims(claims: list[Claim], report_ids: list[int]) -> None:
+    """Give back claims whose job could not be queued: delete their reports and runs, and make cron slots due again.
+
+    next_run_at goes back to the slot only where it still holds the value the claim set (a schedule
+    edited or paused meanwhile keeps its new time); last_run_at falls back to the latest slot still run.
+    """
+    schedules = ReportSchedule.__table__
+    runs = ScheduleRun.__table__
+    db.session.execute(delete(Report).where(Report.id.in_(report_ids), Report.status == "QUEUED"))
+    db.session.execute(delete(ScheduleRun).where(ScheduleRun.id.in_([claim.run_id for claim in claims])))
+    cron_claims = [claim for claim in claims if claim.trigger == "CRON"]
+    if cron_claims:
+        latest_slot = (select(func.max(runs.c.scheduled_for))
+                       .where(runs.c.schedule_id == schedules.c.id, runs.c.trigger == "CRON").scalar_subquery())
+        db.session.execute(
+            schedules.update()
+            .where(schedules.c.id == bindparam("sid"), schedules.c.active.is_(True),
+                   schedules.c.next_run_at > bindparam("slot"))
+            .values(next_run_at=bindparam("slot"), last_run_at=latest_slot, updated_at=schedules.c.updated_at),
+            [{"sid": claim.schedule_id, "slot": claim.slot} for claim in cron_claims])
+    db.session.commit()
+    log.warning("the job queue is unreachable: %s run(s) withdrawn (%s cron slot(s) will be claimed again)",
+                len(claims), len(cron_claims))
+
+
+def _enqueue_all(job, reports: list[tuple[int, str]], timeout: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Enqueue one job per (report id, job id); with Redis a few threads overlap the round trips.
 
-    Returns the pairs the queue refused as duplicates.
+    Returns (the pairs the queue refused as duplicates, the pairs not queued because Redis is
+    unreachable).  After the first unreachable answer the rest are not tried: each try would
+    only wait for its own timeout.
     """
     app = current_app._get_current_object()
+    unreachable = threading.Event()
 
     def one(pair):
         report_id, job_id = pair
+        if unreachable.is_set():
+            return "unreachable", pair
         with app.app_context():
             try:
                 enqueue(job, report_id, None, job_id=job_id, unique=True, timeout=timeout)
             except DuplicateJob:
-                return pair
+                return "duplicate", pair
+            except QueueUnavailable:
+                unreachable.set()
+                return "unreachable", pair
         return None
 
     if not app.config.get("REDIS_URL") or len(reports) < 20:
@@ -211,7 +274,8 @@ def _enqueue_all(job, reports: list[tuple[int, str]], timeout: int) -> list[tupl
     else:
         with ThreadPoolExecutor(max_workers=ENQUEUE_THREADS, thread_name_prefix="enqueue") as pool:
             refused = list(pool.map(one, reports))
-    return [pair for pair in refused if pair is not None]
+    refused = [item for item in refused if item is not None]
+    return ([pair for why, pair in refused if why == "duplicate"], [pair for why, pair in refused if why == "unreachable"])
 
 
 def tick(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> TickResult:
@@ -228,12 +292,14 @@ def tick(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> TickResul
             break
         seen, won = batch
         result.lost += seen - len(won)
-        result.claimed.extend(claim.run_id for claim in won)
-        requested, failed = request_batch(won, now)
-        result.requested += requested
-        result.failed += failed
-        if seen < batch_size:
-            break
+        outcome = request_batch(won, now)
+        withdrawn = {claim.run_id for claim in outcome.withdrawn}
+        result.claimed.extend(claim.run_id for claim in won if claim.run_id not in withdrawn)
+        result.requested += outcome.requested
+        result.failed += outcome.failed
+        result.deferred += len(withdrawn)
+        if withdrawn or seen < batch_size:
+            break  # with the queue down, claiming more would only give the claims back again
     result.seconds = time.monotonic() - started
     return result
 
@@ -242,6 +308,10 @@ def _safely(func, *args):
     """Run housekeeping that must never stop the tick."""
     try:
         return func(*args)
+    except QueueUnavailable:
+        db.session.rollback()
+        log.warning("scheduler housekeeping %s postponed: the job queue is unreachable", func.__name__)
+        return None
     except Exception:  # noqa: BLE001
         db.session.rollback()
         log.exception("scheduler housekeeping %s failed", func.__name__)
@@ -298,10 +368,10 @@ def run_loop(interval: int, once: bool = False, echo=print, stop=None) -> None:
     while True:
         try:
             result = tick()
-            if result.claimed or result.failed or result.swept or once:
+            if result.claimed or result.failed or result.swept or result.deferred or once:
                 echo(f"tick: claimed {len(result.claimed)}, requested {result.requested}, failed {result.failed}, "
-                     f"already claimed elsewhere {result.lost}, stuck reports failed {result.swept} "
-                     f"({result.seconds:.2f} s)")
+                     f"already claimed elsewhere {result.lost}, stuck reports failed {result.swept}, "
+                     f"deferred (queue unreachable) {result.deferred} ({result.seconds:.2f} s)")
         except Exception:  # noqa: BLE001 — a database hiccup must not end the scheduler
             db.session.rollback()
             log.exception("scheduler tick failed")
