@@ -175,6 +175,17 @@ def app_config():
     return {}
 
 
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own (see tests/redis_server.py), stopped afterwards."""
+    from .redis_server import RedisServer
+
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose every request gets its own app context, as in production.
 

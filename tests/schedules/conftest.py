@@ -1,6 +1,8 @@
 """Helpers for the schedule tests: schedules straight in the database, mail read back, process helpers."""
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import socket
 import subprocess
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from scripts.scratch_queue import drop_queue
@@ -110,3 +113,48 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and refuses the addresses in `refuse` (550, for good)."""
+
+    def __init__(self, refuse=()):
+        self.messages = []
+        self.refuse = {address.lower() for address in refuse}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        """Accept a recipient unless it is one to refuse."""
+        if address.lower() in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        """Keep the message."""
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real SMTP server on loopback (aiosmtpd) that a test can stop: SMTP going down."""
+
+    def __init__(self, port: int, refuse=()):
+        self.inbox = Inbox(refuse)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+        self.running = False
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return self.controller.port
+
+    def start(self) -> None:
+        """Start listening."""
+        self.controller.start()
+        self.running = True
+
+    def stop(self) -> None:
+        """Stop listening (connections are refused from now on)."""
+        if self.running:
+            self.controller.stop()
+            self.running = False

@@ -3,15 +3,12 @@ path scheduler → rq worker → SMTP server on loopback → signed link → the
 
 PostgreSQL only (the processes share one database under concurrent claims); the same behaviour is
 covered in-process on SQLite by test_scheduler.py and test_delivery.py."""
-import email
-import email.policy
 import re
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from webapp.jobs import rq_queue
@@ -19,7 +16,7 @@ from webapp.models import Notice, Report, utcnow
 from webapp.models.schedules import EmailDelivery, ScheduleRun
 from webapp.schedules import links
 
-from .conftest import free_port, start_rq_worker, start_scheduler_once
+from .conftest import SmtpServer, free_port, start_rq_worker, start_scheduler_once
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres_only]
 YEARLY = "0 0 1 1 *"  # one slot a year: the due slot cannot change while the test runs
@@ -37,24 +34,12 @@ def finish(process, timeout=120):
     return out
 
 
-class Inbox:
-    """An SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+    server = SmtpServer(free_port())
+    server.start()
+    yield server.controller, server.inbox
+    server.stop()
 
 
 def test_three_scheduler_processes_at_once_claim_each_slot_exactly_once(app, db, make_schedule):

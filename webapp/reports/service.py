@@ -169,9 +169,7 @@ def request_report(tenant: Tenant, template_code: str, period_start: date, perio
 def _withdraw_queued(report: Report) -> bool:
     """Delete a report whose job could not be queued, unless a worker has already started it; True when deleted."""
     deleted = db.session.execute(delete(Report).where(Report.id == report.id, Report.status == "QUEUED")).rowcount
-    db.session.commit()
-    if deleted:
-        db.session.expunge(report)  # the withdrawn row must not be reloaded through this session
+    db.session.commit()  # the ORM delete also takes the object out of the session
     return deleted == 1
 
 

@@ -24,7 +24,6 @@ def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
                   schedule.timezone, now, manual_job_id(schedule.id, run.id), trigger="MANUAL")
     outcome = request_batch([claim], now)
     if outcome.withdrawn:
-        db.session.expunge(run)  # its row is gone
         raise QueueUnavailable(f"run now of schedule {schedule.id}")
     record("run", "report_schedule", schedule.id, user=user, tenant_id=schedule.tenant_id, run_id=run.id)
     db.session.commit()
