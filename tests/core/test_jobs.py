@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -9,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from scripts.scratch_queue import drop_queue
-from webapp.jobs import DuplicateJob, enqueue, ping, wait_for_embedded_jobs
+from webapp.jobs import DuplicateJob, QueueUnavailable, enqueue, ping, wait_for_embedded_jobs
 from webapp.models import AuditLog
 
 from ..conftest import REDIS_URL
+from ..redis_server import dead_redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,8 +105,6 @@ def test_rq_unique_job_id_refuses_duplicate(app, db, tenant):
 
 def test_waiting_retry_does_not_hold_a_job_thread(app, db, tenant, tmp_path):
     """With one job thread, a job queued behind a failing one runs while the retry waits."""
-    import time
-
     from webapp.jobs import EmbeddedRunner
 
     app.extensions["embedded_jobs"] = EmbeddedRunner(app, workers=1)  # one thread, as a tiny deployment would have
@@ -118,3 +118,41 @@ def test_waiting_retry_does_not_hold_a_job_thread(app, db, tenant, tmp_path):
     wait_for_embedded_jobs(timeout=10)
     assert sorted(_pings(db)) == ["not blocked", "retried"]
     assert time.monotonic() - started >= 2
+
+
+# --- Redis down or hanging: QueueUnavailable, quickly -----------------------------------------------
+
+
+@pytest.fixture
+def silent_redis():
+    """A TCP port that accepts connections but never answers: a Redis that hangs."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+@pytest.mark.parametrize("app_config", [{"REDIS_URL": dead_redis_url(), "RQ_QUEUE": "nowhere"}])
+def test_enqueue_with_redis_stopped_raises_queue_unavailable_at_once(app, db, tenant, app_config):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable) as error:
+        enqueue(ping, tenant.id, "nowhere")
+    assert time.monotonic() - started < 2
+    assert isinstance(error.value.__cause__, RedisConnectionError)
+    assert error.value.message == "작업 대기열(Redis)에 연결할 수 없습니다"
+
+
+def test_enqueue_to_a_redis_that_hangs_gives_up_after_redis_timeout(app, db, tenant, silent_redis):
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    app.config.update(REDIS_URL=silent_redis, REDIS_TIMEOUT=1)
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable) as error:
+        enqueue(ping, tenant.id, "nowhere")
+    assert 0.9 <= time.monotonic() - started < 5  # REDIS_TIMEOUT, not the request's lifetime
+    assert isinstance(error.value.__cause__, RedisTimeoutError)
