@@ -120,7 +120,7 @@ def test_smtp_down_retries_then_fails_visibly_and_nothing_else_fails(client, aut
     auth.login("pm")
     page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
     assert 'data-status="DELIVERY_FAILED"' in page and "발송 실패" in page and "3회 시도" in page and "소유자 알림" in page
-    assert "이메일을 보내지 못했습니다" in page  # the owner's in-app notice, on the page they visit
+    assert "예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다." in page  # the owner's in-app notice, on the page they visit
     api_run = client.get(f"/api/auto-report/schedule/{schedule.id}").get_json()["runs"][0]
     assert api_run["status"] == "DELIVERY_FAILED" and api_run["emails"] == {"SENT": 0, "PENDING": 0, "FAILED": 1}
     # Another schedule still runs: its report is built, and its own e-mail attempts are independent.

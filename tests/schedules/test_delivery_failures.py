@@ -84,7 +84,7 @@ def test_the_owner_sees_the_notice_on_any_page_and_dismisses_it(client, auth, db
     auth.login("pm")
     for path in ("/reports/", "/schedules/", "/dashboard"):
         page = client.get(path).get_data(as_text=True)
-        assert f'id="notice-{notice.id}"' in page and "이메일을 보내지 못했습니다" in page
+        assert f'id="notice-{notice.id}"' in page and "예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다." in page
     auth.logout()
     auth.login("admin")
     assert f'id="notice-{notice.id}"' not in client.get("/reports/").get_data(as_text=True)  # the owner's, not everyone's

@@ -135,6 +135,6 @@ def test_emails_that_cannot_be_queued_fail_and_the_owner_is_told_in_the_app(clie
     assert notice.user_id == schedule.owner_id and notice.kind == "DELIVERY_FAILED"
     auth.login("pm")
     page = client.get("/reports/").get_data(as_text=True)
-    assert 'data-testid="notices"' in page and "이메일을 보내지 못했습니다" in page
+    assert 'data-testid="notices"' in page and "예약 보고서는 생성되었지만 이메일 2개 중 2개를 보내지 못했습니다." in page
     history = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
     assert 'data-status="DELIVERY_FAILED"' in history and "발송 실패" in history and 'data-status="PENDING"' not in history

@@ -162,8 +162,9 @@ def _notice_in_app(run: ScheduleRun, schedule: ReportSchedule, owner: User) -> N
         name = schedule.name or _template_name(schedule.template)
         if run.status == "DELIVERY_FAILED":
             kind = "DELIVERY_FAILED"
-            message = _("The scheduled report “%(name)s” was built, but its e-mails could not be sent: %(error)s",
-                        name=name, error=run.error or "")
+            counts = delivery_summary(db.session.scalars(select(EmailDelivery).where(EmailDelivery.run_id == run.id)).all())
+            message = _("The scheduled report “%(name)s” was built, but %(failed)s of its %(total)s e-mails could not be sent.",
+                        name=name, failed=counts["FAILED"], total=sum(counts.values()))
         else:
             kind = "RUN_FAILED"
             message = _("The scheduled report “%(name)s” could not be generated: %(error)s", name=name,
