@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.models import ApiToken, AuditLog, Notice, Report, utcnow
 from webapp.models.schedules import EmailDelivery, ScheduleRun
+from webapp.reports.service import sweep_stuck_reports
 from webapp.schedules.delivery import finish_run_for_report
 from webapp.schedules.scheduler import claim_due_batch, request_batch, tick
 
@@ -138,3 +139,16 @@ def test_emails_that_cannot_be_queued_fail_and_the_owner_is_told_in_the_app(clie
     assert 'data-testid="notices"' in page and "예약 보고서는 생성되었지만 이메일 2개 중 2개를 보내지 못했습니다." in page
     history = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
     assert 'data-status="DELIVERY_FAILED"' in history and "발송 실패" in history and 'data-status="PENDING"' not in history
+
+
+def test_the_sweep_does_not_declare_jobs_lost_while_redis_is_down(app, db, tenant):
+    long_ago = utcnow() - timedelta(hours=2)
+    waiting = Report(tenant_id=tenant.id, template="weekly_ops", period_start=long_ago.date(), period_end=long_ago.date(),
+                     format="excel", status="QUEUED", job_id="report-waiting", created_at=long_ago)
+    stuck = Report(tenant_id=tenant.id, template="weekly_ops", period_start=long_ago.date(), period_end=long_ago.date(),
+                   format="excel", status="RUNNING", job_id="report-stuck", created_at=long_ago, started_at=long_ago)
+    db.session.add_all([waiting, stuck])
+    db.session.commit()
+    assert sweep_stuck_reports() == 1  # the worker of the RUNNING one is gone; the QUEUED one may still be in Redis
+    db.session.expire_all()
+    assert (db.session.get(Report, waiting.id).status, db.session.get(Report, stuck.id).status) == ("QUEUED", "FAILED")

@@ -22,7 +22,7 @@ from ..audit import record
 from ..extensions import db
 from ..i18n import tenant_context
 from ..jobs import QueueUnavailable, enqueue
-from ..models import Report, Tenant, utcnow
+from ..models import AuditLog, Report, Tenant, utcnow
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, check_iso_date, year_range_message
 from .periods import period_default, period_last_complete
 from .registry import FORMATS, TEMPLATES, ReportTemplate
@@ -152,6 +152,8 @@ def request_report(tenant: Tenant, template_code: str, period_start: date, perio
     db.session.add(report)
     db.session.flush()
     report.job_id = f"report-{report.id}-{uuid.uuid4().hex[:8]}"
+    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
+           period=f"{period_start}~{period_end}", **audit_details)
     db.session.commit()  # the job reads the row, so it is committed before the job is queued
     try:
         enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
@@ -160,15 +162,18 @@ def request_report(tenant: Tenant, template_code: str, period_start: date, perio
         if _withdraw_queued(report):
             raise
         # Not QUEUED any more: the job did reach the queue (Redis timed out after taking it) and has started.
-    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
-           period=f"{period_start}~{period_end}", **audit_details)
-    db.session.commit()
     return report
 
 
 def _withdraw_queued(report: Report) -> bool:
-    """Delete a report whose job could not be queued, unless a worker has already started it; True when deleted."""
+    """Delete a report whose job could not be queued, with its audit entry, unless a worker has already started it.
+
+    True when it was deleted.  The creation never took effect, so the audit trail does not claim it did.
+    """
     deleted = db.session.execute(delete(Report).where(Report.id == report.id, Report.status == "QUEUED")).rowcount
+    if deleted:
+        db.session.execute(delete(AuditLog).where(AuditLog.entity == "report", AuditLog.entity_id == str(report.id),
+                                                  AuditLog.action == "create"))
     db.session.commit()  # the ORM delete also takes the object out of the session
     return deleted == 1
 
