@@ -14,6 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from webapp.extensions import limiter
 from webapp.jobs import enqueue, ping
 from webapp.models import ApiToken, AuditLog, Report
 
@@ -27,8 +28,9 @@ BODY = {"template": "monthly_sla", "period_start": "2026-03-01", "period_end": "
 
 @pytest.fixture
 def app_config(own_redis):
-    """The app on the test's own Redis; sign-in limits are counted in memory (the limiter keeps its own storage)."""
-    return {"REDIS_URL": own_redis.url, "RQ_QUEUE": f"drill-{uuid.uuid4().hex[:8]}", "RATELIMIT_STORAGE_URI": "memory://"}
+    """The app on the test's own Redis, for its jobs and its sign-in limits alike (as in production)."""
+    yield {"REDIS_URL": own_redis.url, "RQ_QUEUE": f"drill-{uuid.uuid4().hex[:8]}", "RATELIMIT_STORAGE_URI": own_redis.url}
+    limiter._storage_dead = False  # the limiter is a process-wide singleton: later tests start on their own storage
 
 
 class Worker:
@@ -123,7 +125,7 @@ def test_redis_stopped_mid_generation_then_started_again(app, client, auth, db, 
     assert report_count(db) == 1  # nothing stored for the refused requests
     assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "report")) == 1
 
-    fresh = app.test_client()  # signing in needs no queue
+    fresh = app.test_client()  # signing in needs no queue, and the limiter counts in memory meanwhile
     signed_in = AuthActions(fresh).login("admin", PASSWORD)
     assert signed_in.status_code == 302 and "/login" not in signed_in.headers["Location"]
     assert fresh.get("/reports/").status_code == 200
