@@ -72,6 +72,7 @@ def site(live_server):
         User,
         utcnow,
     )
+    from webapp.notices.service import notify
     from webapp.schedules import links
     from webapp.schedules.runs import run_now
 
@@ -93,6 +94,8 @@ def site(live_server):
                             model="ollama/llama3", text="1. <script>alert(1)</script> 예시")
         db.session.add(advice)
         db.session.commit()
+        for user in db.session.scalars(select(User).where(User.tenant_id == tenant.id)):  # a notice banner on every page
+            notify(tenant.id, user.id, "RUN_FAILED", "알림 배너 점검", link=f"/schedules/{schedule.id}", key="csp-walk")
         ids = {"advice": advice.id, "cost": first(CostEntry), "schedule": schedule.id, "sr": first(ServiceRequest), "user": pm.id,
                "report": report.id, "expired": links.make_token(report, issued_at=utcnow() - timedelta(days=30))}
         db.session.remove()
@@ -142,6 +145,7 @@ def pages(site: dict) -> dict[str, list[str]]:
         "schedules.outbox_message": [],  # reached by clicking the first message (its key is in the list)
         "account.index": ["/account/"],
         "account.tokens": ["/account/tokens"],
+        "notices.index": ["/notices/"],
         "auth.login": ["/login"],
         "schedules.download_link": [f"/r/{site['expired']}", "/r/not-a-valid-link"],
         "error": ["/no-such-page"],
