@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from webapp.models import CostAdvice
 
-from ..schedules.conftest import redis_app_config, require_postgresql, start_rq_worker  # noqa: F401 (fixture)
+from ..schedules.conftest import redis_app_config, start_rq_worker  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.postgres_only]  # the worker process shares the database: PostgreSQL
 
 HX = {"HX-Request": "true"}
 
@@ -18,7 +18,6 @@ def app_config(fake_llm, redis_app_config):  # noqa: F811
 
 
 def test_a_worker_process_asks_the_model_and_the_block_fills_in(app, client, auth, db, june, fake_llm):
-    require_postgresql(app)
     fake_llm.reply = "1. 워커가 받은 답"
     auth.login("pm")
     fragment = client.post("/dashboard/advice", data={"year": "2025", "month": "6"}, headers=HX).get_data(as_text=True)

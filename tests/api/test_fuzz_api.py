@@ -68,6 +68,7 @@ ENDPOINTS = {
     "api.list_reports": Endpoint(("GET",), query=("limit", "offset", "template")),
     "api.report_status": Endpoint(("GET",), ids=("report_id",)),
     "api.download_report": Endpoint(("GET",), ids=("report_id",)),
+    "api.retry_failed_report": Endpoint(("POST",), ids=("report_id",)),
     "api.create_schedule": Endpoint(("POST",), body={"template": "weekly_ops", "cron": "0 9 * * 1",
                                                      "email": "ops@acme.example.kr", "format": "excel",
                                                      "timezone": "Asia/Seoul", "name": "주간"},

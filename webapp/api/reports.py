@@ -107,14 +107,14 @@ def refused(field: str | None, message: str):
 
 
 @bp.post("/auto-report/<int:report_id>/retry")
-def retry(report_id: int):
+def retry_failed_report(report_id: int):
     """Generate a FAILED report again: a new report with its template, period and format (409 unless FAILED)."""
     failed = readable_report_or_404(report_id)
     try:
         report = retry_report(failed, current_user)
     except ReportRequestError as exc:
         if exc.field == "status":
-            return error_response(409, str(exc), status=failed.status)
+            return jsonify(detail=str(exc), status=failed.status), 409  # the shape of the download's 409
         return error_response(422, str(exc), {exc.field: str(exc)})
     return _requested(report, retry_of=report_id)
 
