@@ -134,3 +134,12 @@ def test_a_build_cut_off_by_a_database_restart_fails_with_a_friendly_message_the
     wait_for_embedded_jobs(60)
     newest = db.session.scalar(select(Report).order_by(Report.id.desc()))
     assert newest.id != report.id and newest.status == "DONE" and (newest.period_start, newest.period_end) == MARCH
+
+
+def test_staff_cannot_retry_a_report_built_on_cost_data(client, auth, db, tenant):
+    failed = add_report(tenant, "FAILED", template="monthly_cost", error="이전 오류")
+    response = client.post(f"/api/auto-report/{failed.id}/retry", headers=bearer(db, tenant, "STAFF"))
+    assert response.status_code == 403 and "monthly_cost" in response.get_json()["detail"]
+    auth.login("staff")
+    assert client.post(f"/reports/{failed.id}/retry").status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 1
