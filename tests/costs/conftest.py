@@ -1,4 +1,4 @@
-"""Costs test harness: the test app served over real HTTP, and tests that exist only on PostgreSQL.
+"""Costs test harness: the test app served over real HTTP (tests that exist only on PostgreSQL are `postgres_only`).
 
 `served` runs the test's app (SQLite or PostgreSQL, as parametrised) on a loopback port in a thread,
 as gunicorn would: each request gets its own contexts and the response body is read after the view
@@ -19,19 +19,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from ..conftest import PASSWORD
-
-
-def pytest_collection_modifyitems(config, items):
-    """A costs test marked `postgres` compares PostgreSQL with Python: it is generated for PostgreSQL only."""
-    keep, drop = [], []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        on_sqlite = callspec is not None and callspec.params.get("database_uri") == "sqlite"
-        in_costs = "tests/costs/" in str(item.fspath)
-        (drop if in_costs and on_sqlite and item.get_closest_marker("postgres") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
 
 
 @dataclass

@@ -175,7 +175,7 @@ def test_export_refuses_a_bad_filter_naming_it(web, export_data, path):
     assert ("category" if "category" in path else "month") in answer.text
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres_only  # COPY is PostgreSQL's: the test is generated for PostgreSQL alone
 @pytest.mark.parametrize("zone", ["Asia/Seoul", "America/New_York"])
 def test_postgresql_copy_and_the_python_writer_make_the_same_bytes(app, db, web, tenant, export_data, zone):
     tenant.timezone = zone
