@@ -5,7 +5,7 @@ could not be sent — the owner's e-mail may be down as well); UNIQUE(user_id, k
 event once.  schedule_runs.status grows from 8 to 16 characters for DELIVERY_FAILED.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-24 09:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from webapp.models.types import UTCDateTime  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
