@@ -102,6 +102,8 @@ def test_korean_description(app, expression, expected):
     ("0 9 * *", None), ("61 9 * * 1", "분"), ("0 24 * * *", "시"), ("0 9 32 * *", "일"),
     ("0 9 * 13 *", "월"), ("0 9 * * 8", "요일"), ("0 9 * * mon-xyz", "요일"), ("@daily", None), ("", None),
     ("0 9 30 2 *", "일"),
+    ("*/99999999999999999999 * * * *", "분"), ("*/0 * * * *", "분"), ("0 */25 * * *", "시"), ("１ 9 * * *", "분"),
+    ("0 9 * * 1/٣", "요일"),
 ])
 def test_invalid_cron_is_explained(app, expression, field_name):
     message = cron_error(expression)

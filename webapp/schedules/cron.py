@@ -25,7 +25,7 @@ FIELD_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 MONTH_NAMES = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 WEEKDAY_NAMES = {name: number for number, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
-ITEM = re.compile(r"^(?:\*|(?P<start>\w+)(?:-(?P<end>\w+))?)(?:/(?P<step>\d+))?$")
+ITEM = re.compile(r"^(?:\*|(?P<start>[A-Za-z0-9]+)(?:-(?P<end>[A-Za-z0-9]+))?)(?:/(?P<step>[0-9]+))?$", re.ASCII)
 # How far around an instant a clock change can reach back or forward (the largest real DST shift is 2 h).
 DST_REACH = timedelta(hours=3)
 
@@ -64,7 +64,7 @@ def field_value(token: str, index: int) -> int:
     names = MONTH_NAMES if index == 3 else WEEKDAY_NAMES if index == 4 else {}
     if token.lower() in names:
         return names[token.lower()]
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()):
         raise ValueError(token)
     return int(token)
 
@@ -84,8 +84,8 @@ def check_field(text: str, index: int) -> None:
             raise CronError(f"{item!r} is outside {low}-{high}", index)
         if len(values) == 2 and values[0] > values[1]:
             raise CronError(f"range {item!r} runs backwards", index)
-        if match["step"] is not None and int(match["step"]) == 0:
-            raise CronError("a step of 0", index)
+        if match["step"] is not None and not 1 <= int(match["step"]) <= high - low + 1:
+            raise CronError(f"a step of {match['step']} (use 1 to {high - low + 1})", index)
 
 
 def parse(expression: str) -> list[str]:
