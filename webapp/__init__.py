@@ -147,8 +147,10 @@ def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from .formatting import register_filters
+    from .navigation import register_navigation
 
     register_filters(app)
+    register_navigation(app)
 
     @app.context_processor
     def inject_globals():
