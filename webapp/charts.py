@@ -16,7 +16,17 @@ Rules every chart follows:
   on the original value (money stays exact in the text);
 - all text is escaped; the root <svg> has a viewBox so CSS can scale it (`width: 100%`),
   role="img" and a <title> for screen readers;
-- an empty or all-zero data set draws a readable "no data" chart instead of failing.
+- an empty or all-zero data set draws a readable "no data" chart instead of failing;
+- text stays legible at every width (see "Legible labels" below).
+
+Legible labels.  A chart is one SVG scaled to its box, so on a phone its text would shrink with it
+(a 640-wide chart in a 320 px card halves every label).  Instead every text carries a role class
+(`tick`, `value`, `label`, `legend`, ...) and app.css sets larger sizes for those classes on narrow
+screens, by the factors in NARROW_TEXT, so the rendered size stays near the desktop size; the layout
+leaves room for the enlarged text.  Where enlarged labels would not fit between their neighbours the
+chart marks the ones to drop (`minor-s` on phones, `minor-m` on small tablets) and app.css hides them:
+narrow screens show fewer ticks, not smaller text.  The printable page and the PDF ignore these
+classes and keep the attribute sizes, which never go below MIN_FONT.
 """
 from __future__ import annotations
 
@@ -34,6 +44,10 @@ GRID = "#e3e8ee"
 INK = "#1d2733"
 MUTED = "#5d6b7a"
 FONT = "'Noto Sans CJK KR', 'NanumGothic', 'Malgun Gothic', system-ui, sans-serif"
+MIN_FONT = 11  # no label is drawn smaller (user units: about px on the desktop page, 8 pt in the PDF)
+# How much app.css enlarges chart text on phones (s, ≤ 480 px) and small tablets (m, ≤ 720 px); keep both in step.
+NARROW_TEXT = {"s": 1.8, "m": 1.4}
+NARROW_BAR_TEXT = {"s": 1.45, "m": 1.15}  # ranked (horizontal) bars: their label column has less room
 
 
 # --- number helpers ---------------------------------------------------------------------------
@@ -105,18 +119,35 @@ def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -
     )
 
 
-def _text(x: float, y: float, content: str, *, size: float = 11, anchor: str = "start", fill: str = MUTED,
-          weight: str = "normal") -> str:
-    """A text element with escaped content."""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}">{escape(content)}</text>')
+def _text(x: float, y: float, content: str, *, size: float = MIN_FONT, anchor: str = "start", fill: str = MUTED,
+          weight: str = "normal", role: str = "") -> str:
+    """A text element with escaped content, never smaller than MIN_FONT; `role` classes let CSS resize it."""
+    css = f' class="{role}"' if role else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{max(size, MIN_FONT)}" text-anchor="{anchor}" fill="{fill}" '
+            f'font-weight="{weight}"{css}>{escape(content)}</text>')
+
+
+def thinned(widths: Sequence[float], step: float, factors: Mapping[str, float] = NARROW_TEXT) -> list[str]:
+    """Per label spaced `step` apart, the `minor-*` classes of the screens where its enlarged text would collide.
+
+    On each narrow screen size every k-th label is kept, counted back from the last one (the latest period
+    matters most), with k the smallest spacing at which the widest enlarged label fits.
+    """
+    widest = max(widths, default=0)
+    classes = [""] * len(widths)
+    for screen, factor in factors.items():
+        keep_every = max(1, math.ceil((widest * factor + 6) / step)) if step > 0 else 1
+        for i in range(len(widths)):
+            if (len(widths) - 1 - i) % keep_every:
+                classes[i] = (classes[i] + f" minor-{screen}").strip()
+    return classes
 
 
 def _empty(width: int, height: int, title: str, css_class: str, message: str) -> Markup:
     """A framed chart area saying there is nothing to draw."""
     body = [
         f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" rx="8" fill="#f7f9fb" stroke="{GRID}"/>',
-        _text(width / 2, height / 2 + 4, message, size=13, anchor="middle"),
+        _text(width / 2, height / 2 + 4, message, size=13, anchor="middle", role="message"),
     ]
     return _svg(width, height, title, body, css_class)
 
@@ -165,8 +196,10 @@ def bar_chart(
 
 def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class) -> Markup:
     """Ranked bars: label on the left, value at the bar end."""
-    row, gap, value_width = 26, 8, 110
-    label_width = min(max(max(text_width(label, 12) for label, _ in data) + 16, 60), width * 0.4)
+    row, gap = 26, 8
+    enlarged = max(NARROW_BAR_TEXT.values())  # leave room for the phone-sized text (see the module notes)
+    label_width = min(max(max(text_width(label, 12) for label, _ in data) * enlarged + 16, 60), width * 0.42)
+    value_width = max(max(text_width(format_value(value), 11.5) for _, value in data) * enlarged + 12, 80)
     height = height or len(data) * (row + gap) + gap
     plot_width = width - label_width - value_width
     body = []
@@ -174,41 +207,52 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
         y = gap + i * (row + gap)
         bar = max(plot_width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
-        body.append(_text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK))
+        body.append(_text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK, role="label"))
         body.append(f'<rect x="{label_width}" y="{y}" width="{plot_width:.1f}" height="{row}" rx="4" fill="#f1f4f8"/>')
         body.append(f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{row}" rx="4" fill="{colour}"/>')
-        body.append(_text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600"))
-    return _svg(width, height, title, body, css_class)
+        body.append(_text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600",
+                          role="value"))
+    return _svg(width, height, title, body, css_class + " chart-ranked")
 
 
 def _vertical_bars(data, values, colours, title, width, height, top, format_value, format_axis, css_class) -> Markup:
     """Period bars with a value axis and gridlines."""
-    left, right, top_pad, bottom = 56, 12, 22, 30
+    left, right, top_pad, bottom = 56, 12, 26, 34
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     ticks = nice_ticks(top)
     top = ticks[-1] or 1.0
     body = _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis)
     slot = plot_w / len(data)
     bar_w = min(slot * 0.62, 56)
+    label_classes = _axis_label_classes([str(label) for label, _ in data], slot)
+    value_classes = thinned([text_width(format_axis(value), MIN_FONT) for _, value in data], slot)
     for i, ((label, value), number) in enumerate(zip(data, values)):
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * max(number, 0) / top
         y = top_pad + plot_h - h
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" fill="{colours[i % len(colours)]}">'
                     f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>")
-        body.append(_text(x + bar_w / 2, height - bottom + 16, str(label), size=10.5, anchor="middle"))
+        body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
         if len(data) <= 13 and number > 0:
-            body.append(_text(x + bar_w / 2, y - 5, format_axis(value), size=10, anchor="middle", fill=INK))
+            body.append(_text(x + bar_w / 2, y - 5, format_axis(value), anchor="middle", fill=INK,
+                              role=f"value {value_classes[i]}".strip()))
     return _svg(width, height, title, body, css_class)
+
+
+def _axis_label_classes(labels: Sequence[str], step: float) -> list[str]:
+    """Role classes of the period labels under a chart: `tick x`, plus the ones to drop when narrow."""
+    return [f"tick x {extra}".strip() for extra in thinned([text_width(label, MIN_FONT) for label in labels], step)]
 
 
 def _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis) -> list[str]:
     """Horizontal gridlines with axis labels on the left."""
     lines = []
-    for tick in ticks:
+    for i, tick in enumerate(ticks):
         y = top_pad + plot_h - plot_h * tick / top
         lines.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        lines.append(_text(left - 8, y + 4, format_axis(tick), size=10, anchor="end"))
+        # phones keep every other value (from the top one down): the enlarged labels sit inside the plot
+        fewer = " minor-s" if len(ticks) > 3 and (len(ticks) - 1 - i) % 2 else ""
+        lines.append(_text(left - 8, y + 4, format_axis(tick), anchor="end", role="tick y" + fewer))
     return lines
 
 
@@ -238,8 +282,11 @@ def line_chart(
     numbers = [_as_float(v) for values in named.values() for v in values if v is not None]
     if not labels or not numbers or max(abs(n) for n in numbers) == 0:
         return _empty(width, height, title, css_class, empty_message)
-    legend_h = 22 if len(named) > 1 or next(iter(named)) else 0
-    left, right, top_pad, bottom = 60, 18, 20 + legend_h, 30
+    legend_h = 28 if len(named) > 1 or next(iter(named)) else 0
+    # the right margin holds half of the last (centred) label at its enlarged phone size
+    widest = max([text_width(str(label), MIN_FONT) for label in labels]
+                 + [text_width(format_axis(v), MIN_FONT) for v in next(iter(named.values())) if v is not None])
+    left, right, top_pad, bottom = 60, max(18, widest * max(NARROW_TEXT.values()) / 2 + 4), 24 + legend_h, 34
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     ticks = nice_ticks(max(max(numbers), 0))
     top = ticks[-1] or 1.0
@@ -251,25 +298,28 @@ def line_chart(
         return x, top_pad + plot_h - plot_h * max(_as_float(value), 0) / top
 
     every = max(1, math.ceil(len(labels) / 12))  # at most ~12 axis labels
-    for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            body.append(_text(point(i, 0)[0], height - bottom + 16, str(label), size=10.5, anchor="middle"))
+    shown = [i for i in range(len(labels)) if i % every == 0 or i == len(labels) - 1]
+    label_classes = _axis_label_classes([str(labels[i]) for i in shown], step * every if len(labels) > 1 else plot_w)
+    for i, role in zip(shown, label_classes):
+        body.append(_text(point(i, 0)[0], height - bottom + 18, str(labels[i]), anchor="middle", role=role))
+    legend_x = left
     for index, (name, values) in enumerate(named.items()):
         colour = colours[index % len(colours)]
         body.extend(_series(values, point, colour, area and index == 0, top_pad + plot_h, format_value,
-                            show_values and index == 0 and len(labels) <= 13, name in dashed, format_axis))
+                            show_values and index == 0 and len(labels) <= 13, name in dashed, format_axis, step))
         if legend_h:
-            x = left + index * 120
-            body.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
-            body.append(_text(x + 18, 16, name, size=11, fill=INK))
+            body.append(f'<rect x="{legend_x}" y="8" width="12" height="12" rx="2" fill="{colour}"/>')
+            body.append(_text(legend_x + 18, 19, name, size=12, fill=INK, role="legend"))
+            legend_x += 18 + text_width(name, 12) * max(NARROW_TEXT.values()) + 18
     return _svg(width, height, title, body, css_class)
 
 
 def _series(values, point, colour, fill_area, baseline_y, format_value, show_values, dashed=False,
-            format_label=compact_number) -> list[str]:
-    """One polyline (split at None gaps) with dots, an optional area and value labels."""
+            format_label=compact_number, step: float = 0) -> list[str]:
+    """One polyline (split at None gaps) with dots, an optional area and value labels (fewer on narrow screens)."""
     parts: list[list[tuple[float, float]]] = [[]]
     shapes = []
+    value_classes = thinned([text_width(format_label(v), MIN_FONT) if v is not None else 0 for v in values], step)
     for i, value in enumerate(values):
         if value is None:
             parts.append([])
@@ -279,7 +329,7 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
         shapes.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
                       f"<title>{escape(format_value(value))}</title></circle>")
         if show_values:
-            shapes.append(_text(x, y - 9, format_label(value), size=10, anchor="middle", fill=INK))
+            shapes.append(_text(x, y - 9, format_label(value), anchor="middle", fill=INK, role=f"value {value_classes[i]}".strip()))
     lines = []
     for part in parts:
         if not part:
@@ -330,9 +380,10 @@ def gauge(
         (x1, y1), (x2, y2) = at(mark, radius - thickness / 2 - 3), at(mark, radius + thickness / 2 + 3)
         body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{INK}" stroke-width="1.5"/>')
         lx, ly = at(mark, radius + thickness / 2 + 12)
-        body.append(_text(lx, ly + 3, f"{mark}%", size=9, anchor="middle"))
+        body.append(_text(lx, ly + 3, f"{mark}%", size=12, anchor="middle", role="mark"))
     text = no_value_text if percent is None else f"{Decimal(percent):,.1f}%"
-    body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700"))
+    body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700",
+                      role="big"))
     if caption:
-        body.append(_text(cx, cy + 4, caption, size=11, anchor="middle"))
+        body.append(_text(cx, cy + 6, caption, size=13, anchor="middle", role="caption"))
     return _svg(width, height, title or caption, body, "chart-gauge")
