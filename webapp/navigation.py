@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -80,12 +80,16 @@ def active_entry(entries: list[MenuEntry], endpoint: str | None) -> MenuEntry | 
 
 def can_open(endpoint: str) -> bool:
     """Whether the signed-in user's role may open the page behind `endpoint` (for links outside the menu)."""
-    return current_user.is_authenticated and current_user.role in roles_allowed(current_app, endpoint)
+    signed_in = has_request_context() and current_user.is_authenticated
+    return signed_in and current_user.role in roles_allowed(current_app, endpoint)
 
 
 def menus() -> dict:
-    """Template values: the signed-in user's main and account menus, which entry is current, and `can_open`."""
-    if not current_user.is_authenticated:
+    """Template values: the signed-in user's main and account menus, which entry is current, and `can_open`.
+
+    Templates rendered outside a request (PDF reports, e-mails built by jobs) get empty menus.
+    """
+    if not has_request_context() or not current_user.is_authenticated:
         return {"main_menu": [], "account_menu": [], "active_menu_entry": None, "can_open": can_open}
     main = visible_entries(MAIN_MENU, current_user.role)
     account = visible_entries(ACCOUNT_MENU, current_user.role)
