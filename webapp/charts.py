@@ -46,8 +46,8 @@ MUTED = "#5d6b7a"
 FONT = "'Noto Sans CJK KR', 'NanumGothic', 'Malgun Gothic', system-ui, sans-serif"
 MIN_FONT = 11  # no label is drawn smaller (user units: about px on the desktop page, 8 pt in the PDF)
 # How much app.css enlarges chart text on phones (s, ≤ 480 px) and small tablets (m, ≤ 720 px); keep both in step.
-NARROW_TEXT = {"s": 1.8, "m": 1.4}
-NARROW_BAR_TEXT = {"s": 1.45, "m": 1.15}  # ranked (horizontal) bars: their label column has less room
+NARROW_TEXT = {"s": 2.0, "m": 1.5}
+NARROW_BAR_TEXT = {"s": 1.55, "m": 1.15}  # ranked (horizontal) bars: their label column has less room
 
 
 # --- number helpers ---------------------------------------------------------------------------
@@ -136,11 +136,21 @@ def thinned(widths: Sequence[float], step: float, factors: Mapping[str, float] =
     widest = max(widths, default=0)
     classes = [""] * len(widths)
     for screen, factor in factors.items():
-        keep_every = max(1, math.ceil((widest * factor + 6) / step)) if step > 0 else 1
+        every = keep_every(widest, step, factor)
         for i in range(len(widths)):
-            if (len(widths) - 1 - i) % keep_every:
+            if (len(widths) - 1 - i) % every:
                 classes[i] = (classes[i] + f" minor-{screen}").strip()
     return classes
+
+
+def keep_every(widest: float, step: float, factor: float = 1.0) -> int:
+    """Keep one label in k so that the widest, enlarged by `factor`, fits between neighbours `step` apart."""
+    return max(1, math.ceil((widest * factor + 6) / step)) if step > 0 else 1
+
+
+def _every_kth_from_last(count: int, every: int) -> list[int]:
+    """Indices 0..count-1 keeping one in `every`, counted back from the last (the latest period always shows)."""
+    return [i for i in range(count) if (count - 1 - i) % every == 0]
 
 
 def _empty(width: int, height: int, title: str, css_class: str, message: str) -> Markup:
@@ -195,11 +205,16 @@ def bar_chart(
 
 
 def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class) -> Markup:
-    """Ranked bars: label on the left, value at the bar end."""
-    row, gap = 26, 8
+    """Ranked bars: label on the left and value at the bar end, or each label above its bar when labels are long."""
     enlarged = max(NARROW_BAR_TEXT.values())  # leave room for the phone-sized text (see the module notes)
-    label_width = min(max(max(text_width(label, 12) for label, _ in data) * enlarged + 16, 60), width * 0.42)
-    value_width = max(max(text_width(format_value(value), 11.5) for _, value in data) * enlarged + 12, 80)
+    widest_label = max(text_width(label, 12) for label, _ in data) * enlarged
+    widest_value = max(text_width(format_value(value), 11.5) for _, value in data) * enlarged
+    if widest_label + 16 > width * 0.42:
+        return _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class,
+                                    widest_value)
+    row, gap = 26, 8
+    label_width = max(widest_label + 16, 60)
+    value_width = max(widest_value + 12, 80)
     height = height or len(data) * (row + gap) + gap
     plot_width = width - label_width - value_width
     body = []
@@ -215,6 +230,24 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
     return _svg(width, height, title, body, css_class + " chart-ranked")
 
 
+def _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class, widest_value) -> Markup:
+    """Ranked bars for long labels: the label on a line of its own with the value at its right, the bar below."""
+    line, bar_height, gap = 24, 12, 10  # the label line holds the phone-sized text (≈ 18.6 user units)
+    row = line + bar_height
+    height = height or len(data) * (row + gap) + gap
+    body = []
+    for i, ((label, value), number) in enumerate(zip(data, values)):
+        y = gap + i * (row + gap)
+        bar = max(width * max(number, 0) / top, 2 if number > 0 else 0)
+        colour = colours[i % len(colours)]
+        body.append(_text(0, y + line - 6, str(label), size=12, fill=INK, role="label"))
+        body.append(_text(width, y + line - 6, format_value(value), size=11.5, anchor="end", fill=INK, weight="600",
+                          role="value"))
+        body.append(f'<rect x="0" y="{y + line}" width="{width}" height="{bar_height}" rx="4" fill="#f1f4f8"/>')
+        body.append(f'<rect x="0" y="{y + line}" width="{bar:.1f}" height="{bar_height}" rx="4" fill="{colour}"/>')
+    return _svg(width, height, title, body, css_class + " chart-ranked chart-ranked-above")
+
+
 def _vertical_bars(data, values, colours, title, width, height, top, format_value, format_axis, css_class) -> Markup:
     """Period bars with a value axis and gridlines."""
     left, right, top_pad, bottom = 56, 12, 26, 34
@@ -224,7 +257,10 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
     body = _grid(ticks, top, left, top_pad, plot_w, plot_h, format_axis)
     slot = plot_w / len(data)
     bar_w = min(slot * 0.62, 56)
-    label_classes = _axis_label_classes([str(label) for label, _ in data], slot)
+    widest = max(text_width(str(label), MIN_FONT) for label, _ in data)
+    every = keep_every(widest, slot)  # labels that would overlap even on the desktop are not drawn
+    labelled = _every_kth_from_last(len(data), every)
+    label_classes = dict(zip(labelled, _axis_label_classes([str(data[i][0]) for i in labelled], slot * every)))
     value_classes = thinned([text_width(format_axis(value), MIN_FONT) for _, value in data], slot)
     for i, ((label, value), number) in enumerate(zip(data, values)):
         x = left + i * slot + (slot - bar_w) / 2
@@ -232,7 +268,8 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
         y = top_pad + plot_h - h
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" fill="{colours[i % len(colours)]}">'
                     f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>")
-        body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
+        if i in label_classes:
+            body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
         if len(data) <= 13 and number > 0:
             body.append(_text(x + bar_w / 2, y - 5, format_axis(value), anchor="middle", fill=INK,
                               role=f"value {value_classes[i]}".strip()))
@@ -297,8 +334,9 @@ def line_chart(
         x = left + (i * step if len(labels) > 1 else plot_w / 2)
         return x, top_pad + plot_h - plot_h * max(_as_float(value), 0) / top
 
-    every = max(1, math.ceil(len(labels) / 12))  # at most ~12 axis labels
-    shown = [i for i in range(len(labels)) if i % every == 0 or i == len(labels) - 1]
+    widest_label = max(text_width(str(label), MIN_FONT) for label in labels)
+    every = max(math.ceil(len(labels) / 12), keep_every(widest_label, step) if len(labels) > 1 else 1)  # ≤ ~12 labels
+    shown = _every_kth_from_last(len(labels), every)
     label_classes = _axis_label_classes([str(labels[i]) for i in shown], step * every if len(labels) > 1 else plot_w)
     for i, role in zip(shown, label_classes):
         body.append(_text(point(i, 0)[0], height - bottom + 18, str(labels[i]), anchor="middle", role=role))
@@ -380,7 +418,7 @@ def gauge(
         (x1, y1), (x2, y2) = at(mark, radius - thickness / 2 - 3), at(mark, radius + thickness / 2 + 3)
         body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{INK}" stroke-width="1.5"/>')
         lx, ly = at(mark, radius + thickness / 2 + 12)
-        body.append(_text(lx, ly + 3, f"{mark}%", size=12, anchor="middle", role="mark"))
+        body.append(_text(lx, ly + 3, f"{mark}%", size=12.5, anchor="middle", role="mark"))
     text = no_value_text if percent is None else f"{Decimal(percent):,.1f}%"
     body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700",
                       role="big"))
