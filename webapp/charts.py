@@ -218,7 +218,7 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
     height = height or len(data) * (row + gap) + gap
     plot_width = width - label_width - value_width
     body = []
-    for i, ((label, value), number) in enumerate(zip(data, values)):
+    for i, ((label, value), number) in enumerate(zip(data, values, strict=True)):
         y = gap + i * (row + gap)
         bar = max(plot_width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
@@ -236,7 +236,7 @@ def _labelled_above_bars(data, values, colours, title, width, height, top, forma
     row = line + bar_height
     height = height or len(data) * (row + gap) + gap
     body = []
-    for i, ((label, value), number) in enumerate(zip(data, values)):
+    for i, ((label, value), number) in enumerate(zip(data, values, strict=True)):
         y = gap + i * (row + gap)
         bar = max(width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
@@ -260,14 +260,14 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
     widest = max(text_width(str(label), MIN_FONT) for label, _ in data)
     every = keep_every(widest, slot)  # labels that would overlap even on the desktop are not drawn
     labelled = _every_kth_from_last(len(data), every)
-    label_classes = dict(zip(labelled, _axis_label_classes([str(data[i][0]) for i in labelled], slot * every)))
+    label_classes = dict(zip(labelled, _axis_label_classes([str(data[i][0]) for i in labelled], slot * every), strict=True))
     value_classes = thinned([text_width(format_axis(value), MIN_FONT) for _, value in data], slot)
-    for i, ((label, value), number) in enumerate(zip(data, values)):
+    for i, ((label, value), number) in enumerate(zip(data, values, strict=True)):
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * max(number, 0) / top
         y = top_pad + plot_h - h
-        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" fill="{colours[i % len(colours)]}">'
-                    f"<title>{escape(label)}: {escape(format_value(value))}</title></rect>")
+        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" '
+                    f'fill="{colours[i % len(colours)]}"><title>{escape(label)}: {escape(format_value(value))}</title></rect>')
         if i in label_classes:
             body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
         if len(data) <= 13 and number > 0:
@@ -338,7 +338,7 @@ def line_chart(
     every = max(math.ceil(len(labels) / 12), keep_every(widest_label, step) if len(labels) > 1 else 1)  # ≤ ~12 labels
     shown = _every_kth_from_last(len(labels), every)
     label_classes = _axis_label_classes([str(labels[i]) for i in shown], step * every if len(labels) > 1 else plot_w)
-    for i, role in zip(shown, label_classes):
+    for i, role in zip(shown, label_classes, strict=True):
         body.append(_text(point(i, 0)[0], height - bottom + 18, str(labels[i]), anchor="middle", role=role))
     legend_x = left
     for index, (name, values) in enumerate(named.items()):
@@ -367,7 +367,8 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
         shapes.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
                       f"<title>{escape(format_value(value))}</title></circle>")
         if show_values:
-            shapes.append(_text(x, y - 9, format_label(value), anchor="middle", fill=INK, role=f"value {value_classes[i]}".strip()))
+            shapes.append(_text(x, y - 9, format_label(value), anchor="middle", fill=INK,
+                                role=f"value {value_classes[i]}".strip()))
     lines = []
     for part in parts:
         if not part:

@@ -145,7 +145,8 @@ def test_every_control_has_a_name(live_server, new_context, site):  # noqa: F811
                 f"/service-requests/{site['sr']}/edit", "/admin/users/new", "/admin/settings", "/account/", "/account/tokens"):
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
-        controls = page.locator("main input:not([type=hidden]), main select, main textarea, main button, header button, header summary")
+        controls = page.locator("main input:not([type=hidden]), main select, main textarea, main button, "
+                                "header button, header summary")
         for i in range(controls.count()):
             control = controls.nth(i)
             if not control.is_visible():

@@ -99,7 +99,7 @@ def test_every_menu_item_is_reachable_and_opens_its_page_on_a_phone(live_server,
     assert "서비스 요청" in labels
     assert ("대시보드" in labels) == (username != "staff")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    for label, href in zip(labels, targets):
+    for label, href in zip(labels, targets, strict=True):
         visit(page, live_server.url + "/reports/")
         page.click("[data-testid=menu-button]")
         link = page.locator("#main-menu a", has_text=label)
@@ -248,7 +248,7 @@ def test_a_long_trend_shows_fewer_ticks_on_a_phone_not_smaller_text(live_server,
         shown[name] = [t["text"] for t in ticks]
         for tick in ticks:
             assert tick["px"] >= MIN_TEXT_PX, f"{tick['text']} at {tick['px']:.1f} px on the {name}"
-        for left, right in zip(ticks, ticks[1:]):
+        for left, right in zip(ticks, ticks[1:], strict=False):
             assert left["box"]["right"] <= right["box"]["left"], f"{left['text']} overlaps {right['text']} on the {name}"
         if name == "phone":
             shot(page, "mobile-ko-phone-long-trend")
