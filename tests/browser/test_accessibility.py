@@ -99,7 +99,8 @@ def test_no_serious_or_critical_violation_on_any_page(live_server, new_context, 
 def test_phone_layout_with_the_menu_open_has_no_serious_violation(live_server, new_context, site, lang):  # noqa: F811
     page = signed_in_page(new_context, live_server, "admin", lang, viewport={"width": 390, "height": 844})
     problems = []
-    for url in ("/dashboard", "/costs/", "/budgets/", "/reports/", "/schedules/", "/service-requests/", "/admin/users"):
+    for url in ("/dashboard", "/costs/", "/budgets/", "/budgets/year", "/reports/", "/schedules/", "/service-requests/",
+                "/admin/users"):
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         page.click("[data-testid=menu-button]")

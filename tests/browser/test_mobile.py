@@ -16,8 +16,8 @@ from .test_csp import site  # noqa: F401  (a fixture: a finished report and othe
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 MAIN_PAGES = {
-    "dashboard": "/dashboard", "costs": "/costs/", "budgets": "/budgets/", "reports": "/reports/",
-    "schedules": "/schedules/", "service-requests": "/service-requests/", "admin-users": "/admin/users",
+    "dashboard": "/dashboard", "costs": "/costs/", "budgets": "/budgets/", "budgets-year": "/budgets/year",
+    "reports": "/reports/", "schedules": "/schedules/", "service-requests": "/service-requests/", "admin-users": "/admin/users",
     "admin-settings": "/admin/settings", "account": "/account/",
 }
 MIN_TEXT_PX = 10  # the smallest chart label a reader should meet, in CSS pixels on screen
