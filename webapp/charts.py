@@ -419,7 +419,7 @@ def gauge(
         (x1, y1), (x2, y2) = at(mark, radius - thickness / 2 - 3), at(mark, radius + thickness / 2 + 3)
         body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{INK}" stroke-width="1.5"/>')
         lx, ly = at(mark, radius + thickness / 2 + 12)
-        body.append(_text(lx, ly + 3, f"{mark}%", size=12.5, anchor="middle", role="mark"))
+        body.append(_text(lx, ly + 3, f"{mark}%", size=13, anchor="middle", role="mark"))
     text = no_value_text if percent is None else f"{Decimal(percent):,.1f}%"
     body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700",
                       role="big"))
