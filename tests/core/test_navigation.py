@@ -61,7 +61,7 @@ def test_each_role_can_open_every_link_it_is_shown_and_no_other(client, auth, te
     for href in hidden - set(main) - set(account):
         assert client.get(href).status_code == 403, href
     expected_main = {"admin": 6, "pm": 6, "staff": 2}[username]
-    expected_account = {"admin": 5, "pm": 2, "staff": 2}[username]
+    expected_account = {"admin": 6, "pm": 3, "staff": 3}[username]
     assert (len(main), len(account)) == (expected_main, expected_account)
 
 
@@ -80,13 +80,14 @@ def test_staff_home_page_links_to_service_requests(client, auth, tenant):
     ("/admin/settings", ("/admin/settings", "page")),
     ("/account/", ("/account/", "page")),
     ("/account/tokens", ("/account/tokens", "page")),
+    ("/notices/", ("/notices/", "page")),
     ("/service-requests/new", ("/service-requests/", "true")),
 ])
 def test_the_current_area_is_marked(client, auth, tenant, url, current):
     auth.login("admin")
     page = client.get(url).get_data(as_text=True)
     assert CURRENT.findall(page) == [current]
-    if url.startswith(("/admin", "/account")):
+    if url.startswith(("/admin", "/account", "/notices")):
         assert '<details class="dropdown active">' in page  # the closed account menu shows it holds the page
     else:
         assert '<details class="dropdown">' in page
