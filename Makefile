@@ -7,7 +7,7 @@ PORT ?= 5000
 BASE_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := webapp
 
-.PHONY: run test setup catalogues system-deps-run system-deps-test worker scheduler bench clean
+.PHONY: run test lint setup catalogues system-deps-run system-deps-test worker scheduler bench clean
 
 # .installed: what the app needs to run (requirements.txt); .installed-dev adds the test tools
 # (requirements-dev.txt). Each stamp is redone when its file changes, so a fresh clone gets both for `make test`.
@@ -42,8 +42,13 @@ run: setup
 	@echo ""
 	BASE_URL="$(BASE_URL)" $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-## test: the whole suite (set TEST_DATABASE_URL and TEST_REDIS_URL to add the PostgreSQL + Redis suites)
-test: system-deps-test $(BIN)/.installed-dev catalogues
+## lint: ruff's checks and its formatter (configured in pyproject.toml); `make test` runs it first
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test: lint, then the whole suite (set TEST_DATABASE_URL and TEST_REDIS_URL to add the PostgreSQL + Redis suites)
+test: system-deps-test $(BIN)/.installed-dev catalogues lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: setup

@@ -1,4 +1,5 @@
 """WSGI entry point: gunicorn wsgi:app."""
+
 from webapp import create_app
 from webapp.schedules.embedded import start_embedded_scheduler
 

@@ -14,6 +14,7 @@ tenants' costs by COPY, then measures side by side in the same run:
 and prints the plan (EXPLAIN ANALYZE) of page 2,000.  Best and median of --runs interleaved rounds.
 Targets (issue 8): the month export within 2x of COPY; page 2,000 under 20 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,9 +88,11 @@ def export_statements(app, tenant_id: int, year: int, month: int):
     with app.test_request_context("/"):
         dialect = db.engine.dialect
         formatted = csv_select(tenant_id, costs, "Asia/Seoul", category_labels()).compile(
-            dialect=dialect, compile_kwargs={"render_postcompile": True})
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
         plain = export_query(tenant_id, costs, *EXPORT_COLUMNS).compile(
-            dialect=dialect, compile_kwargs={"render_postcompile": True})
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
     return (str(formatted), formatted.params), (str(plain), plain.params)
 
 
@@ -118,14 +121,19 @@ def export_cases(app, url: str, tenant_id: int, client):
                 count = len(cursor.fetchall())
             raw.rollback()
             return count
+
         return run
 
     def python_writer():
         with app.test_request_context("/"):
             labels = category_labels()
             with db.engine.connect() as connection:
-                return sum(len(chunk) for chunk in python_csv_chunks(
-                    export_rows(tenant_id, CostFilter(year=year, month=month), connection), "Asia/Seoul", labels))
+                return sum(
+                    len(chunk)
+                    for chunk in python_csv_chunks(
+                        export_rows(tenant_id, CostFilter(year=year, month=month), connection), "Asia/Seoul", labels
+                    )
+                )
 
     return [
         ("COPY (same SELECT) TO STDOUT", copy_to_stdout),
@@ -155,17 +163,22 @@ def list_cases(app, tenant_id: int, client, total: int):
             with app.app_context():
                 cost_page(tenant_id, CostFilter(), number)
                 db.session.remove()
+
         return run
 
     def old_offset_query(number):
         def run():
             with app.app_context():
                 db.session.scalars(
-                    select(CostEntry).where(CostEntry.tenant_id == tenant_id)
+                    select(CostEntry)
+                    .where(CostEntry.tenant_id == tenant_id)
                     .options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
                     .order_by(CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc())
-                    .offset((number - 1) * 25).limit(25)).unique().all()
+                    .offset((number - 1) * 25)
+                    .limit(25)
+                ).unique().all()
                 db.session.remove()
+
         return run
 
     return [
@@ -193,8 +206,10 @@ def explain_page(app, tenant_id: int, number: int) -> list[str]:
 
     statements = []
     with app.app_context():
+
         def record(_conn, _cursor, statement, parameters, _context, _many):
             statements.append((statement, parameters))
+
         event.listen(db.engine, "before_cursor_execute", record)
         try:
             cost_page(tenant_id, CostFilter(), number)
@@ -211,7 +226,9 @@ def explain_page(app, tenant_id: int, number: int) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--other-rows", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=15)
@@ -236,8 +253,10 @@ def main() -> int:
             db.engine.dispose()
         start = time.perf_counter()
         tenant_id = seed(app, args.rows, args.other_rows) if not args.database else 1
-        print(f"PostgreSQL {server}; seeded {args.rows:,} costs in the bench tenant and {args.other_rows // 3 * 3:,} in 3 others "
-              f"({MONTHS} months, COPY) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"PostgreSQL {server}; seeded {args.rows:,} costs in the bench tenant and {args.other_rows // 3 * 3:,} in 3 others "
+            f"({MONTHS} months, COPY) in {time.perf_counter() - start:.1f} s"
+        )
         client = signed_in_client(app)
         failures = 0
 
@@ -252,8 +271,10 @@ def main() -> int:
         ratio = app_export[1] / copy[1]
         ok = ratio <= EXPORT_RATIO_TARGET
         failures += 0 if ok else 1
-        print(f"  app export / COPY = {ratio:.2f}x by median, {app_export[0] / copy[0]:.2f}x by best run "
-              f"(target <= {EXPORT_RATIO_TARGET:.0f}x) {'ok' if ok else 'SLOW'}")
+        print(
+            f"  app export / COPY = {ratio:.2f}x by median, {app_export[0] / copy[0]:.2f}x by best run "
+            f"(target <= {EXPORT_RATIO_TARGET:.0f}x) {'ok' if ok else 'SLOW'}"
+        )
 
         start = time.perf_counter()
         size = stream_whole(client, "/costs/export.csv")
@@ -262,8 +283,10 @@ def main() -> int:
         stream_whole(client, "/costs/export.csv")
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"\nwhole list CSV ({args.rows:,} rows, {size / 1024 / 1024:.0f} MB) through the app: {seconds:.2f} s, "
-              f"peak Python allocations {peak / 1024 / 1024:.1f} MB")
+        print(
+            f"\nwhole list CSV ({args.rows:,} rows, {size / 1024 / 1024:.0f} MB) through the app: {seconds:.2f} s, "
+            f"peak Python allocations {peak / 1024 / 1024:.1f} MB"
+        )
 
         print(f"\ncost list, 25 a page ({args.runs} rounds) {'best':>34} {'median':>9}")
         pages = list_cases(app, tenant_id, client, args.rows)

@@ -11,6 +11,7 @@ through the Flask test client — and prints the median of several runs, the slo
 the peak memory.  The database is dropped at the end unless --keep is given.
 Target (issue 3): each figure under 50 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.scratch_db import create_database, drop_database  # noqa: E402
+
 os.environ.setdefault("INSTANCE_PATH", "/tmp/icr-bench-instance")
 
 from webapp.analytics.periods import add_months  # noqa: E402
@@ -45,8 +47,16 @@ def make_app(database_url: str):
     """The app on the bench database (CSRF off so the test client can sign in by posting the form)."""
     from webapp import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": "bench",
-                       "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": None,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def month_at(index: int) -> tuple[int, int]:
@@ -57,8 +67,20 @@ def month_at(index: int) -> tuple[int, int]:
 def copy_costs(conn, tenant_id: int, rows: int, user_id: int | None, seed: int) -> None:
     """COPY `rows` cost entries of one tenant, spread evenly over MONTHS months."""
     rng = random.Random(seed)
-    columns = ("tenant_id", "code", "year", "month", "category", "service", "amount", "description", "department",
-               "created_by_id", "created_at", "updated_at")
+    columns = (
+        "tenant_id",
+        "code",
+        "year",
+        "month",
+        "category",
+        "service",
+        "amount",
+        "description",
+        "department",
+        "created_by_id",
+        "created_at",
+        "updated_at",
+    )
     chunk = io.StringIO()
     user = str(user_id) if user_id else "\\N"
     with conn.cursor() as cursor:
@@ -67,8 +89,10 @@ def copy_costs(conn, tenant_id: int, rows: int, user_id: int | None, seed: int) 
                 year, month = month_at(i % MONTHS)
                 category, service = CATEGORY_CODES[i % 7], SERVICES[(i // 7) % 7]
                 amount = f"{rng.randint(10_000, 5_000_000)}.{rng.randint(0, 99):02d}"
-                chunk.write(f"{tenant_id}\tCOST-20250101-{i:06X}\t{year}\t{month}\t{category}\t{service}\t{amount}\t"
-                            f"{service} {category} 비용 {i}\tIT\t{user}\t2025-01-01 00:00:00+00\t2025-01-01 00:00:00+00\n")
+                chunk.write(
+                    f"{tenant_id}\tCOST-20250101-{i:06X}\t{year}\t{month}\t{category}\t{service}\t{amount}\t"
+                    f"{service} {category} 비용 {i}\tIT\t{user}\t2025-01-01 00:00:00+00\t2025-01-01 00:00:00+00\n"
+                )
                 if i % 50_000 == 49_999:
                     copy.write(chunk.getvalue())
                     chunk = io.StringIO()
@@ -83,8 +107,10 @@ def seed(app, rows: int, other_rows: int) -> int:
     from webapp.models import Budget, Tenant, User
 
     with app.app_context():
-        tenants = [Tenant(slug=slug, name=f"{slug} 기관", currency="KRW", timezone="Asia/Seoul", locale="ko", settings={})
-                   for slug in ("bench", "other1", "other2", "other3")]
+        tenants = [
+            Tenant(slug=slug, name=f"{slug} 기관", currency="KRW", timezone="Asia/Seoul", locale="ko", settings={})
+            for slug in ("bench", "other1", "other2", "other3")
+        ]
         db.session.add_all(tenants)
         db.session.flush()
         admin = User(tenant_id=tenants[0].id, username="admin", email="admin@bench.example.kr", role="ADMIN", active=True)
@@ -131,6 +157,7 @@ def cases(app, tenant_id: int):
             with app.app_context():
                 function(*args, **kwargs)
                 db.session.remove()
+
         return run
 
     client = app.test_client()
@@ -141,6 +168,7 @@ def cases(app, tenant_id: int):
         def run():
             answer = client.get(path)
             assert answer.status_code == 200, (path, answer.status_code)
+
         return run
 
     return [
@@ -153,7 +181,10 @@ def cases(app, tenant_id: int):
         ("budget vs actual (ERP)", in_context(analytics.budget_vs_actual, tenant_id, year, month, "ERP")),
         ("costs page, filter year+month+service", page(f"/costs/?year={year}&month={month}&service=ERP")),
         ("costs page, filter service only, page 40", page("/costs/?service=MES&page=40")),
-        ("costs page, table fragment (htmx), category", lambda: client.get("/costs/?category=LICENSE", headers={"HX-Request": "true"})),
+        (
+            "costs page, table fragment (htmx), category",
+            lambda: client.get("/costs/?category=LICENSE", headers={"HX-Request": "true"}),
+        ),
         ("costs page, no filter", page("/costs/")),
         ("dashboard page (all figures + charts)", page(f"/dashboard?year={year}&month={month}")),
     ]
@@ -161,7 +192,9 @@ def cases(app, tenant_id: int):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--other-rows", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=15)
@@ -181,8 +214,10 @@ def main() -> int:
             db.engine.dispose()
         start = time.perf_counter()
         tenant_id = seed(app, args.rows, args.other_rows)
-        print(f"seeded {args.rows:,} cost rows in the bench tenant and {args.other_rows // 3 * 3:,} in 3 others "
-              f"({MONTHS} months) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"seeded {args.rows:,} cost rows in the bench tenant and {args.other_rows // 3 * 3:,} in 3 others "
+            f"({MONTHS} months) in {time.perf_counter() - start:.1f} s"
+        )
         results, failures = [], 0
         print(f"\n{'call':52} {'median':>9} {'slowest':>9}  target {TARGET_MS:.0f} ms")
         for label, call in cases(app, tenant_id):

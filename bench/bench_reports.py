@@ -9,6 +9,7 @@ memory of that process (ru_maxrss).  The database is dropped at the end.
 Targets (issue 4): weekly_ops and monthly_sla Excel < 10 s and < 300 MB; a 10-page
 monthly_cost PDF < 5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.scratch_db import create_database, drop_database  # noqa: E402
+
 os.environ.setdefault("INSTANCE_PATH", "/tmp/icr-bench-instance")
 
 MONTH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -54,8 +56,8 @@ def sr_rows(tenant_id: int, count: int, seed: int = 7):
     """`count` SRs created over March 2026 (KST), ~90 % done (about 9 % of those late), with incidents and root causes."""
     rng = random.Random(seed)
     zone = ZoneInfo("Asia/Seoul")
-    start = datetime(2026, 3, 1, tzinfo=zone).astimezone(timezone.utc)
-    span = (datetime(2026, 4, 1, tzinfo=zone).astimezone(timezone.utc) - start).total_seconds()
+    start = datetime(2026, 3, 1, tzinfo=zone).astimezone(UTC)
+    span = (datetime(2026, 4, 1, tzinfo=zone).astimezone(UTC) - start).total_seconds()
     causes = ("DB 락 경합", "인증서 만료", "디스크 용량 부족", "배포 후 설정 누락", "네트워크 스위치 장애", "외부 연계 장애")
     for n in range(count):
         created = start + timedelta(seconds=rng.random() * span)
@@ -65,11 +67,21 @@ def sr_rows(tenant_id: int, count: int, seed: int = 7):
         hours = target * (rng.uniform(1.1, 3) if rng.random() < 0.09 else rng.uniform(0.05, 0.95))
         done = rng.random() < 0.9
         resolved = created + timedelta(hours=hours) if done else None
-        yield (tenant_id, f"SR-B-{n:07d}", f"벤치마크 요청 {n} — {rng.choice(SERVICES)} 처리", sr_type, priority,
-               "DONE" if done else rng.choice(("OPEN", "IN_PROGRESS")), rng.choice(SERVICES),
-               "- 증상: 응답 지연\n- 조치: 재기동" if n % 10 == 0 else "벤치마크 데이터",
-               rng.choice(causes) if sr_type == "INCIDENT" else None, rng.choice(("김민수", "이서연", "박지훈")),
-               created, resolved, resolved or created)
+        yield (
+            tenant_id,
+            f"SR-B-{n:07d}",
+            f"벤치마크 요청 {n} — {rng.choice(SERVICES)} 처리",
+            sr_type,
+            priority,
+            "DONE" if done else rng.choice(("OPEN", "IN_PROGRESS")),
+            rng.choice(SERVICES),
+            "- 증상: 응답 지연\n- 조치: 재기동" if n % 10 == 0 else "벤치마크 데이터",
+            rng.choice(causes) if sr_type == "INCIDENT" else None,
+            rng.choice(("김민수", "이서연", "박지훈")),
+            created,
+            resolved,
+            resolved or created,
+        )
 
 
 def load(database_url: str, srs: int, cost_items: int) -> None:
@@ -85,15 +97,21 @@ def load(database_url: str, srs: int, cost_items: int) -> None:
     app = create_app(bench_config(database_url))
     with app.app_context():
         upgrade()
-        tenant = Tenant(slug="bench", name="벤치마크 기관 정보화담당관실", timezone="Asia/Seoul", currency="KRW", locale="ko", settings={})
+        tenant = Tenant(
+            slug="bench", name="벤치마크 기관 정보화담당관실", timezone="Asia/Seoul", currency="KRW", locale="ko", settings={}
+        )
         db.session.add(tenant)
         db.session.commit()
         started = time.perf_counter()
         raw = db.engine.raw_connection()
         try:
-            with raw.cursor() as cursor, cursor.copy(
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(
                     "COPY service_requests (tenant_id, code, title, type, priority, status, service, description, root_cause,"
-                    " assignee, created_at, resolved_at, updated_at) FROM STDIN") as copy:
+                    " assignee, created_at, resolved_at, updated_at) FROM STDIN"
+                ) as copy,
+            ):
                 for row in sr_rows(tenant.id, srs):
                     copy.write_row(row)
             raw.commit()
@@ -102,11 +120,19 @@ def load(database_url: str, srs: int, cost_items: int) -> None:
         rng = random.Random(11)
         for month in (1, 2, 3):
             for n in range(cost_items if month == 3 else 40):
-                db.session.add(CostEntry(
-                    tenant_id=tenant.id, code=f"COST-2026{month:02d}01-{n:06X}", year=2026, month=month,
-                    category=CATEGORIES[n % len(CATEGORIES)], service=SERVICES[n % len(SERVICES)],
-                    amount=Decimal(rng.randrange(100_000, 5_000_000, 1000)), description=f"{SERVICES[n % 7]} 월 비용 항목 {n}",
-                    department="IT"))
+                db.session.add(
+                    CostEntry(
+                        tenant_id=tenant.id,
+                        code=f"COST-2026{month:02d}01-{n:06X}",
+                        year=2026,
+                        month=month,
+                        category=CATEGORIES[n % len(CATEGORIES)],
+                        service=SERVICES[n % len(SERVICES)],
+                        amount=Decimal(rng.randrange(100_000, 5_000_000, 1000)),
+                        description=f"{SERVICES[n % 7]} 월 비용 항목 {n}",
+                        department="IT",
+                    )
+                )
         db.session.add(Budget(tenant_id=tenant.id, year=2026, month=3, service="ALL", amount=Decimal(400_000_000)))
         db.session.commit()
         db.session.execute(db.text("ANALYZE"))
@@ -141,14 +167,23 @@ def build_one(database_url: str, template: str, fmt: str, start: str, end: str) 
 
         book = load_workbook(io.BytesIO(built.content), read_only=True)
         rows = sum(1 for _ in book.worksheets[-1].iter_rows(values_only=True))
-    return {"seconds": round(seconds, 2), "cpu": round(cpu, 2), "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "baseline_mb": round(baseline, 1), "bytes": len(built.content), "pages": pages, "detail_rows": rows}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu": round(cpu, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "baseline_mb": round(baseline, 1),
+        "bytes": len(built.content),
+        "pages": pages,
+        "detail_rows": rows,
+    }
 
 
 def main() -> int:
     """Create, load, measure, drop."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--srs", type=int, default=200_000)
     parser.add_argument("--cost-items", type=int, default=260, help="cost items in March (sets the PDF length)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
@@ -162,11 +197,17 @@ def main() -> int:
     failures = 0
     try:
         load(url, args.srs, args.cost_items)
-        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (time = wall clock; cpu = the process's own CPU time)")
+        print(
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (time = wall clock; cpu = the process's own CPU time)"
+        )
         print(f"{'case':<62} {'time':>8} {'cpu':>7} {'peak RSS':>9} {'(start)':>8} {'size':>9}  notes")
         for label, template, fmt, start, end, time_limit, memory_limit in CASES:
-            child = subprocess.run([sys.executable, __file__, "--child", url, template, fmt, start.isoformat(), end.isoformat()],
-                                   capture_output=True, text=True, cwd=ROOT)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", url, template, fmt, start.isoformat(), end.isoformat()],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if child.returncode != 0:
                 print(f"{label}: FAILED\n{child.stderr[-2000:]}")
                 failures += 1
@@ -180,8 +221,10 @@ def main() -> int:
                 verdict.append(f"{'ok' if result['peak_mb'] < memory_limit else 'BIG'} (< {memory_limit} MB)")
                 failures += result["peak_mb"] >= memory_limit
             extra = f"{result['pages']} pages" if result["pages"] else f"{result['detail_rows']:,} rows in the last sheet"
-            print(f"{label:<62} {result['seconds']:>6.2f} s {result['cpu']:>5.2f} s {result['peak_mb']:>6.0f} MB {result['baseline_mb']:>5.0f} MB "
-                  f"{result['bytes'] / 1024:>7.0f} KB  {extra}; {', '.join(verdict)}")
+            print(
+                f"{label:<62} {result['seconds']:>6.2f} s {result['cpu']:>5.2f} s {result['peak_mb']:>6.0f} MB {result['baseline_mb']:>5.0f} MB "
+                f"{result['bytes'] / 1024:>7.0f} KB  {extra}; {', '.join(verdict)}"
+            )
     finally:
         if args.keep:
             print(f"kept {url}")

@@ -7,6 +7,7 @@
 AREA is the package folder that owns the strings ("webapp" for shared ones, or
 "webapp/costs" and so on); its catalogue is AREA/translations/ko/LC_MESSAGES/messages.po.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ METHODS = [("webapp/**.py", "python"), ("templates/**.html", "jinja2")]
 def source_messages() -> set[str]:
     """Every translatable string in the Python code and the templates."""
     found: set[str] = set()
-    for filename, lineno, message, comments, context in extract_from_dir(
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}
     ):
         if "/.venv/" in filename or filename.startswith(".venv"):

@@ -1,4 +1,5 @@
 """Throw-away PostgreSQL databases for the test suite and the benchmarks."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def drop_database(admin_url: str, url: str) -> None:
     name = make_url(url).database
     engine = create_engine(make_url(normalise_database_url(admin_url)), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": name})
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+            {"n": name},
+        )
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     engine.dispose()

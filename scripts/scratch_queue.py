@@ -1,4 +1,5 @@
 """Throw-away RQ queues for the tests and the benchmarks: job ids are global in Redis, so a queue's jobs must go with it."""
+
 from __future__ import annotations
 
 

@@ -10,6 +10,7 @@ A test that cannot apply to SQLite (processes sharing one database) is marked `p
 it is generated for PostgreSQL alone, never collected for SQLite and skipped there, so a CI run
 skips nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -132,8 +133,12 @@ def truncate_all(database_uri: str) -> None:
     """Empty every table but Alembic's, resetting ids."""
     engine = create_engine(database_uri)
     with engine.begin() as conn:
-        tables = [row[0] for row in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -250,7 +255,9 @@ class Factory:
 
     def user(self, tenant: Tenant, username: str, role: str = "PM", password: str = PASSWORD, active: bool = True) -> User:
         """A user of the tenant."""
-        user = User(tenant_id=tenant.id, username=username, email=f"{username}@{tenant.slug}.example.kr", role=role, active=active)
+        user = User(
+            tenant_id=tenant.id, username=username, email=f"{username}@{tenant.slug}.example.kr", role=role, active=active
+        )
         user.set_password(password)
         _db.session.add(user)
         _db.session.commit()

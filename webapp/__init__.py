@@ -1,4 +1,5 @@
 """IT Cost & Report Center: the application factory."""
+
 from __future__ import annotations
 
 import importlib
@@ -80,8 +81,9 @@ def register_extensions(app: Flask) -> None:
     from .i18n import select_locale, select_timezone, stale_catalogues, translation_directories
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True,
-                    user_module_prefix="")
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True, user_module_prefix=""
+    )
     csrf.init_app(app)
     htmx_extension.init_app(app)
     mail.init_app(app)

@@ -1,4 +1,5 @@
 """Writing audit log rows alongside the change they describe."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -28,6 +28,7 @@ chart marks the ones to drop (`minor-s` on phones, `minor-m` on small tablets) a
 narrow screens show fewer ticks, not smaller text.  The printable page and the PDF ignore these
 classes and keep the attribute sizes, which never go below MIN_FONT.
 """
+
 from __future__ import annotations
 
 import math
@@ -119,12 +120,23 @@ def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -
     )
 
 
-def _text(x: float, y: float, content: str, *, size: float = MIN_FONT, anchor: str = "start", fill: str = MUTED,
-          weight: str = "normal", role: str = "") -> str:
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: float = MIN_FONT,
+    anchor: str = "start",
+    fill: str = MUTED,
+    weight: str = "normal",
+    role: str = "",
+) -> str:
     """A text element with escaped content, never smaller than MIN_FONT; `role` classes let CSS resize it."""
     css = f' class="{role}"' if role else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{max(size, MIN_FONT)}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}"{css}>{escape(content)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{max(size, MIN_FONT)}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-weight="{weight}"{css}>{escape(content)}</text>'
+    )
 
 
 def thinned(widths: Sequence[float], step: float, factors: Mapping[str, float] = NARROW_TEXT) -> list[str]:
@@ -164,8 +176,9 @@ def _empty(width: int, height: int, title: str, css_class: str, message: str) ->
 
 def text_width(content: str, size: float = 12) -> float:
     """Rough rendered width of a label: CJK glyphs about one em, capitals and digits 0.68 em, others 0.56 em."""
-    return sum(size if ord(char) >= 0x1100 else size * (0.68 if char.isupper() or char.isdigit() else 0.56)
-               for char in str(content))
+    return sum(
+        size if ord(char) >= 0x1100 else size * (0.68 if char.isupper() or char.isdigit() else 0.56) for char in str(content)
+    )
 
 
 def _as_float(value) -> float:
@@ -210,8 +223,7 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
     widest_label = max(text_width(label, 12) for label, _ in data) * enlarged
     widest_value = max(text_width(format_value(value), 11.5) for _, value in data) * enlarged
     if widest_label + 16 > width * 0.42:
-        return _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class,
-                                    widest_value)
+        return _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class, widest_value)
     row, gap = 26, 8
     label_width = max(widest_label + 16, 60)
     value_width = max(widest_value + 12, 80)
@@ -225,8 +237,9 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
         body.append(_text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK, role="label"))
         body.append(f'<rect x="{label_width}" y="{y}" width="{plot_width:.1f}" height="{row}" rx="4" fill="#f1f4f8"/>')
         body.append(f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{row}" rx="4" fill="{colour}"/>')
-        body.append(_text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600",
-                          role="value"))
+        body.append(
+            _text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600", role="value")
+        )
     return _svg(width, height, title, body, css_class + " chart-ranked")
 
 
@@ -241,8 +254,9 @@ def _labelled_above_bars(data, values, colours, title, width, height, top, forma
         bar = max(width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
         body.append(_text(0, y + line - 6, str(label), size=12, fill=INK, role="label"))
-        body.append(_text(width, y + line - 6, format_value(value), size=11.5, anchor="end", fill=INK, weight="600",
-                          role="value"))
+        body.append(
+            _text(width, y + line - 6, format_value(value), size=11.5, anchor="end", fill=INK, weight="600", role="value")
+        )
         body.append(f'<rect x="0" y="{y + line}" width="{width}" height="{bar_height}" rx="4" fill="#f1f4f8"/>')
         body.append(f'<rect x="0" y="{y + line}" width="{bar:.1f}" height="{bar_height}" rx="4" fill="{colour}"/>')
     return _svg(width, height, title, body, css_class + " chart-ranked chart-ranked-above")
@@ -266,13 +280,18 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * max(number, 0) / top
         y = top_pad + plot_h - h
-        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" '
-                    f'fill="{colours[i % len(colours)]}"><title>{escape(label)}: {escape(format_value(value))}</title></rect>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" '
+            f'fill="{colours[i % len(colours)]}"><title>{escape(label)}: {escape(format_value(value))}</title></rect>'
+        )
         if i in label_classes:
             body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
         if len(data) <= 13 and number > 0:
-            body.append(_text(x + bar_w / 2, y - 5, format_axis(value), anchor="middle", fill=INK,
-                              role=f"value {value_classes[i]}".strip()))
+            body.append(
+                _text(
+                    x + bar_w / 2, y - 5, format_axis(value), anchor="middle", fill=INK, role=f"value {value_classes[i]}".strip()
+                )
+            )
     return _svg(width, height, title, body, css_class)
 
 
@@ -321,8 +340,10 @@ def line_chart(
         return _empty(width, height, title, css_class, empty_message)
     legend_h = 28 if len(named) > 1 or next(iter(named)) else 0
     # the right margin holds half of the last (centred) label at its enlarged phone size
-    widest = max([text_width(str(label), MIN_FONT) for label in labels]
-                 + [text_width(format_axis(v), MIN_FONT) for v in next(iter(named.values())) if v is not None])
+    widest = max(
+        [text_width(str(label), MIN_FONT) for label in labels]
+        + [text_width(format_axis(v), MIN_FONT) for v in next(iter(named.values())) if v is not None]
+    )
     left, right, top_pad, bottom = 60, max(18, widest * max(NARROW_TEXT.values()) / 2 + 4), 24 + legend_h, 34
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     ticks = nice_ticks(max(max(numbers), 0))
@@ -343,8 +364,20 @@ def line_chart(
     legend_x = left
     for index, (name, values) in enumerate(named.items()):
         colour = colours[index % len(colours)]
-        body.extend(_series(values, point, colour, area and index == 0, top_pad + plot_h, format_value,
-                            show_values and index == 0 and len(labels) <= 13, name in dashed, format_axis, step))
+        body.extend(
+            _series(
+                values,
+                point,
+                colour,
+                area and index == 0,
+                top_pad + plot_h,
+                format_value,
+                show_values and index == 0 and len(labels) <= 13,
+                name in dashed,
+                format_axis,
+                step,
+            )
+        )
         if legend_h:
             body.append(f'<rect x="{legend_x}" y="8" width="12" height="12" rx="2" fill="{colour}"/>')
             body.append(_text(legend_x + 18, 19, name, size=12, fill=INK, role="legend"))
@@ -352,8 +385,18 @@ def line_chart(
     return _svg(width, height, title, body, css_class)
 
 
-def _series(values, point, colour, fill_area, baseline_y, format_value, show_values, dashed=False,
-            format_label=compact_number, step: float = 0) -> list[str]:
+def _series(
+    values,
+    point,
+    colour,
+    fill_area,
+    baseline_y,
+    format_value,
+    show_values,
+    dashed=False,
+    format_label=compact_number,
+    step: float = 0,
+) -> list[str]:
     """One polyline (split at None gaps) with dots, an optional area and value labels (fewer on narrow screens)."""
     parts: list[list[tuple[float, float]]] = [[]]
     shapes = []
@@ -364,11 +407,14 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
             continue
         x, y = point(i, value)
         parts[-1].append((x, y))
-        shapes.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
-                      f"<title>{escape(format_value(value))}</title></circle>")
+        shapes.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="{colour}" stroke-width="2">'
+            f"<title>{escape(format_value(value))}</title></circle>"
+        )
         if show_values:
-            shapes.append(_text(x, y - 9, format_label(value), anchor="middle", fill=INK,
-                                role=f"value {value_classes[i]}".strip()))
+            shapes.append(
+                _text(x, y - 9, format_label(value), anchor="middle", fill=INK, role=f"value {value_classes[i]}".strip())
+            )
     lines = []
     for part in parts:
         if not part:
@@ -378,8 +424,10 @@ def _series(values, point, colour, fill_area, baseline_y, format_value, show_val
             area = f"{part[0][0]:.1f},{baseline_y:.1f} {coords} {part[-1][0]:.1f},{baseline_y:.1f}"
             lines.append(f'<polygon points="{area}" fill="{colour}" fill-opacity="0.08"/>')
         dash = ' stroke-dasharray="6 4"' if dashed else ""
-        lines.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5" '
-                     f'stroke-linejoin="round" stroke-linecap="round"{dash}/>')
+        lines.append(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5" '
+            f'stroke-linejoin="round" stroke-linecap="round"{dash}/>'
+        )
     return lines + shapes
 
 
@@ -407,8 +455,10 @@ def gauge(
 
     def arc(start: float, end: float, stroke: str) -> str:
         (x1, y1), (x2, y2) = at(start, radius), at(end, radius)
-        return (f'<path d="M {x1:.1f} {y1:.1f} A {radius} {radius} 0 0 1 {x2:.1f} {y2:.1f}" fill="none" '
-                f'stroke="{stroke}" stroke-width="{thickness}" stroke-linecap="butt"/>')
+        return (
+            f'<path d="M {x1:.1f} {y1:.1f} A {radius} {radius} 0 0 1 {x2:.1f} {y2:.1f}" fill="none" '
+            f'stroke="{stroke}" stroke-width="{thickness}" stroke-linecap="butt"/>'
+        )
 
     body = [arc(0, max_percent, "#e9edf2")]
     if percent is not None:
@@ -421,8 +471,11 @@ def gauge(
         lx, ly = at(mark, radius + thickness / 2 + 12)
         body.append(_text(lx, ly + 3, f"{mark}%", size=13, anchor="middle", role="mark"))
     text = no_value_text if percent is None else f"{Decimal(percent):,.1f}%"
-    body.append(_text(cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700",
-                      role="big"))
+    body.append(
+        _text(
+            cx, cy - 14, text, size=26, anchor="middle", fill=colour if percent is not None else MUTED, weight="700", role="big"
+        )
+    )
     if caption:
         body.append(_text(cx, cy + 6, caption, size=13, anchor="middle", role="caption"))
     return _svg(width, height, title or caption, body, "chart-gauge")

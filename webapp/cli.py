@@ -1,4 +1,5 @@
 """Flask CLI commands operators script: tenants, users, tokens, demo data, jobs."""
+
 from __future__ import annotations
 
 import click
@@ -45,8 +46,7 @@ def create_user(tenant_slug, username, email, role, password):
     """Create a user (prompts for the password when --password is omitted)."""
     tenant = tenant_or_fail(tenant_slug)
     with refusals_as_cli_errors():
-        user = users.create_user(tenant, {"username": username, "email": email, "role": role, "password": password},
-                                 via="cli")
+        user = users.create_user(tenant, {"username": username, "email": email, "role": role, "password": password}, via="cli")
     click.echo(f"created user {user.username} ({user.role}) in {tenant.slug}")
 
 
@@ -76,9 +76,11 @@ def update_user(tenant_slug, username, role, active):
     if not changes:
         click.echo(f"nothing to change for {user.username}@{user.tenant.slug}")
         return
-    click.echo(f"updated {user.username}@{user.tenant.slug}: "
-               + ", ".join(f"{field}={value}" for field, value in changes.items())
-               + f"; {user.sessions_ended} session(s) ended")
+    click.echo(
+        f"updated {user.username}@{user.tenant.slug}: "
+        + ", ".join(f"{field}={value}" for field, value in changes.items())
+        + f"; {user.sessions_ended} session(s) ended"
+    )
 
 
 @users_cli.command("sign-out")

@@ -2,6 +2,7 @@
 
 A leaf module (it imports only the extensions and models), so area CLIs never import webapp.cli.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Settings from the environment, with embedded defaults (SQLite, in-process jobs, file outbox)."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ def normalise_database_url(url: str) -> str:
     """Make plain postgres:// URLs use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -47,9 +48,7 @@ class Config:
     def __init__(self) -> None:
         instance = INSTANCE_PATH
         self.SECRET_KEY = _secret_key(instance)
-        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
-            os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
-        )
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
@@ -82,8 +81,11 @@ class Config:
         # Redis down must not stop sign-in: count in this process meanwhile (Flask-Limiter logs a warning).
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
-        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} \
-            if self.RATELIMIT_STORAGE_URI.startswith(("redis", "rediss", "valkey")) else {}
+        self.RATELIMIT_STORAGE_OPTIONS = (
+            {"socket_connect_timeout": 2, "socket_timeout": 2}
+            if self.RATELIMIT_STORAGE_URI.startswith(("redis", "rediss", "valkey"))
+            else {}
+        )
 
         self.BABEL_DEFAULT_LOCALE = "ko"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
@@ -106,7 +108,9 @@ class Config:
         self.REPORT_LINK_MAX_AGE_DAYS = int(os.environ.get("REPORT_LINK_MAX_AGE_DAYS", "7"))
         self.SCHEDULER_EMBEDDED = _flag("SCHEDULER_EMBEDDED", default=self.REDIS_URL is None)
         self.SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "30"))
-        self.MAIL_RETRY_INTERVALS = [int(s) for s in os.environ.get("MAIL_RETRY_INTERVALS", "60,300,1800").split(",") if s.strip()]
+        self.MAIL_RETRY_INTERVALS = [
+            int(s) for s in os.environ.get("MAIL_RETRY_INTERVALS", "60,300,1800").split(",") if s.strip()
+        ]
         self.OLLAMA_URL = os.environ.get("OLLAMA_URL", "http://127.0.0.1:11434")
         self.OLLAMA_MODEL = os.environ.get("OLLAMA_MODEL", "llama3")
         self.OLLAMA_TIMEOUT = float(os.environ.get("OLLAMA_TIMEOUT", "15"))

@@ -1,4 +1,5 @@
 """The demo tenant: users now, and each area's demo data as it is added."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,15 +23,20 @@ def seed_demo(only_if_missing: bool = False, echo=print) -> Tenant:
         echo("demo tenant already present")
         return tenant
     if tenant is None:
-        tenant = Tenant(slug=DEMO_SLUG, name="데모 기관 정보화담당관실", currency="KRW", timezone="Asia/Seoul", locale="ko", settings={})
+        tenant = Tenant(
+            slug=DEMO_SLUG, name="데모 기관 정보화담당관실", currency="KRW", timezone="Asia/Seoul", locale="ko", settings={}
+        )
         db.session.add(tenant)
         db.session.flush()
         echo("created tenant demo")
     db.session.commit()
     for username, role, password in DEMO_USERS:
         if db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username)) is None:
-            create_user(tenant, {"username": username, "email": f"{username}@demo.example.kr", "role": role,
-                                 "password": password}, via="demo")
+            create_user(
+                tenant,
+                {"username": username, "email": f"{username}@demo.example.kr", "role": role, "password": password},
+                via="demo",
+            )
             echo(f"created user {username}")
     for seeder in area_seeders():
         seeder(tenant, echo)

@@ -12,6 +12,7 @@
 - Every error first rolls the request's database session back: nothing half-written is kept, and
   the error page can still read the signed-in user after a failed flush.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Display helpers: money in the tenant currency, UTC times in the tenant zone, labels of codes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -5,6 +5,7 @@ with the page template and the fragment template of each swappable region (keyed
 element id htmx targets); a history restore always gets the whole page. The app adds
 `Vary: HX-Request, HX-Target` to every response, so caches keep the answers apart.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,8 +26,13 @@ def fragment_target() -> str | None:
     return request.headers.get("HX-Target") if is_fragment() else None
 
 
-def page_or_fragment(page: str, fragments: str | Mapping[str | None, str] | None = None, status: int = 200,
-                     headers: Mapping[str, str] | None = None, **context):
+def page_or_fragment(
+    page: str,
+    fragments: str | Mapping[str | None, str] | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context,
+):
     """Render `page`, or for an htmx swap the fragment of its target.
 
     `fragments` is one template (for any swap) or {target id: template}, where the key None
@@ -44,8 +50,9 @@ def page_or_fragment(page: str, fragments: str | Mapping[str | None, str] | None
     return response
 
 
-def swap_or_redirect(message: str | None, target: str, fragment: str | None = None, trigger: str | None = None,
-                     status: int = 200, **context):
+def swap_or_redirect(
+    message: str | None, target: str, fragment: str | None = None, trigger: str | None = None, status: int = 200, **context
+):
     """After a change: htmx gets `fragment` (or nothing) with an HX-Trigger event; a plain post gets a flash and a redirect."""
     if is_fragment():
         body = render_template(fragment, **context) if fragment else ""

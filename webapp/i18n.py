@@ -1,4 +1,5 @@
 """Locale and time zone selection (inside and outside requests) and catalogue compilation."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

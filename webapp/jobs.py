@@ -6,6 +6,7 @@ A job is a module-level function that takes ids (never objects); it always runs 
 an application context.  When Redis cannot be reached, enqueue() raises QueueUnavailable:
 the caller withdraws what it stored for the job, and the error policy answers 503.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -91,8 +92,15 @@ def _run_in_app(app, name: str, args, kwargs):
 # --- the enqueue side ---------------------------------------------------------------------
 
 
-def enqueue(func, *args, job_id: str | None = None, unique: bool = False, timeout: int | None = None,
-            retry_intervals: list[int] | None = None, **kwargs) -> str:
+def enqueue(
+    func,
+    *args,
+    job_id: str | None = None,
+    unique: bool = False,
+    timeout: int | None = None,
+    retry_intervals: list[int] | None = None,
+    **kwargs,
+) -> str:
     """Queue func(*args, **kwargs) and return the job id; never blocks on the job itself.
 
     Call it after committing whatever the job reads.  `unique=True` with a `job_id`
@@ -143,8 +151,17 @@ def _enqueue_rq(app, name, args, kwargs, job_id, unique, timeout, retry_interval
     retry = Retry(max=len(retry_intervals), interval=list(retry_intervals)) if retry_intervals else None
     try:
         job = rq_queue(app).enqueue(
-            execute, name, tuple(args), kwargs, job_id=job_id, unique=unique, job_timeout=timeout,
-            retry=retry, result_ttl=86400, failure_ttl=7 * 86400, description=name,
+            execute,
+            name,
+            tuple(args),
+            kwargs,
+            job_id=job_id,
+            unique=unique,
+            job_timeout=timeout,
+            retry=retry,
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            description=name,
         )
     except DuplicateJobError as exc:
         raise DuplicateJob(job_id) from exc

@@ -1,4 +1,5 @@
 """JSON for the whole app: money (Decimal) as a number, dates as ISO 8601, keys in the order they were built."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -6,6 +6,7 @@ A view that carries no role rule (`login_required` only) admits every signed-in 
 Each entry also names the endpoints that belong to its area, so the menu highlights the right entry
 on every page (e.g. the outbox is an admin page although the schedules blueprint serves it).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,11 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("budgets.index", _l("Budgets")),
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("service_requests.index", _l("Service requests")),
-    MenuEntry("schedules.index", _l("Schedules"), ("schedules.index", "schedules.create", "schedules.edit",
-                                                    "schedules.detail", "schedules.delete", "schedules.preview")),
+    MenuEntry(
+        "schedules.index",
+        _l("Schedules"),
+        ("schedules.index", "schedules.create", "schedules.edit", "schedules.detail", "schedules.delete", "schedules.preview"),
+    ),
 )
 
 ACCOUNT_MENU: tuple[MenuEntry, ...] = (

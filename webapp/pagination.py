@@ -6,6 +6,7 @@ API: `?page=&per_page=` (and the older `?limit=&offset=` where an endpoint had t
 `api_window()`; the answer carries `page, per_page, total, pages` — in the body when the body is
 an object, in X-Total-Count / X-Page / X-Per-Page / X-Total-Pages headers when it is a list.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,13 +60,15 @@ def _whole(args: Mapping, name: str, low: int, high: int, default: int) -> int:
         return default
     text = str(raw).strip()
     if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        raise FieldErrors({name: _("%(name)s: must be a whole number from %(low)s to %(high)s.",
-                                   name=name, low=low, high=high)}, 400)
+        raise FieldErrors(
+            {name: _("%(name)s: must be a whole number from %(low)s to %(high)s.", name=name, low=low, high=high)}, 400
+        )
     return int(text)
 
 
-def api_window(args: Mapping | None = None, default: int = API_PER_PAGE, maximum: int = API_PER_PAGE_MAX,
-               legacy: bool = False) -> ApiWindow:
+def api_window(
+    args: Mapping | None = None, default: int = API_PER_PAGE, maximum: int = API_PER_PAGE_MAX, legacy: bool = False
+) -> ApiWindow:
     """?page=&per_page= (or, where `legacy`, ?limit=&offset=) checked; bad values are a 400 naming the field."""
     args = args if args is not None else request.args
     if legacy and ("limit" in args or "offset" in args):
@@ -86,11 +89,19 @@ def api_page(query, window: ApiWindow) -> tuple[list, dict]:
 
 def page_facts(total: int, window: ApiWindow) -> dict:
     """{page, per_page, total, pages} for an API answer."""
-    return {"page": window.page, "per_page": window.per_page, "total": int(total),
-            "pages": max(1, math.ceil(int(total) / window.per_page))}
+    return {
+        "page": window.page,
+        "per_page": window.per_page,
+        "total": int(total),
+        "pages": max(1, math.ceil(int(total) / window.per_page)),
+    }
 
 
 def page_headers(facts: Mapping) -> dict[str, str]:
     """The page facts as headers, for answers whose body is a JSON list."""
-    return {"X-Total-Count": str(facts["total"]), "X-Page": str(facts["page"]),
-            "X-Per-Page": str(facts["per_page"]), "X-Total-Pages": str(facts["pages"])}
+    return {
+        "X-Total-Count": str(facts["total"]),
+        "X-Page": str(facts["page"]),
+        "X-Per-Page": str(facts["per_page"]),
+        "X-Total-Pages": str(facts["pages"]),
+    }

@@ -5,30 +5,44 @@ the Content-Security-Policy allows only the app's own origin for scripts and sty
 download links (/r/<token>) answer with `Referrer-Policy: no-referrer`, so the token in their
 URL never leaks to another site through the Referer header.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
 from .schedules.links import LINK_PATH
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",  # charts are inline SVG markup; data: covers small embedded images
-    "font-src 'self'",
-    "connect-src 'self'",  # htmx requests
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",  # charts are inline SVG markup; data: covers small embedded images
+        "font-src 'self'",
+        "connect-src 'self'",  # htmx requests
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    )
+)
 
 # Browser features the app never uses, switched off for every page.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
-    "microphone", "midi", "payment", "usb",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
 
 HSTS = "max-age=31536000; includeSubDomains"
 

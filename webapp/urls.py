@@ -1,4 +1,5 @@
 """Redirect targets taken from user input: only ever back into this site."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit

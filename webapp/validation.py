@@ -10,6 +10,7 @@ dates and years (2000–2100) and passwords.  `register_input_checks` installs t
 part: URL ids that fit the id column, bounded `args.get(..., type=int)`, and one check of every
 request's text (query, form, JSON body, URL parts) for characters no column can store.
 """
+
 from __future__ import annotations
 
 import math
@@ -84,8 +85,9 @@ def check_email(field: str, raw) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise FieldErrors({field: _("%(field)s: enter a valid e-mail address such as name@example.go.kr.",
-                                    field=field)}) from None
+        raise FieldErrors(
+            {field: _("%(field)s: enter a valid e-mail address such as name@example.go.kr.", field=field)}
+        ) from None
 
 
 def checked(checks: Mapping[str, Callable[[], object]]) -> tuple[dict, dict[str, str]]:
@@ -199,9 +201,13 @@ def check_id(field: str, raw) -> int:
 def check_year(year, field: str = "year") -> int:
     """A year as int within the supported range (2000–2100), or InvalidParameter(field)."""
     return check_whole_number(
-        field, year, minimum=YEAR_MIN, maximum=YEAR_MAX,
+        field,
+        year,
+        minimum=YEAR_MIN,
+        maximum=YEAR_MAX,
         message=_("year: must be a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX),
-        required_message=_("year: required, a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX))
+        required_message=_("year: required, a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX),
+    )
 
 
 # --- dates ------------------------------------------------------------------------------------

@@ -1,12 +1,21 @@
 """Institution settings (ADMIN only): name, zone, language, SLA targets, retention."""
+
 import re
 
 import pytest
 
 from webapp.models import AuditLog
 
-VALID = {"name": "새 이름", "timezone": "America/New_York", "locale": "en", "sla_p1": "2", "sla_p2": "6",
-         "sla_p3": "20", "sla_p4": "60", "report_retention_days": "90"}
+VALID = {
+    "name": "새 이름",
+    "timezone": "America/New_York",
+    "locale": "en",
+    "sla_p1": "2",
+    "sla_p2": "6",
+    "sla_p3": "20",
+    "sla_p4": "60",
+    "report_retention_days": "90",
+}
 
 
 def test_admin_saves_settings(client, auth, db, tenant):
@@ -28,9 +37,15 @@ def test_defaults_are_shown_before_any_change(client, auth, tenant):
         assert f'value="{value}"' in tag
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("timezone", "Mars/Base", "시간대:"), ("sla_p1", "0", "SLA P1"), ("report_retention_days", "abc", "보관"), ("name", "", "기관명"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("timezone", "Mars/Base", "시간대:"),
+        ("sla_p1", "0", "SLA P1"),
+        ("report_retention_days", "abc", "보관"),
+        ("name", "", "기관명"),
+    ],
+)
 def test_bad_settings_are_refused(client, auth, db, tenant, field, value, message):
     auth.login("admin")
     response = client.post("/admin/settings", data={**VALID, field: value})

@@ -1,4 +1,5 @@
 """An administrator's (or operator's) change of a password, role or active flag ends all of that user's sessions."""
+
 import pytest
 from sqlalchemy import select
 
@@ -121,8 +122,9 @@ def test_cli_changes_end_the_users_sessions(app, runner, db, tenant, pm_browsers
 
 
 def test_cli_set_password_lets_the_user_sign_in_with_the_new_one(app, runner, db, tenant):
-    result = runner.invoke(args=["users", "set-password", "--tenant", "acme", "--username", "pm"],
-                           input="brand-new-secret-1\nbrand-new-secret-1\n")
+    result = runner.invoke(
+        args=["users", "set-password", "--tenant", "acme", "--username", "pm"], input="brand-new-secret-1\nbrand-new-secret-1\n"
+    )
     assert result.exit_code == 0, result.output
     assert app.test_client().post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD}).status_code == 401
     browser(app, "pm", "brand-new-secret-1")

@@ -1,4 +1,5 @@
 """User administration: create, edit, tenant isolation."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,7 +15,10 @@ def _count(db, **where):
 
 def test_admin_creates_user_who_can_sign_in(client, auth, db, tenant):
     auth.login("admin")
-    response = client.post("/admin/users/new", data={"username": "kim", "email": "kim@acme.kr", "role": "STAFF", "active": "y", "password": "long-enough-1"})
+    response = client.post(
+        "/admin/users/new",
+        data={"username": "kim", "email": "kim@acme.kr", "role": "STAFF", "active": "y", "password": "long-enough-1"},
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(AuditLog).where(AuditLog.entity == "user", AuditLog.action == "create")) is not None
     auth.logout()
@@ -42,7 +46,9 @@ def test_bad_user_input_is_refused(client, auth, db, tenant, data, message):
 
 def test_same_username_allowed_in_another_tenant(client, auth, db, tenant, other_tenant):
     auth.login("admin")
-    response = client.post("/admin/users/new", data={"username": "pm2", "email": "a@b.kr", "role": "PM", "password": "long-enough-1"})
+    response = client.post(
+        "/admin/users/new", data={"username": "pm2", "email": "a@b.kr", "role": "PM", "password": "long-enough-1"}
+    )
     assert response.status_code == 302
     assert _count(db, username="admin") == 2  # one per tenant
 
@@ -59,7 +65,9 @@ def test_admin_edits_role_and_deactivates(client, auth, db, tenant):
 def test_admin_cannot_demote_self(client, auth, db, tenant):
     auth.login("admin")
     me = db.session.scalar(select(User).where(User.username == "admin"))
-    response = client.post(f"/admin/users/{me.id}/edit", data={"username": "admin", "email": "a@acme.kr", "role": "PM", "active": "y"})
+    response = client.post(
+        f"/admin/users/{me.id}/edit", data={"username": "admin", "email": "a@acme.kr", "role": "PM", "active": "y"}
+    )
     assert response.status_code == 422
     db.session.refresh(me)
     assert me.role == "ADMIN"

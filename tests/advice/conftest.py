@@ -1,4 +1,5 @@
 """Fixtures for the advice tests: a fake LLM server on loopback, the app pointed at it, a month of costs."""
+
 import pytest
 
 from ..analytics.helpers import add_budget, add_cost, add_server

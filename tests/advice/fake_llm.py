@@ -3,6 +3,7 @@
 It records every request (path, headers, decoded JSON body) and answers as told: a text, an HTTP
 status, a delay before answering, or a body that is not JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,11 +44,15 @@ class FakeLLM:
         """The JSON body of a successful answer in this server's dialect."""
         model = (body or {}).get("model", "?")
         if self.api == "openai":
-            return json.dumps({"id": "chatcmpl-test", "object": "chat.completion", "model": model,
-                               "choices": [{"index": 0, "finish_reason": "stop",
-                                            "message": {"role": "assistant", "content": self.reply}}]}).encode()
-        return json.dumps({"model": model, "created_at": "2026-01-01T00:00:00Z", "response": self.reply,
-                           "done": True}).encode()
+            return json.dumps(
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "model": model,
+                    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.reply}}],
+                }
+            ).encode()
+        return json.dumps({"model": model, "created_at": "2026-01-01T00:00:00Z", "response": self.reply, "done": True}).encode()
 
     def start(self) -> FakeLLM:
         """Serve on a free loopback port in a daemon thread."""

@@ -1,4 +1,5 @@
 """AI advice against a real HTTP server on loopback: what is sent, what is shown, and every way back to the rules."""
+
 import time
 
 import pytest
@@ -44,8 +45,7 @@ def test_ollama_gets_the_months_figures_and_its_answer_is_returned(client, auth,
     assert answer["cached"] is False and answer["generated_at"]
     assert "AI 조언은 참고용입니다" in answer["disclaimer"]
     assert answer["year"] == 2025 and answer["month"] == 6 and answer["total_amount"] == 1750000
-    assert answer["by_category"]["LICENSE"] == {"amount": 600000, "label": "소프트웨어 라이선스", "pct": 34.3,
-                                                "item_count": 1}
+    assert answer["by_category"]["LICENSE"] == {"amount": 600000, "label": "소프트웨어 라이선스", "pct": 34.3, "item_count": 1}
 
 
 def test_only_aggregates_leave_the_app(client, auth, june, fake_llm):
@@ -93,12 +93,15 @@ def test_a_model_slower_than_the_timeout_gives_the_rules_within_timeout_plus_two
     assert answer["fallback_reason"] == "모델이 제한 시간 안에 답하지 않았습니다."
 
 
-@pytest.mark.parametrize("failure, reason", [
-    ("http500", "모델 서버가 오류로 응답했습니다."),
-    ("empty", "모델이 빈 답을 보냈습니다."),
-    ("not_json", "모델이 답하지 않았습니다."),
-    ("unreachable", "모델 서버에 연결할 수 없습니다."),
-])
+@pytest.mark.parametrize(
+    "failure, reason",
+    [
+        ("http500", "모델 서버가 오류로 응답했습니다."),
+        ("empty", "모델이 빈 답을 보냈습니다."),
+        ("not_json", "모델이 답하지 않았습니다."),
+        ("unreachable", "모델 서버에 연결할 수 없습니다."),
+    ],
+)
 def test_every_failure_gives_the_rules_quickly(app, client, auth, june, fake_llm, failure, reason):
     if failure == "http500":
         fake_llm.status = 500
@@ -230,8 +233,16 @@ def test_staff_is_refused_and_other_tenants_analyses_are_not_found(client, auth,
     assert fake_llm.requests == []
     from webapp.extensions import db
 
-    foreign = CostAdvice(tenant_id=other_tenant.id, year=2025, month=6, fingerprint="x" * 64, status="DONE",
-                         source="llm", model="ollama/llama3", text="다른 기관의 조언")
+    foreign = CostAdvice(
+        tenant_id=other_tenant.id,
+        year=2025,
+        month=6,
+        fingerprint="x" * 64,
+        status="DONE",
+        source="llm",
+        model="ollama/llama3",
+        text="다른 기관의 조언",
+    )
     db.session.add(foreign)
     db.session.commit()
     auth.logout()

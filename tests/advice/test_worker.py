@@ -1,4 +1,5 @@
 """Production path: the analysis job runs in a real `rq worker` process (PostgreSQL + Redis) and asks the model itself."""
+
 import pytest
 from sqlalchemy import select
 

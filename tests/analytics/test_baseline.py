@@ -1,4 +1,5 @@
 """Anomalies against the six-month median and a robust band, on hand-built series (SPEC §3.5 baseline)."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -88,10 +89,16 @@ def test_a_service_that_stops_is_flagged_down(tenant):
 
 
 def test_contributors_sum_to_the_impact_exactly(tenant):
-    for offset, (server, licence, network) in enumerate([
-        ("333.33", "666.67", "0.01"), ("350.10", "640.00", "10.00"), ("320.00", "700.00", "3.33"),
-        ("333.33", "666.67", "0.01"), ("340.00", "650.55", "7.77"), ("300.00", "690.00", "1.11"),
-    ]):
+    for offset, (server, licence, network) in enumerate(
+        [
+            ("333.33", "666.67", "0.01"),
+            ("350.10", "640.00", "10.00"),
+            ("320.00", "700.00", "3.33"),
+            ("333.33", "666.67", "0.01"),
+            ("340.00", "650.55", "7.77"),
+            ("300.00", "690.00", "1.11"),
+        ]
+    ):
         year, month = add_months(*END, offset - 6)
         add_cost(tenant, year, month, "SERVER", "ERP", server, commit=False)
         add_cost(tenant, year, month, "LICENSE", "ERP", licence, commit=False)
@@ -142,12 +149,42 @@ def test_api_keeps_month_over_month_by_default_and_gives_the_baseline_on_request
     assert baseline["method"] == "baseline" and baseline["baseline_months"] == 6 and baseline["threshold_pct"] == 30
     assert (baseline["baseline_start"], baseline["baseline_end"]) == ("2025-01", "2025-06")
     (anomaly,) = baseline["anomalies"]
-    assert {key: anomaly[key] for key in ("service", "curr_amount", "prev_amount", "change_pct", "direction", "severity",
-                                          "expected_amount", "impact_amount", "band_low", "band_high")} == {
-        "service": "GROUPWARE", "curr_amount": 1500, "prev_amount": 2000, "change_pct": 50.0, "direction": "UP",
-        "severity": "CRITICAL", "expected_amount": 1000, "impact_amount": 500, "band_low": 1000, "band_high": 1000}
-    assert anomaly["contributors"] == [{"category": "SERVER", "label": "서버 운영비", "curr_amount": 1500,
-                                        "expected_amount": 1000, "impact_amount": 500, "change_amount": 500}]
+    assert {
+        key: anomaly[key]
+        for key in (
+            "service",
+            "curr_amount",
+            "prev_amount",
+            "change_pct",
+            "direction",
+            "severity",
+            "expected_amount",
+            "impact_amount",
+            "band_low",
+            "band_high",
+        )
+    } == {
+        "service": "GROUPWARE",
+        "curr_amount": 1500,
+        "prev_amount": 2000,
+        "change_pct": 50.0,
+        "direction": "UP",
+        "severity": "CRITICAL",
+        "expected_amount": 1000,
+        "impact_amount": 500,
+        "band_low": 1000,
+        "band_high": 1000,
+    }
+    assert anomaly["contributors"] == [
+        {
+            "category": "SERVER",
+            "label": "서버 운영비",
+            "curr_amount": 1500,
+            "expected_amount": 1000,
+            "impact_amount": 500,
+            "change_amount": 500,
+        }
+    ]
     refused = client.get("/api/finops/anomalies?year=2025&month=7&method=zscore")
     assert refused.status_code == 400 and "method" in refused.get_json()["errors"]
 

@@ -1,4 +1,5 @@
 """Server-side SVG charts: valid, escaped, scalable, with readable empty states."""
+
 from decimal import Decimal as D
 from xml.etree import ElementTree
 
@@ -28,27 +29,36 @@ def test_bar_chart_is_valid_scalable_svg_with_exact_money_labels():
 def test_vertical_bars_and_lines_have_axis_labels():
     bars = charts.bar_chart([("2025-01", 100), ("2025-02", 250)], horizontal=False)
     assert "2025-02" in texts(bars) and "250" in texts(bars)
-    line = charts.line_chart(["1월", "2월", "3월"], {"실적": [D("10000000"), None, D("30000000")], "예산": [D("2e7")] * 3},
-                             dashed=("예산",))
+    line = charts.line_chart(
+        ["1월", "2월", "3월"], {"실적": [D("10000000"), None, D("30000000")], "예산": [D("2e7")] * 3}, dashed=("예산",)
+    )
     root = parse(line)
     assert len(root.findall(f".//{SVG}polyline")) == 3  # the gap splits the actual line in two, plus the budget line
     assert any(p.get("stroke-dasharray") for p in root.iter(f"{SVG}polyline"))
     assert "3,000만" in texts(line) and "실적" in texts(line)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: charts.bar_chart([], empty_message="자료 없음"),
-    lambda: charts.bar_chart([("A", 0)], empty_message="자료 없음"),
-    lambda: charts.line_chart(["1월"], [0], empty_message="자료 없음"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charts.bar_chart([], empty_message="자료 없음"),
+        lambda: charts.bar_chart([("A", 0)], empty_message="자료 없음"),
+        lambda: charts.line_chart(["1월"], [0], empty_message="자료 없음"),
+    ],
+)
 def test_empty_data_draws_a_message(make):
     assert texts(make()) == ["자료 없음"]
 
 
-@pytest.mark.parametrize("percent, status, colour, shown", [
-    (D("42.0"), "OK", "#1d7a46", "42.0%"), (D("95.5"), "WARNING", "#d08700", "95.5%"),
-    (D("250"), "OVER", "#c0392b", "250.0%"), (None, "NO_BUDGET", None, "—"),
-])
+@pytest.mark.parametrize(
+    "percent, status, colour, shown",
+    [
+        (D("42.0"), "OK", "#1d7a46", "42.0%"),
+        (D("95.5"), "WARNING", "#d08700", "95.5%"),
+        (D("250"), "OVER", "#c0392b", "250.0%"),
+        (None, "NO_BUDGET", None, "—"),
+    ],
+)
 def test_gauge_colour_follows_status(percent, status, colour, shown):
     svg = charts.gauge(percent, status=status, caption="예산 사용률")
     assert shown in texts(svg) and "90%" in texts(svg) and "110%" in texts(svg)
@@ -62,7 +72,9 @@ def test_nice_ticks_cover_the_maximum(maximum, top):
     assert ticks[0] == 0 and ticks[-1] == pytest.approx(top) and ticks[-1] >= maximum
 
 
-@pytest.mark.parametrize("value, korean, latin", [(12_000, "1만", "12K"), (71_216_000, "7,122만", "71.2M"),
-                                                  (250_000_000, "2.5억", "250M"), (950, "950", "950")])
+@pytest.mark.parametrize(
+    "value, korean, latin",
+    [(12_000, "1만", "12K"), (71_216_000, "7,122만", "71.2M"), (250_000_000, "2.5억", "250M"), (950, "950", "950")],
+)
 def test_compact_axis_labels(value, korean, latin):
     assert charts.compact_number(value) == korean and charts.compact_number_latin(value) == latin

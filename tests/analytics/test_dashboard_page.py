@@ -1,4 +1,5 @@
 """The dashboard page shows the month's figures, charts, anomalies and recommendations."""
+
 import pytest
 
 from .helpers import add_budget, add_cost, add_server

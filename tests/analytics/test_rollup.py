@@ -1,4 +1,5 @@
 """The monthly rollup that analytics read stays equal to a GROUP BY over the cost entries."""
+
 from decimal import Decimal as D
 
 from sqlalchemy import delete, func, insert, select, update
@@ -11,18 +12,30 @@ from .helpers import add_cost
 
 def raw_groups():
     rows = db.session.execute(
-        select(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category,
-               func.sum(CostEntry.amount), func.count())
-        .group_by(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
+        select(
+            CostEntry.tenant_id,
+            CostEntry.year,
+            CostEntry.month,
+            CostEntry.service,
+            CostEntry.category,
+            func.sum(CostEntry.amount),
+            func.count(),
+        ).group_by(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
     ).all()
     return {tuple(row[:5]): (row[5], row[6]) for row in rows}
 
 
 def rollup_groups():
     rows = db.session.execute(
-        select(CostMonthlyTotal.tenant_id, CostMonthlyTotal.year, CostMonthlyTotal.month, CostMonthlyTotal.service,
-               CostMonthlyTotal.category, CostMonthlyTotal.amount, CostMonthlyTotal.item_count)
-        .where(CostMonthlyTotal.item_count > 0)
+        select(
+            CostMonthlyTotal.tenant_id,
+            CostMonthlyTotal.year,
+            CostMonthlyTotal.month,
+            CostMonthlyTotal.service,
+            CostMonthlyTotal.category,
+            CostMonthlyTotal.amount,
+            CostMonthlyTotal.item_count,
+        ).where(CostMonthlyTotal.item_count > 0)
     ).all()
     return {tuple(row[:5]): (row[5], row[6]) for row in rows}
 
@@ -47,14 +60,28 @@ def test_rollup_follows_inserts_updates_and_deletes(tenant, other_tenant):
 
 
 def test_rollup_follows_bulk_statements(tenant):
-    db.session.execute(insert(CostEntry), [
-        {"tenant_id": tenant.id, "code": new_cost_code(), "year": 2024, "month": 1 + i % 12, "category": "LICENSE",
-         "service": ("MES", "ERP", "INFRA")[i % 3], "amount": D("0.1") * (i + 1), "description": "", "department": "IT"}
-        for i in range(300)
-    ])
+    db.session.execute(
+        insert(CostEntry),
+        [
+            {
+                "tenant_id": tenant.id,
+                "code": new_cost_code(),
+                "year": 2024,
+                "month": 1 + i % 12,
+                "category": "LICENSE",
+                "service": ("MES", "ERP", "INFRA")[i % 3],
+                "amount": D("0.1") * (i + 1),
+                "description": "",
+                "department": "IT",
+            }
+            for i in range(300)
+        ],
+    )
     db.session.commit()
     assert rollup_groups() == raw_groups()
-    db.session.execute(update(CostEntry).where(CostEntry.service == "MES").values(amount=CostEntry.amount + D("1.01"), service="BACKUP"))
+    db.session.execute(
+        update(CostEntry).where(CostEntry.service == "MES").values(amount=CostEntry.amount + D("1.01"), service="BACKUP")
+    )
     db.session.execute(delete(CostEntry).where(CostEntry.month == 3))
     db.session.commit()
     assert rollup_groups() == raw_groups()

@@ -1,4 +1,5 @@
 """Anomalies and recommendations: thresholds met exactly, NEW from zero, severity, money savings."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -62,10 +63,20 @@ def test_severity_is_critical_from_fifty_percent(tenant):
 def test_contributors_name_the_categories_with_amounts(moves):
     erp = next(a for a in analytics.anomalies(moves.id, 2025, 1)["anomalies"] if a["service"] == "ERP")
     assert erp["contributors"] == [
-        {"category": "PERSONNEL", "label": "인건비", "curr_amount": D("200000.00"), "prev_amount": D("0.00"),
-         "change_amount": D("200000.00")},
-        {"category": "SERVER", "label": "서버 운영비", "curr_amount": D("1100000.00"), "prev_amount": D("1000000.00"),
-         "change_amount": D("100000.00")},
+        {
+            "category": "PERSONNEL",
+            "label": "인건비",
+            "curr_amount": D("200000.00"),
+            "prev_amount": D("0.00"),
+            "change_amount": D("200000.00"),
+        },
+        {
+            "category": "SERVER",
+            "label": "서버 운영비",
+            "curr_amount": D("1100000.00"),
+            "prev_amount": D("1000000.00"),
+            "change_amount": D("100000.00"),
+        },
     ]
     new = analytics.anomalies(moves.id, 2025, 1)["anomalies"][0]
     assert [c["category"] for c in new["contributors"]] == ["NETWORK"]
@@ -74,7 +85,12 @@ def test_contributors_name_the_categories_with_amounts(moves):
 def test_service_gone_to_zero_is_a_critical_drop(tenant):
     add_cost(tenant, 2025, 1, "SERVER", "BACKUP", "1000")
     anomaly = analytics.anomalies(tenant.id, 2025, 2)["anomalies"][0]
-    assert (anomaly["service"], anomaly["change_pct"], anomaly["direction"], anomaly["severity"]) == ("BACKUP", D("-100.0"), "DOWN", "CRITICAL")
+    assert (anomaly["service"], anomaly["change_pct"], anomaly["direction"], anomaly["severity"]) == (
+        "BACKUP",
+        D("-100.0"),
+        "DOWN",
+        "CRITICAL",
+    )
 
 
 def _types(result):
@@ -88,14 +104,21 @@ NORMAL = ("NORMAL", "INFO", D("0.00"))
     "costs, expected",
     [
         pytest.param([(3, "LICENSE", "ERP", "300"), (3, "SERVER", "ERP", "700")], NORMAL, id="licence-30.0%"),
-        pytest.param([(3, "LICENSE", "ERP", "301"), (3, "SERVER", "ERP", "699")], ("LICENSE_REVIEW", "HIGH", D("30.10")),
-                     id="licence-30.1%"),
+        pytest.param(
+            [(3, "LICENSE", "ERP", "301"), (3, "SERVER", "ERP", "699")],
+            ("LICENSE_REVIEW", "HIGH", D("30.10")),
+            id="licence-30.1%",
+        ),
         pytest.param([(3, "MAINTENANCE", "ERP", "250"), (3, "SERVER", "ERP", "750")], NORMAL, id="maintenance-25.0%"),
-        pytest.param([(3, "MAINTENANCE", "ERP", "251"), (3, "SERVER", "ERP", "749")],
-                     ("MAINTENANCE_REVIEW", "MEDIUM", D("12.55")), id="maintenance-25.1%"),
+        pytest.param(
+            [(3, "MAINTENANCE", "ERP", "251"), (3, "SERVER", "ERP", "749")],
+            ("MAINTENANCE_REVIEW", "MEDIUM", D("12.55")),
+            id="maintenance-25.1%",
+        ),
         pytest.param([(2, "SERVER", "MES", "1000"), (3, "SERVER", "MES", "1500")], NORMAL, id="spike-50.0%"),
-        pytest.param([(2, "SERVER", "MES", "1000"), (3, "SERVER", "MES", "1501")], ("COST_SPIKE", "HIGH", D("75.15")),
-                     id="spike-50.1%"),
+        pytest.param(
+            [(2, "SERVER", "MES", "1000"), (3, "SERVER", "MES", "1501")], ("COST_SPIKE", "HIGH", D("75.15")), id="spike-50.1%"
+        ),
     ],
 )
 def test_rules_fire_only_above_their_threshold_with_money_savings(tenant, costs, expected):
@@ -126,8 +149,11 @@ def test_total_saving_is_a_sum_of_money(tenant):
     add_cost(tenant, 2025, 3, "SERVER", "ERP", "300000")
     result = analytics.recommendations(tenant.id, 2025, 3)
     # licence 40 % → 40,000; maintenance 30 % → 15,000; MES +300 % → 15 % of 300,000 = 45,000
-    assert _types(result) == [("LICENSE_REVIEW", "HIGH", D("40000.00")), ("MAINTENANCE_REVIEW", "MEDIUM", D("15000.00")),
-                              ("COST_SPIKE", "HIGH", D("45000.00"))]
+    assert _types(result) == [
+        ("LICENSE_REVIEW", "HIGH", D("40000.00")),
+        ("MAINTENANCE_REVIEW", "MEDIUM", D("15000.00")),
+        ("COST_SPIKE", "HIGH", D("45000.00")),
+    ]
     assert result["total_potential_saving"] == D("100000.00")
     assert result["recommendation_count"] == 3 and result["total_amount"] == D("1000000.00")
     assert "₩400,000" in result["recommendations"][0]["message"]
@@ -135,13 +161,16 @@ def test_total_saving_is_a_sum_of_money(tenant):
     assert result["total_potential_saving_pct"] == D("10.0")  # 100,000 of 1,000,000; not 10 + 5 + 15
 
 
-@pytest.mark.parametrize(("before", "now", "spike"), [
-    ("10000.00", "15000.00", False),  # +50.00 %
-    ("10000.00", "15004.00", True),  # +50.04 %, shown as 50.0 %
-    ("10000.00", "15000.01", True),  # +50.0001 %
-    ("3.00", "4.50", False),  # exactly +50 % on a small amount
-    ("0.00", "1000.00", False),  # new this month: not a spike (it is a NEW anomaly)
-])
+@pytest.mark.parametrize(
+    ("before", "now", "spike"),
+    [
+        ("10000.00", "15000.00", False),  # +50.00 %
+        ("10000.00", "15004.00", True),  # +50.04 %, shown as 50.0 %
+        ("10000.00", "15000.01", True),  # +50.0001 %
+        ("3.00", "4.50", False),  # exactly +50 % on a small amount
+        ("0.00", "1000.00", False),  # new this month: not a spike (it is a NEW anomaly)
+    ],
+)
 def test_cost_spike_compares_the_exact_ratio(tenant, before, now, spike):
     """Strictly more than 50 % by exact Decimal arithmetic, not by the rounded percentage shown."""
     from webapp.analytics.rules import is_spike
@@ -162,7 +191,8 @@ def test_idle_server_saves_all_of_its_cost_and_normal_saves_nothing(tenant):
     add_cost(tenant, 2025, 3, "PERSONNEL", "INFRA", "800000")
     result = analytics.recommendations(tenant.id, 2025, 3)
     assert [(r["type"], r["potential_saving_pct"], r["estimated_saving"]) for r in result["recommendations"]] == [
-        ("IDLE_SERVER", D("100"), D("200000.00"))]
+        ("IDLE_SERVER", D("100"), D("200000.00"))
+    ]
     assert result["total_potential_saving_pct"] == D("20.0")
     empty = analytics.recommendations(tenant.id, 2025, 4)
     assert [(r["type"], r["potential_saving_pct"]) for r in empty["recommendations"]] == [("NORMAL", D("0"))]

@@ -1,4 +1,5 @@
 """Monthly summary, allocation and the budget block against hand-computed figures."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -34,7 +35,12 @@ def test_month_over_month_across_january(january):
 def test_breakdowns_are_largest_first_with_labels_and_shares(january):
     summary = analytics.monthly_summary(january.id, 2025, 1)
     assert list(summary["by_category"]) == ["SERVER", "LICENSE", "NETWORK"]
-    assert summary["by_category"]["SERVER"] == {"amount": D("1300000.00"), "label": "서버 운영비", "pct": D("78.8"), "item_count": 1}
+    assert summary["by_category"]["SERVER"] == {
+        "amount": D("1300000.00"),
+        "label": "서버 운영비",
+        "pct": D("78.8"),
+        "item_count": 1,
+    }
     assert summary["by_category"]["LICENSE"]["pct"] == D("15.2")
     assert summary["by_category"]["LICENSE"]["item_count"] == 2
     assert list(summary["by_service"]) == ["ERP", "MES", "GROUPWARE"]
@@ -80,9 +86,19 @@ def test_budget_vs_actual_figures(tenant):
     add_budget(tenant, 2025, 6, "2000000")
     add_cost(tenant, 2025, 6, "SERVER", "INFRA", "1500000.50")
     result = analytics.budget_vs_actual(tenant.id, 2025, 6)
-    assert result == {"year": 2025, "month": 6, "period": "2025-06", "service": "ALL", "budget": D("2000000.00"),
-                      "actual": D("1500000.50"), "variance": D("-499999.50"), "usage_pct": D("75.0"), "status": "OK",
-                      "remaining": D("499999.50"), "item_count": 1}
+    assert result == {
+        "year": 2025,
+        "month": 6,
+        "period": "2025-06",
+        "service": "ALL",
+        "budget": D("2000000.00"),
+        "actual": D("1500000.50"),
+        "variance": D("-499999.50"),
+        "usage_pct": D("75.0"),
+        "status": "OK",
+        "remaining": D("499999.50"),
+        "item_count": 1,
+    }
 
 
 def test_service_budget_counts_only_that_service_and_never_replaces_all(tenant):
@@ -91,7 +107,12 @@ def test_service_budget_counts_only_that_service_and_never_replaces_all(tenant):
     add_cost(tenant, 2025, 6, "SERVER", "ERP", "950000")
     add_cost(tenant, 2025, 6, "SERVER", "MES", "1000000")
     erp = analytics.budget_vs_actual(tenant.id, 2025, 6, "ERP")
-    assert (erp["budget"], erp["actual"], erp["usage_pct"], erp["status"]) == (D("1000000.00"), D("950000.00"), D("95.0"), "WARNING")
+    assert (erp["budget"], erp["actual"], erp["usage_pct"], erp["status"]) == (
+        D("1000000.00"),
+        D("950000.00"),
+        D("95.0"),
+        "WARNING",
+    )
     whole = analytics.budget_vs_actual(tenant.id, 2025, 6)
     assert (whole["budget"], whole["actual"], whole["status"]) == (D("3000000.00"), D("1950000.00"), "OK")
     assert analytics.monthly_summary(tenant.id, 2025, 6)["budget"]["amount"] == D("3000000.00")
@@ -119,8 +140,12 @@ def test_allocation_lists_every_service_with_category_amounts(january):
     assert (mes["amount"], mes["pct"], mes["item_count"]) == (D("250000.00"), D("15.2"), 2)
     assert mes["by_category"]["LICENSE"] == D("250000.00") and mes["by_category"]["SERVER"] == D("0.00")
     assert list(mes["by_category"]) == ["SERVER", "NETWORK", "STORAGE", "LICENSE", "MAINTENANCE", "PERSONNEL", "OTHER"]
-    assert result["allocation"]["BACKUP"] == {"amount": D("0.00"), "pct": D("0.0"), "item_count": 0,
-                                              "by_category": {c: D("0.00") for c in mes["by_category"]}}
+    assert result["allocation"]["BACKUP"] == {
+        "amount": D("0.00"),
+        "pct": D("0.0"),
+        "item_count": 0,
+        "by_category": {c: D("0.00") for c in mes["by_category"]},
+    }
 
 
 def test_amounts_sum_exactly(tenant):

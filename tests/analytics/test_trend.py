@@ -1,4 +1,5 @@
 """Trend over exact calendar months, across year boundaries."""
+
 from datetime import datetime
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
@@ -40,7 +41,10 @@ def test_trend_totals_and_direction(tenant, other_tenant):
     add_cost(other_tenant, 2025, 1, "SERVER", "ERP", "7777777")
     result = analytics.trend(tenant.id, months=3, end=(2025, 1))
     assert [(r["period"], r["total_amount"], r["item_count"]) for r in result["data"]] == [
-        ("2024-11", D("1000000.00"), 1), ("2024-12", D("500000.00"), 1), ("2025-01", D("1500000.00"), 2)]
+        ("2024-11", D("1000000.00"), 1),
+        ("2024-12", D("500000.00"), 1),
+        ("2025-01", D("1500000.00"), 2),
+    ]
     assert result["trend_pct"] == D("50.0") and result["trend_dir"] == "UP"
     assert result["months"] == 3 and result["service"] == "ALL"
     erp = analytics.trend(tenant.id, months=2, service="erp", end=(2025, 1))

@@ -1,4 +1,5 @@
 """The FinOps JSON API: SPEC §7 paths and fields, money as numbers, validation, roles, tenant isolation."""
+
 import json
 import re
 from decimal import Decimal as D
@@ -116,7 +117,9 @@ def test_missing_field_is_refused(api, tenant, db, missing):
 
 def test_several_bad_fields_are_all_named(api, tenant, db):
     api.login("pm")
-    body = api.post("/api/finops/costs", json={"year": 2025, "month": 13, "category": "X", "service": "ERP", "amount": -5}).get_json()
+    body = api.post(
+        "/api/finops/costs", json={"year": 2025, "month": 13, "category": "X", "service": "ERP", "amount": -5}
+    ).get_json()
     assert set(body["errors"]) == {"month", "category", "amount"}
     assert "month" in body["detail"] and "category" in body["detail"] and "amount" in body["detail"]
 
@@ -151,27 +154,33 @@ def test_trend_allocation_anomalies_recommendations(api, data):
     anomalies = api.get("/api/finops/anomalies?year=2025&month=1&threshold=30").get_json()
     assert anomalies["threshold_pct"] == 30 and anomalies["anomaly_count"] == 3
     assert [(a["service"], a["direction"], a["severity"], a["change_pct"]) for a in anomalies["anomalies"]] == [
-        ("GROUPWARE", "NEW", "WARNING", None), ("MES", "DOWN", "CRITICAL", -50.0), ("ERP", "UP", "WARNING", 30.0)]
+        ("GROUPWARE", "NEW", "WARNING", None),
+        ("MES", "DOWN", "CRITICAL", -50.0),
+        ("ERP", "UP", "WARNING", 30.0),
+    ]
     assert anomalies["anomalies"][2]["contributors"][0]["change_amount"] == 300000
     recommendations = api.get("/api/finops/recommendations?year=2025&month=1").get_json()
     assert recommendations["recommendation_count"] == len(recommendations["recommendations"]) >= 1
     assert isinstance(recommendations["total_potential_saving"], (int, float))
 
 
-@pytest.mark.parametrize("path, field", [
-    ("/api/finops/anomalies?threshold=4", "threshold"),
-    ("/api/finops/anomalies?threshold=201", "threshold"),
-    ("/api/finops/trend?months=0", "months"),
-    ("/api/finops/trend?months=25", "months"),
-    ("/api/finops/trend?service=NOPE", "service"),
-    ("/api/finops/trend?end=2025-13", "end"),
-    ("/api/finops/summary?month=13", "month"),
-    ("/api/finops/summary?month=0", "month"),
-    ("/api/finops/allocation?year=abc", "year"),
-    ("/api/finops/costs?category=FOOD", "category"),
-    ("/api/finops/costs?per_page=5000", "per_page"),
-    ("/api/finops/budget?service=NOPE", "service"),
-])
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/finops/anomalies?threshold=4", "threshold"),
+        ("/api/finops/anomalies?threshold=201", "threshold"),
+        ("/api/finops/trend?months=0", "months"),
+        ("/api/finops/trend?months=25", "months"),
+        ("/api/finops/trend?service=NOPE", "service"),
+        ("/api/finops/trend?end=2025-13", "end"),
+        ("/api/finops/summary?month=13", "month"),
+        ("/api/finops/summary?month=0", "month"),
+        ("/api/finops/allocation?year=abc", "year"),
+        ("/api/finops/costs?category=FOOD", "category"),
+        ("/api/finops/costs?per_page=5000", "per_page"),
+        ("/api/finops/budget?service=NOPE", "service"),
+    ],
+)
 def test_bad_query_parameters_are_400_naming_the_field(api, tenant, path, field):
     api.login("pm")
     response = api.get(path)
@@ -199,12 +208,15 @@ def test_budget_set_and_get(api, data, db):
     assert db.session.scalar(select(func.count()).select_from(Budget)) == 2
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"year": 2025, "month": 1, "service": "ALL", "amount": -1}, "amount"),
-    ({"year": 2025, "month": 13, "service": "ALL", "amount": 1}, "month"),
-    ({"year": 2025, "month": 1, "service": "HR", "amount": 1}, "service"),
-    ({"month": 1, "service": "ALL", "amount": 1}, "year"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"year": 2025, "month": 1, "service": "ALL", "amount": -1}, "amount"),
+        ({"year": 2025, "month": 13, "service": "ALL", "amount": 1}, "month"),
+        ({"year": 2025, "month": 1, "service": "HR", "amount": 1}, "service"),
+        ({"month": 1, "service": "ALL", "amount": 1}, "year"),
+    ],
+)
 def test_bad_budget_is_422(api, tenant, db, body, field):
     api.login("admin")
     response = api.post("/api/finops/budget", json=body)
@@ -219,11 +231,20 @@ def test_pm_cannot_set_budgets(api, tenant, db):
     assert db.session.scalar(select(func.count()).select_from(Budget)) == 0
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/finops/costs"), ("post", "/api/finops/costs"), ("get", "/api/finops/summary"),
-    ("get", "/api/finops/trend"), ("get", "/api/finops/allocation"), ("get", "/api/finops/anomalies"),
-    ("get", "/api/finops/recommendations"), ("get", "/api/finops/budget"), ("post", "/api/finops/budget"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/finops/costs"),
+        ("post", "/api/finops/costs"),
+        ("get", "/api/finops/summary"),
+        ("get", "/api/finops/trend"),
+        ("get", "/api/finops/allocation"),
+        ("get", "/api/finops/anomalies"),
+        ("get", "/api/finops/recommendations"),
+        ("get", "/api/finops/budget"),
+        ("post", "/api/finops/budget"),
+    ],
+)
 def test_staff_gets_403_json(api, tenant, db, method, path):
     api.login("staff")
     response = getattr(api, method)(path, json=GOOD if method == "post" else None)
@@ -244,8 +265,9 @@ def test_browser_session_writes_need_the_csrf_token(client, auth, tenant, db):
 
 def test_update_and_delete_a_cost(api, data, db):
     api.login("pm")
-    cost_id = db.session.scalar(select(CostEntry.id).where(CostEntry.tenant_id == data.id, CostEntry.service == "MES",
-                                                          CostEntry.month == 1))
+    cost_id = db.session.scalar(
+        select(CostEntry.id).where(CostEntry.tenant_id == data.id, CostEntry.service == "MES", CostEntry.month == 1)
+    )
     response = api.patch(f"/api/finops/costs/{cost_id}", json={"amount": "260000"})
     assert response.status_code == 200 and response.get_json()["amount"] == 260000
     assert api.get(f"/api/finops/costs/{cost_id}").get_json()["amount"] == 260000

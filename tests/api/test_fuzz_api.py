@@ -6,6 +6,7 @@ without an entry here fails the suite until it is fuzzed too.
 
 Run time: 50 examples per endpoint and method; API_FUZZ_EXAMPLES=500 for a longer hunt.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,23 @@ from webapp.models.schedules import ReportSchedule
 from ..analytics.helpers import add_cost
 
 # The app and its database are built once per endpoint; examples share them (each compares row counts before and after).
-FUZZ = settings(max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "50")), deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "50")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-COST = {"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amount": 1000,
-        "description": "서버 임대", "department": "IT", "server_id": 1}
+COST = {
+    "year": 2025,
+    "month": 1,
+    "category": "SERVER",
+    "service": "ERP",
+    "amount": 1000,
+    "description": "서버 임대",
+    "department": "IT",
+    "server_id": 1,
+}
 PERIOD = ("year", "month")
 
 
@@ -62,17 +75,27 @@ ENDPOINTS = {
     "api.budget_year": Endpoint(("GET",), query=("year", "service")),
     "api.budget_alerts": Endpoint(("GET",), query=("year",)),
     "api.report_templates": Endpoint(("GET",)),
-    "api.generate_report": Endpoint(("POST",), body={"template": "weekly_ops", "format": "excel",
-                                                     "period_start": "2025-01-01", "period_end": "2025-01-07"},
-                                    optional=("send_email", "email", "recipients", "wait")),
+    "api.generate_report": Endpoint(
+        ("POST",),
+        body={"template": "weekly_ops", "format": "excel", "period_start": "2025-01-01", "period_end": "2025-01-07"},
+        optional=("send_email", "email", "recipients", "wait"),
+    ),
     "api.list_reports": Endpoint(("GET",), query=("limit", "offset", "template")),
     "api.report_status": Endpoint(("GET",), ids=("report_id",)),
     "api.download_report": Endpoint(("GET",), ids=("report_id",)),
     "api.retry_failed_report": Endpoint(("POST",), ids=("report_id",)),
-    "api.create_schedule": Endpoint(("POST",), body={"template": "weekly_ops", "cron": "0 9 * * 1",
-                                                     "email": "ops@acme.example.kr", "format": "excel",
-                                                     "timezone": "Asia/Seoul", "name": "주간"},
-                                    optional=("recipients", "skip_when_empty", "active")),
+    "api.create_schedule": Endpoint(
+        ("POST",),
+        body={
+            "template": "weekly_ops",
+            "cron": "0 9 * * 1",
+            "email": "ops@acme.example.kr",
+            "format": "excel",
+            "timezone": "Asia/Seoul",
+            "name": "주간",
+        },
+        optional=("recipients", "skip_when_empty", "active"),
+    ),
     "api.list_schedules": Endpoint(("GET",)),
     "api.get_schedule": Endpoint(("GET",), ids=("schedule_id",)),
     "api.delete_schedule": Endpoint(("DELETE",), ids=("schedule_id",)),
@@ -83,29 +106,85 @@ CASES = [(name, method) for name, endpoint in ENDPOINTS.items() for method in en
 # --- what a hostile or broken client sends ----------------------------------------------------
 
 NASTY_TEXT = [
-    "", " ", "\u0000", "a\u0000b", "\u0001" * 8, "\t\t\t\t\t\t\t\t", "\ud800", "x\udfffy", "\u007f", "１２", "١٢", "²",
-    "1e30", "1E+30", "1e100000", "-1", "0", "NaN", "Infinity", "99999999999999999999", "2147483648",
-    "9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01", "2025-02-30", "2025-01-01", "２０２５-01-01",
-    "weekly_ops", "monthly_cost", "pdf", "excel", "ALL", "ERP", "SERVER", "0 9 * * 1", "* * * * *", "Asia/Seoul",
-    "ops@acme.example.kr", "a@b", "x" * 301, "가" * 5000, "<script>alert(1)</script>", "=1+1", "'; DROP TABLE costs;--",
+    "",
+    " ",
+    "\u0000",
+    "a\u0000b",
+    "\u0001" * 8,
+    "\t\t\t\t\t\t\t\t",
+    "\ud800",
+    "x\udfffy",
+    "\u007f",
+    "１２",
+    "١٢",
+    "²",
+    "1e30",
+    "1E+30",
+    "1e100000",
+    "-1",
+    "0",
+    "NaN",
+    "Infinity",
+    "99999999999999999999",
+    "2147483648",
+    "9999-12-31",
+    "0001-01-01",
+    "1999-12-31",
+    "2101-01-01",
+    "2025-02-30",
+    "2025-01-01",
+    "２０２５-01-01",
+    "weekly_ops",
+    "monthly_cost",
+    "pdf",
+    "excel",
+    "ALL",
+    "ERP",
+    "SERVER",
+    "0 9 * * 1",
+    "* * * * *",
+    "Asia/Seoul",
+    "ops@acme.example.kr",
+    "a@b",
+    "x" * 301,
+    "가" * 5000,
+    "<script>alert(1)</script>",
+    "=1+1",
+    "'; DROP TABLE costs;--",
 ]
 NASTY_NUMBERS = [0, -1, 1, 2**31 - 1, 2**31, 2**63, 10**20, 10**30, -(10**20), 1e30, 1e308, -1e308, 0.1, 0.005, 1e-300]
-text = st.one_of(st.sampled_from(NASTY_TEXT), st.text(max_size=40),
-                 st.text(alphabet=st.characters(categories=["Cc", "Cs", "Nd", "Zs"]), max_size=12))
-number = st.one_of(st.sampled_from(NASTY_NUMBERS), st.integers(min_value=-(10**30), max_value=10**30),
-                   st.floats(allow_nan=True, allow_infinity=True))
+text = st.one_of(
+    st.sampled_from(NASTY_TEXT),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(categories=["Cc", "Cs", "Nd", "Zs"]), max_size=12),
+)
+number = st.one_of(
+    st.sampled_from(NASTY_NUMBERS),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
 known_bad = st.sampled_from([*NASTY_TEXT, *NASTY_NUMBERS, None, True, False, [], {}, [None], {"": ""}])
 leaf = st.one_of(st.none(), st.booleans(), number, text)
 # The known troublemakers get two draws in three, so 50 examples meet them; the rest is anything JSON.
-json_value = st.one_of(known_bad, known_bad, st.recursive(leaf, lambda inner: st.lists(inner, max_size=3)
-                                               | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6))
+json_value = st.one_of(
+    known_bad,
+    known_bad,
+    st.recursive(
+        leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6
+    ),
+)
 # Query strings are bytes in a URL: no lone surrogates (a browser or client cannot send them there).
 query_known_bad = st.sampled_from([t for t in NASTY_TEXT if not any("\ud800" <= c <= "\udfff" for c in t)])
-query_text = st.one_of(query_known_bad, query_known_bad,
-                       st.text(alphabet=st.characters(codec="utf-8"), max_size=30),
-                       st.integers(min_value=-(10**25), max_value=10**25).map(str))
-url_id = st.one_of(st.sampled_from(["1", "2", "0", "2147483647", "2147483648", "99999999999999999999", "-1", "１", "١", "1e3"]),
-                   st.integers(min_value=0, max_value=10**25).map(str))
+query_text = st.one_of(
+    query_known_bad,
+    query_known_bad,
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=30),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+)
+url_id = st.one_of(
+    st.sampled_from(["1", "2", "0", "2147483647", "2147483648", "99999999999999999999", "-1", "１", "١", "1e3"]),
+    st.integers(min_value=0, max_value=10**25).map(str),
+)
 
 
 @st.composite
@@ -142,11 +221,32 @@ def admin_headers(db, tenant, other_tenant):
     db.session.add(Server(tenant_id=tenant.id, name="web-01", service="ERP", description=""))
     add_cost(tenant, 2025, 1, "SERVER", "ERP", "1000")
     add_cost(other_tenant, 2025, 1, "SERVER", "ERP", "2000")
-    db.session.add(Report(tenant_id=tenant.id, template="weekly_ops", period_start=date(2025, 1, 1), period_end=date(2025, 1, 7),
-                          format="excel", status="DONE", content=b"PK", size=2, file_name="weekly.xlsx",
-                          content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    db.session.add(ReportSchedule(tenant_id=tenant.id, owner_id=admin.id, name="주간", template="weekly_ops", cron="0 9 * * 1",
-                                  timezone="Asia/Seoul", format="excel", recipients=["ops@acme.example.kr"]))
+    db.session.add(
+        Report(
+            tenant_id=tenant.id,
+            template="weekly_ops",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 1, 7),
+            format="excel",
+            status="DONE",
+            content=b"PK",
+            size=2,
+            file_name="weekly.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    )
+    db.session.add(
+        ReportSchedule(
+            tenant_id=tenant.id,
+            owner_id=admin.id,
+            name="주간",
+            template="weekly_ops",
+            cron="0 9 * * 1",
+            timezone="Asia/Seoul",
+            format="excel",
+            recipients=["ops@acme.example.kr"],
+        )
+    )
     _token, raw = ApiToken.issue(admin, "fuzz")
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
@@ -154,9 +254,13 @@ def admin_headers(db, tenant, other_tenant):
 
 def test_every_api_rule_is_in_the_table(app):
     """A new /api/ endpoint (or method) must be added to ENDPOINTS, so the fuzzing covers it."""
-    missing = sorted(f"{method} {rule.rule} ({rule.endpoint})" for rule in app.url_map.iter_rules()
-                     if rule.rule.startswith("/api/") for method in rule.methods - {"HEAD", "OPTIONS"}
-                     if method not in ENDPOINTS.get(rule.endpoint, Endpoint(())).methods)
+    missing = sorted(
+        f"{method} {rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if method not in ENDPOINTS.get(rule.endpoint, Endpoint(())).methods
+    )
     assert not missing, f"add these to ENDPOINTS in {__file__}: {missing}"
     stale = sorted(name for name in ENDPOINTS if name not in app.view_functions)
     assert not stale, f"ENDPOINTS lists endpoints the app no longer has: {stale}"

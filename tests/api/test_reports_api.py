@@ -1,4 +1,5 @@
 """Report API of SPEC §7: templates, generate, list, status, download — validation, roles and tenant isolation."""
+
 from datetime import timedelta
 
 import pytest
@@ -39,11 +40,35 @@ def api(client, db, tenant):
 def test_templates_are_the_five_of_the_spec(api):
     api.role = "PM"
     assert api.get("/api/auto-report/templates").get_json() == [
-        {"code": "weekly_ops", "name": "주간 운영 보고서", "label": "주간 운영 보고서", "period": "WEEKLY", "format": ["excel", "pdf"]},
-        {"code": "monthly_sla", "name": "월간 SLA 보고서", "label": "월간 SLA 보고서", "period": "MONTHLY", "format": ["excel", "pdf"]},
+        {
+            "code": "weekly_ops",
+            "name": "주간 운영 보고서",
+            "label": "주간 운영 보고서",
+            "period": "WEEKLY",
+            "format": ["excel", "pdf"],
+        },
+        {
+            "code": "monthly_sla",
+            "name": "월간 SLA 보고서",
+            "label": "월간 SLA 보고서",
+            "period": "MONTHLY",
+            "format": ["excel", "pdf"],
+        },
         {"code": "incident_rca", "name": "인시던트 분석", "label": "인시던트 분석", "period": "MONTHLY", "format": ["pdf"]},
-        {"code": "capacity_plan", "name": "용량 계획 보고서", "label": "용량 계획 보고서", "period": "QUARTERLY", "format": ["excel"]},
-        {"code": "monthly_cost", "name": "월간 IT 비용 보고서", "label": "월간 IT 비용 보고서", "period": "MONTHLY", "format": ["excel", "pdf"]},
+        {
+            "code": "capacity_plan",
+            "name": "용량 계획 보고서",
+            "label": "용량 계획 보고서",
+            "period": "QUARTERLY",
+            "format": ["excel"],
+        },
+        {
+            "code": "monthly_cost",
+            "name": "월간 IT 비용 보고서",
+            "label": "월간 IT 비용 보고서",
+            "period": "MONTHLY",
+            "format": ["excel", "pdf"],
+        },
     ]
 
 
@@ -64,9 +89,20 @@ def test_generate_can_wait_for_the_data_summary(api, march):  # noqa: F811
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "DONE"
-    assert body["data_summary"] == {"template": "monthly_sla", "period": {"start": "2026-03-01", "end": "2026-03-31"},
-                                    "created": 7, "resolved": 4, "open_now": 3, "completion_rate": 57.1, "mttr_hours": 14.3,
-                                    "sr_total": 7, "sr_done": 4, "sr_open": 3, "sla_compliance": 75, "sla_breaches": body["data_summary"]["sla_breaches"]}
+    assert body["data_summary"] == {
+        "template": "monthly_sla",
+        "period": {"start": "2026-03-01", "end": "2026-03-31"},
+        "created": 7,
+        "resolved": 4,
+        "open_now": 3,
+        "completion_rate": 57.1,
+        "mttr_hours": 14.3,
+        "sr_total": 7,
+        "sr_done": 4,
+        "sr_open": 3,
+        "sla_compliance": 75,
+        "sla_breaches": body["data_summary"]["sla_breaches"],
+    }
 
 
 def test_generate_defaults_to_excel_and_the_default_period(api):
@@ -77,19 +113,22 @@ def test_generate_defaults_to_excel_and_the_default_period(api):
     assert body["format"] == "excel"
 
 
-@pytest.mark.parametrize(("changes", "expected"), [
-    ({"template": "weekly"}, "weekly_ops, monthly_sla, incident_rca, capacity_plan, monthly_cost"),
-    ({"template": None}, "허용되는 값: weekly_ops"),
-    ({"format": "docx"}, "excel, pdf"),
-    ({"template": "incident_rca", "format": "excel"}, "pdf"),
-    ({"template": "capacity_plan", "format": "pdf"}, "excel"),
-    ({"period_start": "2026-04-01"}, "2026-04-01"),
-    ({"period_start": "01/03/2026"}, "YYYY-MM-DD"),
-    ({"period_end": None}, "YYYY-MM-DD"),
-    ({"send_email": True}, "email"),
-    ({"send_email": True, "email": "not-an-address"}, "not-an-address"),
-    ({"wait": "soon"}, "wait"),
-])
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"template": "weekly"}, "weekly_ops, monthly_sla, incident_rca, capacity_plan, monthly_cost"),
+        ({"template": None}, "허용되는 값: weekly_ops"),
+        ({"format": "docx"}, "excel, pdf"),
+        ({"template": "incident_rca", "format": "excel"}, "pdf"),
+        ({"template": "capacity_plan", "format": "pdf"}, "excel"),
+        ({"period_start": "2026-04-01"}, "2026-04-01"),
+        ({"period_start": "01/03/2026"}, "YYYY-MM-DD"),
+        ({"period_end": None}, "YYYY-MM-DD"),
+        ({"send_email": True}, "email"),
+        ({"send_email": True, "email": "not-an-address"}, "not-an-address"),
+        ({"wait": "soon"}, "wait"),
+    ],
+)
 def test_bad_requests_answer_400_naming_the_allowed_values(api, db, changes, expected):
     body = {**BODY, **changes}
     response = api.post("/api/auto-report/generate", json={k: v for k, v in body.items() if v is not None})

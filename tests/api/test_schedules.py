@@ -1,4 +1,5 @@
 """POST/GET /api/auto-report/schedule (SPEC §7): create, list with next_run_at, validation, roles, isolation."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -18,8 +19,11 @@ def stored(db):
 
 
 def test_create_with_one_email_as_before(client, db, tenant):
-    response = client.post("/api/auto-report/schedule", headers=bearer(db),
-                           json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "cio@example.kr"})
+    response = client.post(
+        "/api/auto-report/schedule",
+        headers=bearer(db),
+        json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "cio@example.kr"},
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["ok"] is True and body["recipients"] == ["cio@example.kr"] and body["email"] == "cio@example.kr"
@@ -29,25 +33,38 @@ def test_create_with_one_email_as_before(client, db, tenant):
 
 
 def test_create_with_recipients_zone_and_format(client, db, tenant):
-    response = client.post("/api/auto-report/schedule", headers=bearer(db), json={
-        "template": "monthly_cost", "cron": "0 8 1 * *", "recipients": ["a@example.kr", "b@example.kr"], "format": "pdf",
-        "timezone": "America/New_York", "name": "Monthly cost"})
+    response = client.post(
+        "/api/auto-report/schedule",
+        headers=bearer(db),
+        json={
+            "template": "monthly_cost",
+            "cron": "0 8 1 * *",
+            "recipients": ["a@example.kr", "b@example.kr"],
+            "format": "pdf",
+            "timezone": "America/New_York",
+            "name": "Monthly cost",
+        },
+    )
     assert response.status_code == 201
     listed = client.get("/api/auto-report/schedule", headers=bearer(db)).get_json()
     assert [(s["template"], s["format"], s["timezone"], s["recipients"]) for s in listed] == [
-        ("monthly_cost", "pdf", "America/New_York", ["a@example.kr", "b@example.kr"])]
+        ("monthly_cost", "pdf", "America/New_York", ["a@example.kr", "b@example.kr"])
+    ]
     assert listed[0]["next_run_at"] and listed[0]["active"] is True
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"template": "weekly_ops", "cron": "0 9 * *", "email": "a@example.kr"}, "cron"),
-    ({"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr", "timezone": "Mars/Olympus"}, "timezone"),
-    ({"template": "weekly_ops", "cron": "0 9 * * 1"}, "recipients"),
-    ({"template": "weekly_ops", "cron": "0 9 * * 1", "recipients": []}, "recipients"),
-    ({"template": "weekly_ops", "cron": "0 9 * * 1", "email": "not-an-address"}, "recipients"),
-    ({"template": "capacity_plan", "cron": "0 9 * * 1", "email": "a@example.kr", "format": "pdf"}, "format"),
-    ({"template": "yearly_magic", "cron": "0 9 * * 1", "email": "a@example.kr"}, "template"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"template": "weekly_ops", "cron": "0 9 * *", "email": "a@example.kr"}, "cron"),
+        ({"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"template": "weekly_ops", "cron": "0 9 * * 1"}, "recipients"),
+        ({"template": "weekly_ops", "cron": "0 9 * * 1", "recipients": []}, "recipients"),
+        ({"template": "weekly_ops", "cron": "0 9 * * 1", "email": "not-an-address"}, "recipients"),
+        ({"template": "capacity_plan", "cron": "0 9 * * 1", "email": "a@example.kr", "format": "pdf"}, "format"),
+        ({"template": "yearly_magic", "cron": "0 9 * * 1", "email": "a@example.kr"}, "template"),
+    ],
+)
 def test_bad_input_is_400_naming_the_field_and_nothing_is_stored(client, db, tenant, body, field):
     response = client.post("/api/auto-report/schedule", headers=bearer(db), json=body)
     assert response.status_code == 400
@@ -57,8 +74,11 @@ def test_bad_input_is_400_naming_the_field_and_nothing_is_stored(client, db, ten
 
 
 def test_format_error_names_the_allowed_formats(client, db, tenant):
-    response = client.post("/api/auto-report/schedule", headers=bearer(db),
-                           json={"template": "incident_rca", "cron": "0 9 * * 1", "email": "a@example.kr", "format": "excel"})
+    response = client.post(
+        "/api/auto-report/schedule",
+        headers=bearer(db),
+        json={"template": "incident_rca", "cron": "0 9 * * 1", "email": "a@example.kr", "format": "excel"},
+    )
     assert "pdf" in response.get_json()["detail"]
 
 
@@ -69,25 +89,39 @@ def test_not_json_is_400(client, db, tenant):
 
 def test_staff_cannot_create_or_list_schedules(client, db, tenant):
     headers = bearer(db, "staff")
-    response = client.post("/api/auto-report/schedule", headers=headers,
-                           json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr"})
+    response = client.post(
+        "/api/auto-report/schedule",
+        headers=headers,
+        json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr"},
+    )
     assert response.status_code == 403 and response.get_json()["detail"]
     assert client.get("/api/auto-report/schedule", headers=headers).status_code == 403
     assert stored(db) == 0
 
 
 def test_list_shows_only_the_callers_tenant(client, db, tenant, other_tenant):
-    client.post("/api/auto-report/schedule", headers=bearer(db, "admin", "other"),
-                json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "secret@other.kr"})
+    client.post(
+        "/api/auto-report/schedule",
+        headers=bearer(db, "admin", "other"),
+        json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "secret@other.kr"},
+    )
     assert client.get("/api/auto-report/schedule", headers=bearer(db)).get_json() == []
 
 
-@pytest.mark.parametrize("method, path", [("get", "/api/auto-report/schedule/{id}"),
-                                          ("delete", "/api/auto-report/schedule/{id}"),
-                                          ("post", "/api/auto-report/schedule/{id}/run")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/auto-report/schedule/{id}"),
+        ("delete", "/api/auto-report/schedule/{id}"),
+        ("post", "/api/auto-report/schedule/{id}/run"),
+    ],
+)
 def test_another_tenants_schedule_is_404(client, db, tenant, other_tenant, method, path):
-    created = client.post("/api/auto-report/schedule", headers=bearer(db, "admin", "other"),
-                          json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "secret@other.kr"}).get_json()
+    created = client.post(
+        "/api/auto-report/schedule",
+        headers=bearer(db, "admin", "other"),
+        json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "secret@other.kr"},
+    ).get_json()
     response = getattr(client, method)(path.format(id=created["id"]), headers=bearer(db))
     assert response.status_code == 404 and response.get_json()["detail"]
     assert stored(db) == 1
@@ -98,8 +132,11 @@ def test_get_run_and_delete_own_schedule(client, db, tenant):
     from webapp.jobs import wait_for_embedded_jobs
 
     headers = bearer(db)
-    created = client.post("/api/auto-report/schedule", headers=headers,
-                          json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr"}).get_json()
+    created = client.post(
+        "/api/auto-report/schedule",
+        headers=headers,
+        json={"template": "weekly_ops", "cron": "0 9 * * 1", "email": "a@example.kr"},
+    ).get_json()
     ran = client.post(f"/api/auto-report/schedule/{created['id']}/run", headers=headers)
     assert ran.status_code == 202 and ran.get_json()["run"]["trigger"] == "MANUAL"
     wait_for_embedded_jobs(30)

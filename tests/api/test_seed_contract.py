@@ -4,8 +4,9 @@ An existing ITSM client was written against these paths and names; each test rea
 way that client does, so no later change can rename or drop one of them.  Newer fields may be added
 beside them (and are deliberately not read here).
 """
+
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,19 @@ from ..reports.conftest import march  # noqa: F401  (fixture)
 
 COST_CODE = re.compile(r"^COST-\d{8}-[0-9A-F]{6}$")
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
-SEED_COST_FIELDS = {"cost_id", "year", "month", "category", "service", "amount", "description", "server_id", "department",
-                    "created_by", "created_at"}
+SEED_COST_FIELDS = {
+    "cost_id",
+    "year",
+    "month",
+    "category",
+    "service",
+    "amount",
+    "description",
+    "server_id",
+    "department",
+    "created_by",
+    "created_at",
+}
 
 
 class Client:
@@ -75,8 +87,10 @@ def month_data(tenant):
 
 
 def test_cost_without_service_is_infra_and_answers_the_seed_fields(seed_client, db):
-    response = seed_client.post("/api/finops/costs", json={"year": 2026, "month": 1, "category": "SERVER",
-                                                           "amount": 1200000, "description": "서버 호스팅"})
+    response = seed_client.post(
+        "/api/finops/costs",
+        json={"year": 2026, "month": 1, "category": "SERVER", "amount": 1200000, "description": "서버 호스팅"},
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert SEED_COST_FIELDS <= set(body)
@@ -107,7 +121,12 @@ def test_setting_a_budget_answers_the_message_and_the_budget_object(client, db, 
     assert body["message"] == "2026년 1월 예산이 설정되었습니다."
     budget = body["budget"]
     assert {k: budget[k] for k in ("year", "month", "service", "amount", "set_by")} == {
-        "year": 2026, "month": 1, "service": "ALL", "amount": 50000000, "set_by": "admin"}
+        "year": 2026,
+        "month": 1,
+        "service": "ALL",
+        "amount": 50000000,
+        "set_by": "admin",
+    }
     assert ISO_TIME.match(budget["set_at"])
 
 
@@ -121,10 +140,19 @@ def test_the_budget_message_follows_the_users_language(client, db, tenant):
 
 def test_budget_vs_actual(seed_client, month_data):
     body = seed_client.get("/api/finops/budget?year=2026&month=2").get_json()
-    assert {k: body[k] for k in ("year", "month", "budget", "actual", "variance", "usage_pct", "status", "remaining",
-                                 "item_count")} == {
-        "year": 2026, "month": 2, "budget": 10000000, "actual": 9000400, "variance": -999600, "usage_pct": 90.0,
-        "status": "OK", "remaining": 999600, "item_count": 4}
+    assert {
+        k: body[k] for k in ("year", "month", "budget", "actual", "variance", "usage_pct", "status", "remaining", "item_count")
+    } == {
+        "year": 2026,
+        "month": 2,
+        "budget": 10000000,
+        "actual": 9000400,
+        "variance": -999600,
+        "usage_pct": 90.0,
+        "status": "OK",
+        "remaining": 999600,
+        "item_count": 4,
+    }
 
 
 # --- analytics -----------------------------------------------------------------------------------
@@ -132,13 +160,22 @@ def test_budget_vs_actual(seed_client, month_data):
 
 def test_summary(seed_client, month_data):
     body = seed_client.get("/api/finops/summary?year=2026&month=2").get_json()
-    assert (body["year"], body["month"], body["period"], body["total_amount"], body["item_count"]) == (2026, 2, "2026-02", 9000400, 4)
+    assert (body["year"], body["month"], body["period"], body["total_amount"], body["item_count"]) == (
+        2026,
+        2,
+        "2026-02",
+        9000400,
+        4,
+    )
     assert body["by_category"]["LICENSE"]["amount"] == 4000000 and body["by_category"]["LICENSE"]["pct"] == 44.4
     assert body["by_category"]["LICENSE"]["label"] == "소프트웨어 라이선스"
     assert {k: body["by_service"]["ERP"][k] for k in ("amount", "pct")} == {"amount": 1500400, "pct": 16.7}
     assert body["mom_change_pct"] == 800.0
-    assert {k: body["budget"][k] for k in ("amount", "usage_pct", "status")} == {"amount": 10000000, "usage_pct": 90.0,
-                                                                                 "status": "OK"}
+    assert {k: body["budget"][k] for k in ("amount", "usage_pct", "status")} == {
+        "amount": 10000000,
+        "usage_pct": 90.0,
+        "status": "OK",
+    }
 
 
 def test_trend_without_a_service_is_all(seed_client, month_data):
@@ -171,16 +208,24 @@ def test_anomalies(seed_client, month_data):
     assert body["anomaly_count"] == len(body["anomalies"]) == 4
     erp = next(a for a in body["anomalies"] if a["service"] == "ERP")
     assert {k: erp[k] for k in ("service", "curr_amount", "prev_amount", "change_pct", "direction", "severity")} == {
-        "service": "ERP", "curr_amount": 1500400, "prev_amount": 1000000, "change_pct": 50.0, "direction": "UP",
-        "severity": "CRITICAL"}
+        "service": "ERP",
+        "curr_amount": 1500400,
+        "prev_amount": 1000000,
+        "change_pct": 50.0,
+        "direction": "UP",
+        "severity": "CRITICAL",
+    }
 
 
 def test_recommendations_carry_percentages_and_a_real_total_percentage(seed_client, month_data):
     body = seed_client.get("/api/finops/recommendations?year=2026&month=2").get_json()
     assert (body["year"], body["month"], body["total_amount"], body["recommendation_count"]) == (2026, 2, 9000400, 4)
     assert [(r["type"], r["severity"], r["potential_saving_pct"]) for r in body["recommendations"]] == [
-        ("LICENSE_REVIEW", "HIGH", 10), ("MAINTENANCE_REVIEW", "MEDIUM", 5), ("COST_SPIKE", "HIGH", 15),
-        ("IDLE_SERVER", "MEDIUM", 100)]
+        ("LICENSE_REVIEW", "HIGH", 10),
+        ("MAINTENANCE_REVIEW", "MEDIUM", 5),
+        ("COST_SPIKE", "HIGH", 15),
+        ("IDLE_SERVER", "MEDIUM", 100),
+    ]
     assert all(r["message"] for r in body["recommendations"])
     # savings 400,000 + 150,000 + 75,060 + 500,000 = 1,125,060 of 9,000,400 → 12.5 % (not 10 + 5 + 15 + 100)
     assert body["total_potential_saving_pct"] == 12.5
@@ -205,13 +250,21 @@ def test_cost_spike_is_strictly_more_than_fifty_percent_by_the_exact_ratio(seed_
 
 # --- codes ---------------------------------------------------------------------------------------
 
-EVENING_UTC = datetime(2026, 3, 31, 20, 0, tzinfo=timezone.utc)  # 2026-04-01 05:00 in Seoul
+EVENING_UTC = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)  # 2026-04-01 05:00 in Seoul
 
 
 def test_cost_code_date_is_the_creation_date_in_the_tenants_zone(db, tenant, factory):
     pm = db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == "pm"))
-    values = {"year": 2026, "month": 3, "category": "SERVER", "service": "INFRA", "amount": Decimal("1"), "description": "",
-              "department": "IT", "server_id": None}
+    values = {
+        "year": 2026,
+        "month": 3,
+        "category": "SERVER",
+        "service": "INFRA",
+        "amount": Decimal("1"),
+        "description": "",
+        "department": "IT",
+        "server_id": None,
+    }
     entry = create_cost(pm, values, now=EVENING_UTC)
     assert entry.code.startswith("COST-20260401-") and COST_CODE.match(entry.code)
     assert entry.created_at == EVENING_UTC
@@ -233,7 +286,9 @@ def test_a_cost_created_through_the_api_has_todays_date_in_the_tenants_zone(seed
     from zoneinfo import ZoneInfo
 
     before = datetime.now(ZoneInfo(tenant.timezone)).strftime("%Y%m%d")
-    code = seed_client.post("/api/finops/costs", json={"year": 2026, "month": 1, "category": "SERVER", "amount": 1}).get_json()["cost_id"]
+    code = seed_client.post("/api/finops/costs", json={"year": 2026, "month": 1, "category": "SERVER", "amount": 1}).get_json()[
+        "cost_id"
+    ]
     after = datetime.now(ZoneInfo(tenant.timezone)).strftime("%Y%m%d")
     assert code[5:13] in (before, after)
 
@@ -258,27 +313,36 @@ SEED_SR_FIGURES = {"sr_total": 7, "sr_done": 4, "sr_open": 3, "completion_rate":
 @pytest.mark.parametrize("template", ["weekly_ops", "monthly_sla", "incident_rca", "capacity_plan", "monthly_cost"])
 def test_generate_answers_the_seed_fields_and_the_sr_figures_for_every_template(seed_client, march, template):  # noqa: F811
     fmt = "pdf" if template == "incident_rca" else "excel"
-    response = seed_client.post("/api/auto-report/generate", json={
-        "template": template, "period_start": "2026-03-01", "period_end": "2026-03-31", "format": fmt, "wait": 30})
+    response = seed_client.post(
+        "/api/auto-report/generate",
+        json={"template": template, "period_start": "2026-03-01", "period_end": "2026-03-31", "format": fmt, "wait": 30},
+    )
     body = response.get_json()
     assert body["ok"] is True and body["status"] == "DONE" and isinstance(body["report_id"], int)
     assert body["template"] == template and body["period"] == {"start": "2026-03-01", "end": "2026-03-31"}
     assert {k: body["data_summary"][k] for k in SEED_SR_FIGURES} == SEED_SR_FIGURES  # the March SRs of tests/reports
     listed = seed_client.get("/api/auto-report/list").get_json()[0]
     assert {k: listed[k] for k in ("id", "template", "period", "format", "status")} == {
-        "id": body["report_id"], "template": template, "period": "2026-03-01~2026-03-31", "format": fmt, "status": "DONE"}
+        "id": body["report_id"],
+        "template": template,
+        "period": "2026-03-01~2026-03-31",
+        "format": fmt,
+        "status": "DONE",
+    }
     assert ISO_TIME.match(listed["created_at"])
     download = seed_client.get(f"/api/auto-report/{body['report_id']}/download")
     assert download.status_code == 200 and download.data[:4] in (b"%PDF", b"PK\x03\x04")
 
 
 def test_schedule_with_one_email_and_the_list_with_next_run_at(seed_client):
-    response = seed_client.post("/api/auto-report/schedule", json={"template": "monthly_sla", "cron": "30 8 1 * *",
-                                                                   "email": "sla@example.kr"})
+    response = seed_client.post(
+        "/api/auto-report/schedule", json={"template": "monthly_sla", "cron": "30 8 1 * *", "email": "sla@example.kr"}
+    )
     assert response.status_code == 201
     listed = seed_client.get("/api/auto-report/schedule").get_json()
     assert [(s["template"], s["cron"], s["format"], s["timezone"]) for s in listed] == [
-        ("monthly_sla", "30 8 1 * *", "excel", "Asia/Seoul")]
+        ("monthly_sla", "30 8 1 * *", "excel", "Asia/Seoul")
+    ]
     assert ISO_TIME.match(listed[0]["next_run_at"])
 
 
@@ -300,5 +364,8 @@ def test_monthly_cost_report_is_refused_to_staff_in_the_seed_shape(seed_client, 
     staff = Client(seed_client.client, seed_client.db, tenant).as_user("staff")
     response = staff.post("/api/auto-report/generate", json={"template": "monthly_cost"})
     assert response.status_code == 403 and "monthly_cost" in response.get_json()["detail"]
-    assert [t["code"] for t in staff.get("/api/auto-report/templates").get_json()] == ["weekly_ops", "monthly_sla",
-                                                                                       "incident_rca"]
+    assert [t["code"] for t in staff.get("/api/auto-report/templates").get_json()] == [
+        "weekly_ops",
+        "monthly_sla",
+        "incident_rca",
+    ]

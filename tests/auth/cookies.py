@@ -1,4 +1,5 @@
 """Helpers for session tests: separate browsers (cookie jars), copying cookies, asking whether a jar is signed in."""
+
 from __future__ import annotations
 
 from ..conftest import PASSWORD

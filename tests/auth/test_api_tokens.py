@@ -1,4 +1,5 @@
 """Bearer API tokens: authentication, revocation, isolation."""
+
 from sqlalchemy import select
 
 from webapp.models import ApiToken, User

@@ -1,4 +1,5 @@
 """CSRF protection on forms, htmx requests and session-authenticated API writes."""
+
 import re
 
 import pytest
@@ -7,7 +8,6 @@ import pytest
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
 
 
 def _csrf_from_page(client, path):
@@ -24,7 +24,9 @@ def test_form_post_without_token_is_refused(client, tenant):
 
 def test_form_post_with_token_signs_in(client, tenant):
     token = _csrf_from_page(client, "/login")
-    response = client.post("/login", data={"csrf_token": token, "tenant": "acme", "username": "pm", "password": "correct-horse-9"})
+    response = client.post(
+        "/login", data={"csrf_token": token, "tenant": "acme", "username": "pm", "password": "correct-horse-9"}
+    )
     assert response.status_code == 302
 
 
@@ -64,7 +66,10 @@ def test_bearer_api_write_skips_csrf(app, db, tenant):
     user = db.session.scalar(select(User).where(User.username == "pm"))
     _, raw = ApiToken.issue(user)
     db.session.commit()
-    with app.app_context(), app.test_request_context("/api/finops/costs", method="POST", headers={"Authorization": f"Bearer {raw}"}):
+    with (
+        app.app_context(),
+        app.test_request_context("/api/finops/costs", method="POST", headers={"Authorization": f"Bearer {raw}"}),
+    ):
         assert require_authentication() is None  # authenticated, and no CSRF error raised
     with app.app_context(), app.test_request_context("/api/finops/costs", method="POST"):
         assert require_authentication()[1] == 401

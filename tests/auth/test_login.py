@@ -1,4 +1,5 @@
 """Signing in and out."""
+
 import pytest
 from sqlalchemy import select
 
@@ -70,10 +71,14 @@ def test_logout_ends_the_session(client, auth, tenant):
 
 
 def test_next_parameter_only_follows_local_paths(client, auth, tenant):
-    response = client.post("/login?next=https://evil.example/x", data={"tenant": "acme", "username": "pm", "password": "correct-horse-9"})
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"tenant": "acme", "username": "pm", "password": "correct-horse-9"}
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout")
-    response = client.post("/login?next=/account/tokens", data={"tenant": "acme", "username": "pm", "password": "correct-horse-9"})
+    response = client.post(
+        "/login?next=/account/tokens", data={"tenant": "acme", "username": "pm", "password": "correct-horse-9"}
+    )
     assert response.headers["Location"] == "/account/tokens"
 
 

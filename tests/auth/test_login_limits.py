@@ -1,4 +1,5 @@
 """Sign-in throttling: per address + account, per address across accounts (spraying), and with Redis down."""
+
 import logging
 import shutil
 import socket
@@ -18,8 +19,7 @@ COLLEAGUE = {"REMOTE_ADDR": "198.51.100.20"}
 
 def _sign_in(client, username, password, environ=None):
     """Post the sign-in form from the given client address."""
-    return client.post("/login", data={"tenant": "acme", "username": username, "password": password},
-                       environ_base=environ or {})
+    return client.post("/login", data={"tenant": "acme", "username": username, "password": password}, environ_base=environ or {})
 
 
 def test_one_address_spraying_many_accounts_is_stopped(client, tenant):
@@ -73,9 +73,22 @@ class OwnRedis:
     def start(self) -> None:
         """Start the server and wait until it answers."""
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -135,8 +148,9 @@ def test_sign_in_keeps_working_while_redis_is_down(app, client, tenant, redis_ou
     with caplog.at_level(logging.WARNING):
         assert _sign_in(client, "pm", PASSWORD).status_code == 302
     assert client.get("/costs/").status_code == 200
-    assert any("falling back to in-memory" in record.getMessage() and record.levelno == logging.WARNING
-               for record in caplog.records)
+    assert any(
+        "falling back to in-memory" in record.getMessage() and record.levelno == logging.WARNING for record in caplog.records
+    )
     client.post("/logout")
 
     # The failure limit still applies, counted in this process.
@@ -154,18 +168,50 @@ def test_behind_a_trusted_proxy_the_client_address_counts(client, tenant, app_co
     """One reverse proxy in front: the address it forwards is the one limited, not the proxy's own."""
     sprayer = {"X-Forwarded-For": "203.0.113.7"}
     for username in ("a", "b", "c"):
-        assert client.post("/login", data={"tenant": "acme", "username": username, "password": "guess-1234"},
-                           headers=sprayer, environ_base=PROXY).status_code == 401
-    assert client.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD},
-                       headers=sprayer, environ_base=PROXY).status_code == 429
-    assert client.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD},
-                       headers={"X-Forwarded-For": "198.51.100.20"}, environ_base=PROXY).status_code == 302
+        assert (
+            client.post(
+                "/login",
+                data={"tenant": "acme", "username": username, "password": "guess-1234"},
+                headers=sprayer,
+                environ_base=PROXY,
+            ).status_code
+            == 401
+        )
+    assert (
+        client.post(
+            "/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD}, headers=sprayer, environ_base=PROXY
+        ).status_code
+        == 429
+    )
+    assert (
+        client.post(
+            "/login",
+            data={"tenant": "acme", "username": "pm", "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.20"},
+            environ_base=PROXY,
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.parametrize("app_config", [{"LOGIN_ADDRESS_RATE_LIMIT": "3 per 15 minutes"}])
 def test_without_trusted_proxies_a_forged_forwarded_for_changes_nothing(client, tenant, app_config):
     for number, username in enumerate(("a", "b", "c")):
-        assert client.post("/login", data={"tenant": "acme", "username": username, "password": "guess-1234"},
-                           headers={"X-Forwarded-For": f"192.0.2.{number}"}, environ_base=SPRAYER).status_code == 401
-    assert client.post("/login", data={"tenant": "acme", "username": "d", "password": "guess-1234"},
-                       headers={"X-Forwarded-For": "192.0.2.99"}, environ_base=SPRAYER).status_code == 429
+        assert (
+            client.post(
+                "/login",
+                data={"tenant": "acme", "username": username, "password": "guess-1234"},
+                headers={"X-Forwarded-For": f"192.0.2.{number}"},
+                environ_base=SPRAYER,
+            ).status_code
+            == 401
+        )
+    assert (
+        client.post(
+            "/login",
+            data={"tenant": "acme", "username": "d", "password": "guess-1234"},
+            headers={"X-Forwarded-For": "192.0.2.99"},
+            environ_base=SPRAYER,
+        ).status_code
+        == 429
+    )

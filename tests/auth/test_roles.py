@@ -1,13 +1,19 @@
 """The role decorator and the answers for forbidden and foreign requests."""
+
 import pytest
 
 
 @pytest.mark.parametrize(
     "username, path, expected",
     [
-        ("admin", "/dashboard", 200), ("pm", "/dashboard", 200), ("staff", "/dashboard", 403),
-        ("admin", "/admin/users", 200), ("pm", "/admin/users", 403), ("staff", "/admin/users", 403),
-        ("staff", "/", 200), ("staff", "/account/tokens", 200),
+        ("admin", "/dashboard", 200),
+        ("pm", "/dashboard", 200),
+        ("staff", "/dashboard", 403),
+        ("admin", "/admin/users", 200),
+        ("pm", "/admin/users", 403),
+        ("staff", "/admin/users", 403),
+        ("staff", "/", 200),
+        ("staff", "/account/tokens", 200),
     ],
 )
 def test_role_decides_access(client, auth, tenant, username, path, expected):

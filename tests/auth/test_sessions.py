@@ -1,4 +1,5 @@
 """Server-side sessions: sign-out, password change and "sign out everywhere" end copied cookies too."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,8 +18,7 @@ def _user(db, username="pm"):
 
 
 def _sessions(db, username="pm"):
-    return db.session.scalars(select(UserSession).join(User).where(User.username == username)
-                              .order_by(UserSession.id)).all()
+    return db.session.scalars(select(UserSession).join(User).where(User.username == username).order_by(UserSession.id)).all()
 
 
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
@@ -126,8 +126,9 @@ def test_password_change_on_the_account_page_keeps_this_session_only(app, db, te
     here = browser(app, remember=True)
     there = browser(app, remember=True)
     there_remembered = copy_of(app, there, "remember_token")
-    response = here.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                                   "confirm_password": NEW_PASSWORD})
+    response = here.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/account/"
     assert "다른 세션 1개" in here.get("/account/").get_data(as_text=True)
     assert signed_in(here)
@@ -141,20 +142,34 @@ def test_password_change_on_the_account_page_keeps_this_session_only(app, db, te
 @pytest.mark.parametrize(
     "data, field_message",
     [
-        ({"current_password": "wrong-password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-         "현재 비밀번호: 현재 비밀번호가 아닙니다"),
-        ({"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "x"},
-         "두 새 비밀번호가 다릅니다"),
+        (
+            {"current_password": "wrong-password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+            "현재 비밀번호: 현재 비밀번호가 아닙니다",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "x"},
+            "두 새 비밀번호가 다릅니다",
+        ),
         ({"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}, "8~256자"),
         ({"current_password": PASSWORD, "new_password": PASSWORD, "confirm_password": PASSWORD}, "현재 비밀번호와 다른"),
         # NUL and the other C0 controls are refused for every form before any view (the error page names the field) …
-        ({"current_password": PASSWORD, "new_password": "\x01\x02\x03\x04\x05\x06\x07\x08",
-          "confirm_password": "\x01\x02\x03\x04\x05\x06\x07\x08"}, "new_password: 저장할 수 없는 제어 문자(U+0001)"),
-        ({"current_password": PASSWORD, "new_password": "long-enough\x00-1", "confirm_password": "long-enough\x00-1"},
-         "new_password: 저장할 수 없는 제어 문자(U+0000)"),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "\x01\x02\x03\x04\x05\x06\x07\x08",
+                "confirm_password": "\x01\x02\x03\x04\x05\x06\x07\x08",
+            },
+            "new_password: 저장할 수 없는 제어 문자(U+0001)",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "long-enough\x00-1", "confirm_password": "long-enough\x00-1"},
+            "new_password: 저장할 수 없는 제어 문자(U+0000)",
+        ),
         # … a tab passes that check and is refused by the password form itself
-        ({"current_password": PASSWORD, "new_password": "long\tenough-1", "confirm_password": "long\tenough-1"},
-         "인쇄 가능한 문자"),
+        (
+            {"current_password": PASSWORD, "new_password": "long\tenough-1", "confirm_password": "long\tenough-1"},
+            "인쇄 가능한 문자",
+        ),
     ],
 )
 def test_a_refused_password_change_names_the_field_and_changes_nothing(app, db, tenant, data, field_message):
@@ -195,12 +210,18 @@ def test_sign_out_everywhere_ends_every_session(app, db, tenant):
 
 def test_account_page_lists_live_sessions_and_ends_another(app, db, tenant):
     here = app.test_client()
-    here.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD},
-              headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"})
+    here.post(
+        "/login",
+        data={"tenant": "acme", "username": "pm", "password": PASSWORD},
+        headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"},
+    )
     there = app.test_client()
-    there.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD, "remember": "y"},
-               headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Version/18.0 Mobile Safari/604.1"},
-               environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    there.post(
+        "/login",
+        data={"tenant": "acme", "username": "pm", "password": PASSWORD, "remember": "y"},
+        headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Version/18.0 Mobile Safari/604.1"},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
     browser(app, "admin")  # someone else's session is not listed
     page = here.get("/account/").get_data(as_text=True)
     listed = page.split('data-testid="sessions"')[1]
@@ -220,8 +241,9 @@ def test_bearer_tokens_are_not_browser_sessions(app, db, tenant):
     _, raw = ApiToken.issue(_user(db), "itsm")
     db.session.commit()
     here = browser(app)
-    here.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                        "confirm_password": NEW_PASSWORD})
+    here.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
     here.post("/account/sign-out-everywhere")
     api = app.test_client()
     assert api.get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200

@@ -10,6 +10,7 @@ Fixtures for journeys:
   screenshot(page, name)          — saves tests/artifacts/screenshots/<name>.png (kept as CI artefacts).
 In CI (CI=true) a missing /usr/bin/chromium fails the run instead of skipping.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ from ..conftest import IN_CI, base_config, migrate_to_head
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 DEMO_PASSWORDS = {username: password for username, _role, password in DEMO_USERS}
 
@@ -60,8 +67,11 @@ def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     database_uri = f"sqlite:///{folder / 'app.db'}"
     migrate_to_head(database_uri)
-    app = create_app(base_config(database_uri, WTF_CSRF_ENABLED=True, MAIL_BACKEND="file",
-                                 MAIL_FILE_PATH=str(folder / "outbox"), TESTING=False))
+    app = create_app(
+        base_config(
+            database_uri, WTF_CSRF_ENABLED=True, MAIL_BACKEND="file", MAIL_FILE_PATH=str(folder / "outbox"), TESTING=False
+        )
+    )
     with app.app_context():
         seed_demo(echo=lambda *_: None)
         db.session.remove()

@@ -5,6 +5,7 @@ axe-core is vendored under tests/browser/vendor/axe-core (tests only, never serv
 through the DevTools protocol (page.evaluate), which the app's CSP does not govern, so the page keeps its real
 policy while it is checked.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,12 @@ def axe_problems(page) -> list[str]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE)
     found = page.evaluate(RUN_AXE)
-    return [f"{page.url}: {v['id']} ({v['impact']}) {v['help']}: {node}"
-            for v in found if v["impact"] in BLOCKING for node in v["nodes"]]
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}) {v['help']}: {node}"
+        for v in found
+        if v["impact"] in BLOCKING
+        for node in v["nodes"]
+    ]
 
 
 def signed_in_page(new_context, live_server, username: str, lang: str, **options):
@@ -99,8 +104,16 @@ def test_no_serious_or_critical_violation_on_any_page(live_server, new_context, 
 def test_phone_layout_with_the_menu_open_has_no_serious_violation(live_server, new_context, site, lang):  # noqa: F811
     page = signed_in_page(new_context, live_server, "admin", lang, viewport={"width": 390, "height": 844})
     problems = []
-    for url in ("/dashboard", "/costs/", "/budgets/", "/budgets/year", "/reports/", "/schedules/", "/service-requests/",
-                "/admin/users"):
+    for url in (
+        "/dashboard",
+        "/costs/",
+        "/budgets/",
+        "/budgets/year",
+        "/reports/",
+        "/schedules/",
+        "/service-requests/",
+        "/admin/users",
+    ):
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         page.click("[data-testid=menu-button]")
@@ -142,12 +155,24 @@ def test_every_control_has_a_name(live_server, new_context, site):  # noqa: F811
     """Inputs, selects, textareas and buttons, month pickers included, have an accessible name on the main pages."""
     page = signed_in_page(new_context, live_server, "admin", "en")
     unnamed = []
-    for url in ("/dashboard", "/costs/", "/budgets/", "/reports/", "/schedules/new", "/service-requests/",
-                f"/service-requests/{site['sr']}/edit", "/admin/users/new", "/admin/settings", "/account/", "/account/tokens"):
+    for url in (
+        "/dashboard",
+        "/costs/",
+        "/budgets/",
+        "/reports/",
+        "/schedules/new",
+        "/service-requests/",
+        f"/service-requests/{site['sr']}/edit",
+        "/admin/users/new",
+        "/admin/settings",
+        "/account/",
+        "/account/tokens",
+    ):
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
-        controls = page.locator("main input:not([type=hidden]), main select, main textarea, main button, "
-                                "header button, header summary")
+        controls = page.locator(
+            "main input:not([type=hidden]), main select, main textarea, main button, header button, header summary"
+        )
         for i in range(controls.count()):
             control = controls.nth(i)
             if not control.is_visible():

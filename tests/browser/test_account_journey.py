@@ -1,4 +1,5 @@
 """Account journey: two browsers signed in as the PM; a password change signs the other out; sign out everywhere."""
+
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORDS

@@ -1,14 +1,20 @@
 """AI analysis on the dashboard: the button starts it, the area shows progress, then the model's answer, escaped."""
+
 from playwright.sync_api import expect
 
 from ..advice.fake_llm import FakeLLM
 
 
 def test_ai_button_shows_progress_then_the_answer(live_server, page, login, screenshot):
-    fake = FakeLLM(delay=2.0, reply=("이번 달 비용 구조를 보면 라이선스 비중이 높습니다.\n\n"
-                                     "1. 보안 라이선스 사용 현황을 점검해 미사용분을 회수하세요.\n"
-                                     "2. 유휴 서버를 통합하세요.\n"
-                                     "3. <script>alert('x')</script> 유지보수 계약을 재협상하세요.")).start()
+    fake = FakeLLM(
+        delay=2.0,
+        reply=(
+            "이번 달 비용 구조를 보면 라이선스 비중이 높습니다.\n\n"
+            "1. 보안 라이선스 사용 현황을 점검해 미사용분을 회수하세요.\n"
+            "2. 유휴 서버를 통합하세요.\n"
+            "3. <script>alert('x')</script> 유지보수 계약을 재협상하세요."
+        ),
+    ).start()
     live_server.app.config.update(LLM_PROVIDER="ollama", OLLAMA_URL=fake.url, OLLAMA_MODEL="llama3", OLLAMA_TIMEOUT=10)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -1,4 +1,5 @@
 """Budget year view: from the month page to the year, pick a service, and copy this year's budgets into next year."""
+
 from playwright.sync_api import expect
 
 from webapp.analytics.periods import current_month

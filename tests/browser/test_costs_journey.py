@@ -1,4 +1,5 @@
 """Costs journey: filter, add (after a validation error), edit in place, delete — and the dashboard follows."""
+
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo

@@ -3,6 +3,7 @@
 A violation is caught twice: the `securitypolicyviolation` DOM event (reported to the test through an
 exposed function installed before any page script runs) and Chromium's console message about it.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ from .conftest import ARTIFACTS, DEMO_PASSWORDS
 PDF_TEMPLATES = ("weekly_ops", "monthly_sla", "incident_rca", "monthly_cost")
 # GET endpoints that answer a file rather than a page (their headers are checked in tests/core).
 FILE_ENDPOINTS = {"costs.export_csv", "costs.export_xlsx", "reports.download", "static"}
-CSP_WORDS = re.compile(r"Content[- ]Security[- ]Policy|Refused to (execute|apply|load|evaluate)|Permissions-Policy", re.IGNORECASE)
+CSP_WORDS = re.compile(
+    r"Content[- ]Security[- ]Policy|Refused to (execute|apply|load|evaluate)|Permissions-Policy", re.IGNORECASE
+)
 REPORT_VIOLATION = """
 document.addEventListener('securitypolicyviolation', (e) => {
   const element = e.target && e.target.nodeType === 1 ? e.target.outerHTML.slice(0, 160) : '';
@@ -90,14 +93,29 @@ def site(live_server):
         db.session.expire_all()
         report = db.session.scalar(select(Report).where(Report.tenant_id == tenant.id, Report.status == "DONE"))
         assert report is not None
-        advice = CostAdvice(tenant_id=tenant.id, year=2026, month=6, fingerprint="0" * 64, status="DONE", source="llm",
-                            model="ollama/llama3", text="1. <script>alert(1)</script> 예시")
+        advice = CostAdvice(
+            tenant_id=tenant.id,
+            year=2026,
+            month=6,
+            fingerprint="0" * 64,
+            status="DONE",
+            source="llm",
+            model="ollama/llama3",
+            text="1. <script>alert(1)</script> 예시",
+        )
         db.session.add(advice)
         db.session.commit()
         for user in db.session.scalars(select(User).where(User.tenant_id == tenant.id)):  # a notice banner on every page
             notify(tenant.id, user.id, "RUN_FAILED", "알림 배너 점검", link=f"/schedules/{schedule.id}", key="csp-walk")
-        ids = {"advice": advice.id, "cost": first(CostEntry), "schedule": schedule.id, "sr": first(ServiceRequest), "user": pm.id,
-               "report": report.id, "expired": links.make_token(report, issued_at=utcnow() - timedelta(days=30))}
+        ids = {
+            "advice": advice.id,
+            "cost": first(CostEntry),
+            "schedule": schedule.id,
+            "sr": first(ServiceRequest),
+            "user": pm.id,
+            "report": report.id,
+            "expired": links.make_token(report, issued_at=utcnow() - timedelta(days=30)),
+        }
         db.session.remove()
     return ids
 
@@ -154,8 +172,11 @@ def pages(site: dict) -> dict[str, list[str]]:
 
 def test_the_walk_covers_every_page_of_the_app(live_server, site):
     listed = set(pages(site))
-    page_endpoints = {rule.endpoint for rule in live_server.app.url_map.iter_rules()
-                      if "GET" in rule.methods and not rule.rule.startswith("/api/") and rule.endpoint not in FILE_ENDPOINTS}
+    page_endpoints = {
+        rule.endpoint
+        for rule in live_server.app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.rule.startswith("/api/") and rule.endpoint not in FILE_ENDPOINTS
+    }
     assert page_endpoints - listed == set(), "add the new page to pages() in this test"
 
 
@@ -179,7 +200,9 @@ def test_no_page_breaks_the_content_security_policy(live_server, new_context, si
         page.wait_for_load_state("networkidle")
         expect(page.locator("[data-testid=mail-body]")).to_contain_text("/r/")
     watch.assert_clean()
-    assert statuses["/no-such-page"] == 404 and statuses["/r/not-a-valid-link"] == 400 and statuses[f"/r/{site['expired']}"] == 410
+    assert (
+        statuses["/no-such-page"] == 404 and statuses["/r/not-a-valid-link"] == 400 and statuses[f"/r/{site['expired']}"] == 410
+    )
     allowed = {url for url, status in statuses.items() if status == 200}
     if username == "staff":
         assert {"/reports/", f"/reports/{site['report']}", "/reports/print/weekly_ops"} <= allowed
@@ -259,9 +282,11 @@ def test_budget_removal_asks_first(live_server, new_context):
 
     def answer(accept: bool):
         """Answer the next confirm() and note its question."""
+
         def handle(dialog):
             questions.append(dialog.message)
             dialog.accept() if accept else dialog.dismiss()
+
         page.once("dialog", handle)
 
     answer(False)

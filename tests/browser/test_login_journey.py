@@ -1,4 +1,5 @@
 """First journey: sign in as the demo PM, see the Korean shell, switch to English, sign out."""
+
 from playwright.sync_api import expect
 
 

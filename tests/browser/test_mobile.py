@@ -1,6 +1,7 @@
 """Phones and narrow windows (390×844): no page wider than the screen, a menu button that opens every page
 (with and without JavaScript), key columns of every table on screen, chart text that keeps a readable size.
 Screenshots of every main page, phone and desktop, Korean and English, go to tests/artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,16 @@ from .test_csp import site  # noqa: F401  (a fixture: a finished report and othe
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 MAIN_PAGES = {
-    "dashboard": "/dashboard", "costs": "/costs/", "budgets": "/budgets/", "budgets-year": "/budgets/year",
-    "reports": "/reports/", "schedules": "/schedules/", "service-requests": "/service-requests/", "admin-users": "/admin/users",
-    "admin-settings": "/admin/settings", "account": "/account/",
+    "dashboard": "/dashboard",
+    "costs": "/costs/",
+    "budgets": "/budgets/",
+    "budgets-year": "/budgets/year",
+    "reports": "/reports/",
+    "schedules": "/schedules/",
+    "service-requests": "/service-requests/",
+    "admin-users": "/admin/users",
+    "admin-settings": "/admin/settings",
+    "account": "/account/",
 }
 MIN_TEXT_PX = 10  # the smallest chart label a reader should meet, in CSS pixels on screen
 RENDERED_TEXT = """svg => [...svg.querySelectorAll('text')].filter(t => t.getClientRects().length).map(t => ({
@@ -159,20 +167,34 @@ def test_key_columns_stay_on_a_phone(live_server, new_context, site):  # noqa: F
     page = open_as(new_context, live_server, "admin")
     visit(page, live_server.url + "/costs/")
     row = page.locator("#cost-table tbody tr").first
-    row_cells(page, row, {
-        "code": "code",
-        "period": lambda r: r.locator("td", has_text=re.compile(r"^\s*\d{4}-\d{2}\s*$")),
-        "amount": "td.amount",
-        "edit": "a.btn >> text=수정",
-        "delete": "a.btn >> text=삭제",
-    })
+    row_cells(
+        page,
+        row,
+        {
+            "code": "code",
+            "period": lambda r: r.locator("td", has_text=re.compile(r"^\s*\d{4}-\d{2}\s*$")),
+            "amount": "td.amount",
+            "edit": "a.btn >> text=수정",
+            "delete": "a.btn >> text=삭제",
+        },
+    )
     assert re.fullmatch(r"COST-\d{8}-[0-9A-F]{6}", row.locator("code").inner_text())
     assert row.locator("td.amount").inner_text().startswith("₩")
 
     visit(page, live_server.url + "/budgets/")
     row = page.locator("#budget-row-all")
-    row_cells(page, row, {"scope": "td >> text=기관 전체", "budget": "td.num >> nth=0", "actual": "td.num >> nth=1",
-                          "status": ".badge", "set": "a.btn", "remove": "button.btn-danger"})
+    row_cells(
+        page,
+        row,
+        {
+            "scope": "td >> text=기관 전체",
+            "budget": "td.num >> nth=0",
+            "actual": "td.num >> nth=1",
+            "status": ".badge",
+            "set": "a.btn",
+            "remove": "button.btn-danger",
+        },
+    )
 
     visit(page, live_server.url + "/reports/")
     row = page.locator("#report-rows tr[data-status=DONE]").first
@@ -198,9 +220,13 @@ def test_key_columns_stay_on_a_phone(live_server, new_context, site):  # noqa: F
 
 def test_names_and_badges_do_not_break_per_character(live_server, new_context, site):  # noqa: F811
     page = open_as(new_context, live_server, "admin")
-    for url, selector in (("/schedules/", "#schedules td.name strong"), ("/reports/", "#report-rows td.name"),
-                          ("/budgets/", "#budget-table .badge"), ("/dashboard", ".badge"),
-                          ("/service-requests/", "#sr-list .badge")):
+    for url, selector in (
+        ("/schedules/", "#schedules td.name strong"),
+        ("/reports/", "#report-rows td.name"),
+        ("/budgets/", "#budget-table .badge"),
+        ("/dashboard", ".badge"),
+        ("/service-requests/", "#sr-list .badge"),
+    ):
         visit(page, live_server.url + url)
         elements = page.locator(selector)
         assert elements.count() > 0, url
@@ -252,6 +278,6 @@ def test_a_long_trend_shows_fewer_ticks_on_a_phone_not_smaller_text(live_server,
             assert left["box"]["right"] <= right["box"]["left"], f"{left['text']} overlaps {right['text']} on the {name}"
         if name == "phone":
             shot(page, "mobile-ko-phone-long-trend")
-    assert len(shown["desktop"]) >= 8 and shown["desktop"] == labels[::-1][::24 // len(shown["desktop"])][::-1]  # evenly spaced
+    assert len(shown["desktop"]) >= 8 and shown["desktop"] == labels[::-1][:: 24 // len(shown["desktop"])][::-1]  # evenly spaced
     assert 3 <= len(shown["phone"]) < len(shown["desktop"])
     assert shown["phone"][-1] == labels[-1]  # the latest month always keeps its label

@@ -1,5 +1,6 @@
 """Outage journeys in a real browser: the job queue down (the htmx form keeps what was typed, with a banner), a run
 whose e-mails failed (발송 실패) and the owner's in-app notice, dismissed in place."""
+
 import threading
 
 import pytest
@@ -28,8 +29,11 @@ def outage_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("outage")
     database_uri = f"sqlite:///{folder / 'app.db'}"
     migrate_to_head(database_uri)
-    app = create_app(base_config(database_uri, WTF_CSRF_ENABLED=True, REDIS_URL=dead_redis_url(), TESTING=False,
-                                 MAIL_FILE_PATH=str(folder / "outbox")))
+    app = create_app(
+        base_config(
+            database_uri, WTF_CSRF_ENABLED=True, REDIS_URL=dead_redis_url(), TESTING=False, MAIL_FILE_PATH=str(folder / "outbox")
+        )
+    )
     with app.app_context():
         seed_demo(echo=lambda *_: None)
         db.session.remove()
@@ -84,20 +88,47 @@ def test_a_failed_delivery_and_the_owners_notice(outage_server, page, screenshot
     app = outage_server.app
     with app.app_context():
         pm = db.session.scalar(select(User).where(User.username == "pm"))
-        schedule = ReportSchedule(tenant_id=pm.tenant_id, name="주간 보고", template="weekly_ops", cron="0 9 * * 1",
-                                  timezone="Asia/Seoul", format="excel", recipients=["cio@example.go.kr"], owner_id=pm.id,
-                                  next_run_at=utcnow())
+        schedule = ReportSchedule(
+            tenant_id=pm.tenant_id,
+            name="주간 보고",
+            template="weekly_ops",
+            cron="0 9 * * 1",
+            timezone="Asia/Seoul",
+            format="excel",
+            recipients=["cio@example.go.kr"],
+            owner_id=pm.id,
+            next_run_at=utcnow(),
+        )
         db.session.add(schedule)
         db.session.flush()
-        run = ScheduleRun(tenant_id=pm.tenant_id, schedule_id=schedule.id, scheduled_for=utcnow(), status="DELIVERY_FAILED",
-                          error="1개 중 1개의 이메일을 보내지 못했습니다.", finished_at=utcnow())
+        run = ScheduleRun(
+            tenant_id=pm.tenant_id,
+            schedule_id=schedule.id,
+            scheduled_for=utcnow(),
+            status="DELIVERY_FAILED",
+            error="1개 중 1개의 이메일을 보내지 못했습니다.",
+            finished_at=utcnow(),
+        )
         db.session.add(run)
         db.session.flush()
-        db.session.add(EmailDelivery(tenant_id=pm.tenant_id, run_id=run.id, recipient="cio@example.go.kr", status="FAILED",
-                                     attempts=3, last_error="[Errno 111] Connection refused"))
-        notice = Notice(tenant_id=pm.tenant_id, user_id=pm.id, kind="DELIVERY_FAILED",
-                        message="“주간 보고” 예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다.",
-                        link=f"/schedules/{schedule.id}", key=f"run-{run.id}")
+        db.session.add(
+            EmailDelivery(
+                tenant_id=pm.tenant_id,
+                run_id=run.id,
+                recipient="cio@example.go.kr",
+                status="FAILED",
+                attempts=3,
+                last_error="[Errno 111] Connection refused",
+            )
+        )
+        notice = Notice(
+            tenant_id=pm.tenant_id,
+            user_id=pm.id,
+            kind="DELIVERY_FAILED",
+            message="“주간 보고” 예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다.",
+            link=f"/schedules/{schedule.id}",
+            key=f"run-{run.id}",
+        )
         db.session.add(notice)
         db.session.commit()
         schedule_id, notice_id = schedule.id, notice.id

@@ -1,4 +1,5 @@
 """What STAFF sees on the reports page: only the SR-based templates, and no cost report a manager made."""
+
 from playwright.sync_api import expect
 
 SR_LABELS = ["주간 운영 보고서", "월간 SLA 보고서", "인시던트 분석"]

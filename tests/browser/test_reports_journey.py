@@ -1,4 +1,5 @@
 """Reports journey: generate a PDF, watch its row change from queued to done without a reload, download it."""
+
 import subprocess
 
 from playwright.sync_api import expect

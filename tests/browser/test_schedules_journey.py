@@ -1,5 +1,6 @@
 """Schedules journey: create a schedule watching the cron preview change as you type, run it now, then open
 the e-mailed link (read from the outbox folder) in a fresh browser context that has no session."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """Budget alerts through real SMTP on loopback: once per crossing of 90 % and 110 %, to the tenant's ADMINs and PMs only."""
+
 import email
 import email.policy
 from decimal import Decimal as D
@@ -87,8 +88,9 @@ class Api:
 
 def post_cost(api, amount, service="ERP", month=MONTH):
     """Add a cost through the API; returns its id."""
-    response = api.post("/api/finops/costs", json={"year": YEAR, "month": month, "category": "SERVER",
-                                                   "service": service, "amount": amount})
+    response = api.post(
+        "/api/finops/costs", json={"year": YEAR, "month": month, "category": "SERVER", "service": service, "amount": amount}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
@@ -128,7 +130,10 @@ def test_one_email_per_crossing_never_repeated_and_new_after_falling_below(clien
 
     alerts = db.session.scalars(select(BudgetAlert).order_by(BudgetAlert.id)).all()
     assert [(a.kind, a.threshold_pct, a.usage_pct) for a in alerts] == [
-        ("USAGE", 90, D("91.0")), ("USAGE", 110, D("120.0")), ("USAGE", 90, D("107.0"))]
+        ("USAGE", 90, D("91.0")),
+        ("USAGE", 110, D("120.0")),
+        ("USAGE", 90, D("107.0")),
+    ]
     assert all(r.status == "SENT" and r.sent_at for a in alerts for r in a.recipients)
 
 
@@ -140,8 +145,10 @@ def test_the_email_carries_the_figures_and_a_link(client, budgeted, inbox):
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
         assert "₩1,000,000" in part and "₩1,117,000" in part and "111.7%" in part and "₩117,000" in part
-        assert f"http://localhost/budgets/year?year={YEAR}&amp;service=ALL" in part or \
-            f"http://localhost/budgets/year?year={YEAR}&service=ALL" in part
+        assert (
+            f"http://localhost/budgets/year?year={YEAR}&amp;service=ALL" in part
+            or f"http://localhost/budgets/year?year={YEAR}&service=ALL" in part
+        )
     assert "사용률이 110%에 도달했습니다" in text and "초과액" in text
 
 
@@ -156,16 +163,27 @@ def test_a_service_budget_alerts_on_its_own_costs(client, budgeted, inbox):
 
 def test_a_budget_change_is_checked_too(client, budgeted, inbox):
     add_cost(budgeted, YEAR, MONTH, "SERVER", "ERP", "500000")  # straight to the database: nobody checks yet
-    response = Api(client, budgeted, "admin").post("/api/finops/budget", json={"year": YEAR, "month": MONTH, "service": "ALL",
-                                                                               "amount": "520000"})
+    response = Api(client, budgeted, "admin").post(
+        "/api/finops/budget", json={"year": YEAR, "month": MONTH, "service": "ALL", "amount": "520000"}
+    )
     assert response.status_code == 201
     assert told(inbox.take()) == ACME_TOLD  # 500,000 of 520,000 = 96.2 %
 
 
 def test_the_cost_form_triggers_the_check(client, auth, budgeted, inbox):
     auth.login("pm")
-    response = client.post("/costs/", data={"year": str(YEAR), "month": str(MONTH), "category": "SERVER", "service": "ERP",
-                                            "amount": "950,000", "description": "", "department": "IT"})
+    response = client.post(
+        "/costs/",
+        data={
+            "year": str(YEAR),
+            "month": str(MONTH),
+            "category": "SERVER",
+            "service": "ERP",
+            "amount": "950,000",
+            "description": "",
+            "department": "IT",
+        },
+    )
     assert response.status_code in (200, 302)
     assert told(inbox.take()) == ACME_TOLD
 
@@ -211,8 +229,15 @@ def test_alerts_are_listed_by_the_api_and_shown_on_the_pages(client, auth, budge
     assert answer["year"] == YEAR and answer["alert_count"] == 1
     (alert,) = answer["alerts"]
     assert {k: alert[k] for k in ("kind", "year", "month", "service", "threshold_pct", "usage_pct", "budget", "actual")} == {
-        "kind": "USAGE", "year": YEAR, "month": MONTH, "service": "ALL", "threshold_pct": 90, "usage_pct": 93.0,
-        "budget": 1000000, "actual": 930000}
+        "kind": "USAGE",
+        "year": YEAR,
+        "month": MONTH,
+        "service": "ALL",
+        "threshold_pct": 90,
+        "usage_pct": 93.0,
+        "budget": 1000000,
+        "actual": 930000,
+    }
     assert sorted(r["username"] for r in alert["recipients"]) == ["admin", "pm", "pm2"]
     assert all(r["status"] == "SENT" and r["sent_at"] for r in alert["recipients"])
     assert client.get(f"/api/finops/budget/alerts?year={YEAR - 1}").get_json()["alert_count"] == 0

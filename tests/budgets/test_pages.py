@@ -1,4 +1,5 @@
 """Budgets page: ADMIN sets budgets per month and service; everyone with cost access sees budget vs actual."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -30,8 +31,11 @@ def test_service_budget_never_overwrites_the_all_budget(client, auth, tenant, db
     client.post("/budgets/", data={"year": "2025", "month": "6", "service": "ALL", "amount": "50000000"})
     client.post("/budgets/", data={"year": "2025", "month": "6", "service": "ERP", "amount": "10000000"})
     client.post("/budgets/", data={"year": "2025", "month": "7", "service": "ERP", "amount": "12000000"})
-    assert budgets(db) == {(2025, 6, "ALL"): D("50000000.00"), (2025, 6, "ERP"): D("10000000.00"),
-                           (2025, 7, "ERP"): D("12000000.00")}
+    assert budgets(db) == {
+        (2025, 6, "ALL"): D("50000000.00"),
+        (2025, 6, "ERP"): D("10000000.00"),
+        (2025, 7, "ERP"): D("12000000.00"),
+    }
 
 
 @pytest.mark.parametrize("username", ["pm", "staff"])
@@ -58,15 +62,18 @@ def test_staff_cannot_see_budgets(client, auth, tenant):
     assert client.get("/budgets/").status_code == 403
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"amount": "-1"}, "amount", "0 이상"),
-    ({"amount": "abc"}, "amount", "숫자가 아닙니다"),
-    ({"amount": ""}, "amount", "필수 항목"),
-    ({"month": "13"}, "month", "1부터 12 사이"),
-    ({"month": "0"}, "month", "1부터 12 사이"),
-    ({"service": "PAYROLL"}, "service", "ALL, MES, ERP"),
-    ({"year": ""}, "year", "필수 항목"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"amount": "-1"}, "amount", "0 이상"),
+        ({"amount": "abc"}, "amount", "숫자가 아닙니다"),
+        ({"amount": ""}, "amount", "필수 항목"),
+        ({"month": "13"}, "month", "1부터 12 사이"),
+        ({"month": "0"}, "month", "1부터 12 사이"),
+        ({"service": "PAYROLL"}, "service", "ALL, MES, ERP"),
+        ({"year": ""}, "year", "필수 항목"),
+    ],
+)
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
 def test_bad_budget_input_is_refused_and_nothing_stored(client, auth, tenant, db, change, field, message, headers):
     auth.login("admin")
@@ -91,7 +98,9 @@ def test_set_link_prefills_the_scope_with_its_amount(client, auth, tenant):
     add_budget(tenant, 2025, 6, "1234000", service="BACKUP")
     auth.login("admin")
     page = client.get("/budgets/?year=2025&month=6&service=BACKUP").get_data(as_text=True)
-    assert 'value="1234000"' in page and '<option selected value="BACKUP">' in page.replace('value="BACKUP" selected', 'selected value="BACKUP"')
+    assert 'value="1234000"' in page and '<option selected value="BACKUP">' in page.replace(
+        'value="BACKUP" selected', 'selected value="BACKUP"'
+    )
 
 
 def test_admin_removes_a_budget(client, auth, tenant, db):

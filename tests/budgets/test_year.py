@@ -1,4 +1,5 @@
 """Budgets over the year: 12 months per scope, year to date, the run-rate forecast, copying last year's budgets."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -46,15 +47,14 @@ def test_year_of_the_institution_total(year_2025):
     assert year["forecast_usage_pct"] == D("92.4") and year["forecast_status"] == "WARNING"
     assert year["forecast_method"] == (
         "연초부터 지금까지의 실적(2025-01 – 2025-07: ₩6,240,000) + 최근 완료된 3개월 평균"
-        "(2025-04 – 2025-06: 월 ₩970,000) × 남은 5개월.")
+        "(2025-04 – 2025-06: 월 ₩970,000) × 남은 5개월."
+    )
 
 
 def test_year_of_one_service(year_2025):
     year = budget_year(year_2025.id, 2025, "ERP", today=TODAY)
-    assert [m["usage_pct"] for m in year["months"][:6]] == [D("83.3"), D("93.3"), D("100.0"), D("106.7"), D("103.3"),
-                                                            D("110.0")]
-    assert [m["status"] for m in year["months"][:7]] == ["OK", "WARNING", "WARNING", "WARNING", "WARNING", "WARNING",
-                                                         "NO_BUDGET"]
+    assert [m["usage_pct"] for m in year["months"][:6]] == [D("83.3"), D("93.3"), D("100.0"), D("106.7"), D("103.3"), D("110.0")]
+    assert [m["status"] for m in year["months"][:7]] == ["OK", "WARNING", "WARNING", "WARNING", "WARNING", "WARNING", "NO_BUDGET"]
     assert year["ytd_budget"] == D(1800000) and year["ytd_actual"] == D(1890000)  # July has cost but no budget
     assert year["annual_budget"] == D(1800000)
     assert year["forecast_run_rate"] == D(320000) and year["forecast_year_end"] == D(3490000)  # 1,890,000 + 320,000 × 5
@@ -99,11 +99,27 @@ def test_api_gives_the_year(client, auth, year_2025):
     answer = client.get("/api/finops/budget/year?year=2025&service=ERP").get_json()
     this_year, this_month = current_month("Asia/Seoul")
     assert this_year > 2025  # the fixture's year is over, so its figures do not depend on today
-    assert list(answer)[:10] == ["year", "service", "months", "ytd_months", "ytd_budget", "ytd_actual", "ytd_usage_pct",
-                                 "ytd_status", "annual_budget", "forecast_year_end"]
+    assert list(answer)[:10] == [
+        "year",
+        "service",
+        "months",
+        "ytd_months",
+        "ytd_budget",
+        "ytd_actual",
+        "ytd_usage_pct",
+        "ytd_status",
+        "annual_budget",
+        "forecast_year_end",
+    ]
     assert answer["year"] == 2025 and answer["service"] == "ERP" and len(answer["months"]) == 12
-    assert answer["months"][3] == {"month": 4, "period": "2025-04", "budget": 300000, "actual": 320000,
-                                   "usage_pct": 106.7, "status": "WARNING"}
+    assert answer["months"][3] == {
+        "month": 4,
+        "period": "2025-04",
+        "budget": 300000,
+        "actual": 320000,
+        "usage_pct": 106.7,
+        "status": "WARNING",
+    }
     assert answer["ytd_budget"] == 1800000 and answer["ytd_actual"] == 1890000 and answer["annual_budget"] == 1800000
     assert answer["forecast_year_end"] == 1890000 and answer["forecast_usage_pct"] == 105.0
     assert answer["forecast_method"].startswith("한 해가 끝났습니다")
@@ -179,8 +195,12 @@ def test_copy_every_scope_scaled_leaves_existing_months_alone(client, auth, last
 def test_copy_one_scope_with_a_cut(client, auth, last_year):
     auth.login("admin")
     client.post("/budgets/year/copy", data={"year": "2025", "scope": "ERP", "scale_pct": "-10"})
-    assert budgets_of(2025) == {(1, "ALL"): D("5.00"), (1, "ERP"): D("300000.00"), (2, "ERP"): D("300000.00"),
-                                (3, "ERP"): D("300000.00")}  # 333,333 × 0.9 = 299,999.7 → 300,000
+    assert budgets_of(2025) == {
+        (1, "ALL"): D("5.00"),
+        (1, "ERP"): D("300000.00"),
+        (2, "ERP"): D("300000.00"),
+        (3, "ERP"): D("300000.00"),
+    }  # 333,333 × 0.9 = 299,999.7 → 300,000
 
 
 def test_copy_from_an_empty_year_says_so(client, auth, last_year):

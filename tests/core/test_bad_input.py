@@ -4,6 +4,7 @@ API refusals are 400 (query) / 422 (body) JSON {"detail", "errors": {field: mess
 (422) with the message next to the field; nothing is stored.  Control characters are refused once,
 before any view, for every route (the error page lists the field on pages).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,16 @@ BUDGET = {"year": 2025, "month": 1, "service": "ALL", "amount": 5000000}
 SCHEDULE = {"template": "weekly_ops", "cron": "0 9 * * 1", "email": "ops@acme.example.kr"}
 GENERATE = {"template": "weekly_ops", "period_start": "2025-01-01", "period_end": "2025-01-07"}
 SR_FORM = {"title": "요청", "type": "REQUEST", "priority": "P3", "status": "OPEN", "service": "ERP"}
-SETTINGS_FORM = {"name": "에이크미 기관", "timezone": "Asia/Seoul", "locale": "ko", "sla_p1": "4", "sla_p2": "8",
-                 "sla_p3": "24", "sla_p4": "72", "report_retention_days": "365"}
+SETTINGS_FORM = {
+    "name": "에이크미 기관",
+    "timezone": "Asia/Seoul",
+    "locale": "ko",
+    "sla_p1": "4",
+    "sla_p2": "8",
+    "sla_p3": "24",
+    "sla_p4": "72",
+    "report_retention_days": "365",
+}
 HUGE_AMOUNTS = [1e30, "1e30", "1E+30", "1e100000", 10**30, "9999999999999999999"]
 NOT_TEXT = [True, -1, 1e30, [], {}, ["ERP"], {"a": 1}]
 
@@ -82,8 +91,9 @@ def bearer(db, tenant):
 
 def post_json(client, path: str, body, headers: dict, method: str = "POST"):
     """Send a body exactly as a client would (ASCII-escaped, so lone surrogates and NaN travel too)."""
-    return client.open(path, method=method, data=json.dumps(body, ensure_ascii=True), content_type="application/json",
-                       headers=headers)
+    return client.open(
+        path, method=method, data=json.dumps(body, ensure_ascii=True), content_type="application/json", headers=headers
+    )
 
 
 def assert_refused(response, field: str, status: int | tuple = (400, 422)) -> dict:
@@ -101,12 +111,17 @@ def assert_refused(response, field: str, status: int | tuple = (400, 422)) -> di
 
 PURE = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ANY_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(alphabet=st.characters(codec=None, categories=["L", "N", "P", "S", "Z", "Cc", "Cs"]), max_size=30)
-    | st.sampled_from(["1e30", "1E+30", "1e100000", "-1e100000", "1e-100000", "0e999999999", "１２", "١٢", "NaN", "-0",
-                      "₩1,234"]),
-    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2), max_leaves=4)
+    | st.sampled_from(
+        ["1e30", "1E+30", "1e100000", "-1e100000", "1e-100000", "0e999999999", "１２", "١٢", "NaN", "-0", "₩1,234"]
+    ),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +150,9 @@ def test_parse_amount_keeps_every_valid_amount_exactly(plain_app, amount):
     assert parse_amount(f"{amount:,f}") == amount  # as typed with thousands separators
 
 
-@pytest.mark.parametrize("raw", [*HUGE_AMOUNTS, "1e-100000", "１２", "١٢", "NaN", "Infinity", float("nan"), float("inf"),
-                                 True, [], {}])
+@pytest.mark.parametrize(
+    "raw", [*HUGE_AMOUNTS, "1e-100000", "１２", "١٢", "NaN", "Infinity", float("nan"), float("inf"), True, [], {}]
+)
 def test_parse_amount_refuses_huge_odd_and_non_numbers(plain_app, raw):
     with pytest.raises(InvalidParameter) as refused:
         parse_amount(raw)
@@ -156,8 +172,9 @@ def test_year_and_month_checks_give_an_int_in_range_or_refuse(plain_app, raw):
 
 
 @PURE
-@given(year=st.integers(min_value=2000, max_value=2100),
-       digits=st.sampled_from(["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९"]))
+@given(
+    year=st.integers(min_value=2000, max_value=2100), digits=st.sampled_from(["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९"])
+)
 def test_year_typed_with_other_scripts_digits_is_refused_and_ascii_accepted(plain_app, year, digits):
     assert check_year(str(year)) == year and check_year(f" {year} ") == year
     with pytest.raises(InvalidParameter):
@@ -168,8 +185,12 @@ def test_year_typed_with_other_scripts_digits_is_refused_and_ascii_accepted(plai
 @given(raw=ANY_JSON, max_length=st.integers(min_value=1, max_value=40), required=st.booleans())
 def test_check_text_returns_clean_bounded_text_or_refuses(plain_app, raw, max_length, required):
     stripped = raw.strip() if isinstance(raw, str) else ""
-    should_refuse = (raw is not None and not isinstance(raw, str)) or bool(REFUSED_CHARACTERS.search(stripped)) \
-        or len(stripped) > max_length or (required and not stripped)
+    should_refuse = (
+        (raw is not None and not isinstance(raw, str))
+        or bool(REFUSED_CHARACTERS.search(stripped))
+        or len(stripped) > max_length
+        or (required and not stripped)
+    )
     try:
         value = check_text("name", raw, max_length=max_length, required=required, default="dflt")
     except InvalidParameter as exc:
@@ -219,10 +240,18 @@ def test_bounded_int_reads_ascii_whole_numbers_within_the_id_range_only(plain_ap
     assert abs(value) <= ID_MAX and text.strip().lstrip("+-").isascii() and text.strip().lstrip("+-").isdigit()
 
 
-@pytest.mark.parametrize("password, refused", [
-    ("\t" * 8, True), ("\x01\x02\x03\x04\x05\x06\x07\x08", True), ("abc\ndefgh", True), (" " * 8, True), ("\x7f" * 8, True),
-    ("correct-horse-9", False), ("한글 비밀번호 입니다", False),
-])
+@pytest.mark.parametrize(
+    "password, refused",
+    [
+        ("\t" * 8, True),
+        ("\x01\x02\x03\x04\x05\x06\x07\x08", True),
+        ("abc\ndefgh", True),
+        (" " * 8, True),
+        ("\x7f" * 8, True),
+        ("correct-horse-9", False),
+        ("한글 비밀번호 입니다", False),
+    ],
+)
 def test_password_rules(plain_app, password, refused):
     assert (password_problem(password) is not None) is refused
 
@@ -239,9 +268,13 @@ def test_api_refuses_a_huge_amount_as_too_large(client, db, bearer, path, body, 
     assert rows(db, model) == 0
 
 
-@pytest.mark.parametrize("path, form, model", [
-    ("/costs/", COST_FORM, CostEntry), ("/budgets/", {"year": "2025", "month": "1", "service": "ALL"}, Budget),
-])
+@pytest.mark.parametrize(
+    "path, form, model",
+    [
+        ("/costs/", COST_FORM, CostEntry),
+        ("/budgets/", {"year": "2025", "month": "1", "service": "ALL"}, Budget),
+    ],
+)
 def test_forms_show_a_huge_amount_next_to_the_field(client, auth, db, tenant, path, form, model):
     auth.login("admin")
     for amount in ["1e30", "1E+30", "1e100000", "99999999999999999"]:
@@ -255,16 +288,19 @@ def test_forms_show_a_huge_amount_next_to_the_field(client, auth, db, tenant, pa
 # --- control characters: once for every route ----------------------------------------------------
 
 
-@pytest.mark.parametrize("path, body, field", [
-    ("/api/finops/costs", {**COST, "description": "a\u0000b"}, "description"),
-    ("/api/finops/costs", {**COST, "department": "\u0000"}, "department"),
-    ("/api/finops/costs", {**COST, "description": "x\ud800"}, "description"),
-    ("/api/finops/budget", {**BUDGET, "service": "ALL\u0000"}, "service"),
-    ("/api/auto-report/schedule", {**SCHEDULE, "name": "주간\u0000"}, "name"),
-    ("/api/auto-report/schedule", {**SCHEDULE, "recipients": ["ops@acme.example.kr", "\u0007x@y.kr"]}, "recipients[1]"),
-    ("/api/auto-report/generate", {"template": "weekly_ops", "period_start": "2025-01-01\u0000"}, "period_start"),
-    ("/api/auto-report/generate", {"template": "weekly_ops", "opts": {"n\u0000": 1}}, "opts.n\\u0000"),
-])
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/api/finops/costs", {**COST, "description": "a\u0000b"}, "description"),
+        ("/api/finops/costs", {**COST, "department": "\u0000"}, "department"),
+        ("/api/finops/costs", {**COST, "description": "x\ud800"}, "description"),
+        ("/api/finops/budget", {**BUDGET, "service": "ALL\u0000"}, "service"),
+        ("/api/auto-report/schedule", {**SCHEDULE, "name": "주간\u0000"}, "name"),
+        ("/api/auto-report/schedule", {**SCHEDULE, "recipients": ["ops@acme.example.kr", "\u0007x@y.kr"]}, "recipients[1]"),
+        ("/api/auto-report/generate", {"template": "weekly_ops", "period_start": "2025-01-01\u0000"}, "period_start"),
+        ("/api/auto-report/generate", {"template": "weekly_ops", "opts": {"n\u0000": 1}}, "opts.n\\u0000"),
+    ],
+)
 def test_api_refuses_nul_and_control_characters_in_any_field(client, db, bearer, path, body, field):
     headers = bearer()
     before = all_rows(db)
@@ -282,8 +318,12 @@ def test_api_refuses_nan_and_infinity_which_are_not_json(client, db, bearer):
     raw = '{"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amount": NaN}'
     response = client.post("/api/finops/costs", data=raw, content_type="application/json", headers=bearer())
     assert_refused(response, "amount", 422)
-    response = client.post("/api/auto-report/generate", data='{"template": "weekly_ops", "wait": "NaN"}',
-                           content_type="application/json", headers=bearer())
+    response = client.post(
+        "/api/auto-report/generate",
+        data='{"template": "weekly_ops", "wait": "NaN"}',
+        content_type="application/json",
+        headers=bearer(),
+    )
     assert_refused(response, "wait", 400)
     assert rows(db, CostEntry) == 0 and rows(db, Report) == 0
 
@@ -303,12 +343,21 @@ def test_forms_refuse_nul_on_the_error_page_naming_the_field(client, auth, db, t
         ("/service-requests/new", {**SR_FORM, "title": "a\x00"}, "title"),
         ("/service-requests/new", {**SR_FORM, "assignee": "\x00"}, "assignee"),
         ("/service-requests/new", {**SR_FORM, "description": "\x1b[31m"}, "description"),
-        ("/schedules/new", {**SCHEDULE, "name": "a\x00", "timezone": "Asia/Seoul", "format": "excel",
-                            "recipients": "ops@acme.example.kr"}, "name"),
-        ("/admin/users/new", {"username": "bob", "email": "bob@acme.example.kr", "role": "STAFF", "password": "pass\x00word1"},
-         "password"),
-        ("/admin/users/new", {"username": "bo\x00b", "email": "bob@acme.example.kr", "role": "STAFF", "password": "password1"},
-         "username"),
+        (
+            "/schedules/new",
+            {**SCHEDULE, "name": "a\x00", "timezone": "Asia/Seoul", "format": "excel", "recipients": "ops@acme.example.kr"},
+            "name",
+        ),
+        (
+            "/admin/users/new",
+            {"username": "bob", "email": "bob@acme.example.kr", "role": "STAFF", "password": "pass\x00word1"},
+            "password",
+        ),
+        (
+            "/admin/users/new",
+            {"username": "bo\x00b", "email": "bob@acme.example.kr", "role": "STAFF", "password": "password1"},
+            "username",
+        ),
         ("/admin/settings", {**SETTINGS_FORM, "name": "기관\x00"}, "name"),
         ("/account/tokens", {"name": "토큰\x00"}, "name"),
     ]:
@@ -320,9 +369,11 @@ def test_forms_refuse_nul_on_the_error_page_naming_the_field(client, auth, db, t
 
 
 def test_sign_in_with_nul_is_refused_not_a_crash(client, tenant):
-    for form in [{"tenant": "acme", "username": "pm\x00", "password": PASSWORD},
-                 {"tenant": "acme\x00", "username": "pm", "password": PASSWORD},
-                 {"tenant": "acme", "username": "pm", "password": "\x00" + PASSWORD}]:
+    for form in [
+        {"tenant": "acme", "username": "pm\x00", "password": PASSWORD},
+        {"tenant": "acme\x00", "username": "pm", "password": PASSWORD},
+        {"tenant": "acme", "username": "pm", "password": "\x00" + PASSWORD},
+    ]:
         response = client.post("/login", data=form)
         assert response.status_code == 422 and "U+0000" in response.get_data(as_text=True), form
     assert client.get("/costs/").status_code == 302  # still signed out
@@ -339,16 +390,27 @@ def test_nul_in_a_page_query_or_url_part_is_refused(client, auth, tenant):
 
 def test_api_ids_beyond_the_id_column_are_404(client, bearer):
     headers = bearer()
-    for path in ["/api/finops/costs/99999999999999999999", "/api/finops/costs/2147483648", "/api/auto-report/9223372036854775808",
-                 "/api/auto-report/schedule/99999999999999999999", "/api/finops/costs/١", "/api/finops/costs/１"]:
+    for path in [
+        "/api/finops/costs/99999999999999999999",
+        "/api/finops/costs/2147483648",
+        "/api/auto-report/9223372036854775808",
+        "/api/auto-report/schedule/99999999999999999999",
+        "/api/finops/costs/١",
+        "/api/finops/costs/１",
+    ]:
         response = client.get(path, headers=headers)
         assert response.status_code == 404 and response.is_json, path
 
 
 def test_page_ids_beyond_the_id_column_are_404(client, auth, tenant):
     auth.login("admin")
-    for path in ["/costs/99999999999999999999", "/costs/99999999999999999999/edit", "/reports/2147483648",
-                 "/schedules/99999999999999999999", "/service-requests/99999999999999999999/edit"]:
+    for path in [
+        "/costs/99999999999999999999",
+        "/costs/99999999999999999999/edit",
+        "/reports/2147483648",
+        "/schedules/99999999999999999999",
+        "/service-requests/99999999999999999999/edit",
+    ]:
         assert client.get(path).status_code == 404, path
 
 
@@ -390,25 +452,29 @@ def test_cost_pages_with_a_huge_page_number_show_the_first_page(client, auth, te
 # --- numbers where text is expected --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, body, field", [
-    ("/api/finops/budget", BUDGET, "service"),
-    ("/api/finops/costs", COST, "description"),
-    ("/api/finops/costs", COST, "department"),
-    ("/api/auto-report/schedule", SCHEDULE, "template"),
-    ("/api/auto-report/schedule", SCHEDULE, "cron"),
-    ("/api/auto-report/schedule", SCHEDULE, "format"),
-    ("/api/auto-report/schedule", SCHEDULE, "timezone"),
-    ("/api/auto-report/generate", GENERATE, "period_start"),
-    ("/api/auto-report/generate", GENERATE, "period_end"),
-    ("/api/auto-report/generate", {"template": "weekly_ops"}, "template"),
-    ("/api/auto-report/generate", {"template": "weekly_ops"}, "format"),
-])
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/api/finops/budget", BUDGET, "service"),
+        ("/api/finops/costs", COST, "description"),
+        ("/api/finops/costs", COST, "department"),
+        ("/api/auto-report/schedule", SCHEDULE, "template"),
+        ("/api/auto-report/schedule", SCHEDULE, "cron"),
+        ("/api/auto-report/schedule", SCHEDULE, "format"),
+        ("/api/auto-report/schedule", SCHEDULE, "timezone"),
+        ("/api/auto-report/generate", GENERATE, "period_start"),
+        ("/api/auto-report/generate", GENERATE, "period_end"),
+        ("/api/auto-report/generate", {"template": "weekly_ops"}, "template"),
+        ("/api/auto-report/generate", {"template": "weekly_ops"}, "format"),
+    ],
+)
 def test_api_refuses_a_non_string_where_text_is_expected(client, db, bearer, path, body, field):
     headers = bearer()
     before = all_rows(db)
     for value in NOT_TEXT:
-        assert "문자열" in assert_refused(post_json(client, path, {**body, field: value}, headers), field)["errors"][field] \
-            or field.startswith("period"), value  # "must be text" (periods say "enter a date as YYYY-MM-DD")
+        assert "문자열" in assert_refused(post_json(client, path, {**body, field: value}, headers), field)["errors"][
+            field
+        ] or field.startswith("period"), value  # "must be text" (periods say "enter a date as YYYY-MM-DD")
     assert all_rows(db) == before
 
 
@@ -433,9 +499,14 @@ def test_report_and_schedule_refusals_keep_the_old_field_key(client, bearer):
 
 def test_generate_refuses_dates_outside_the_sane_years(client, db, bearer):
     headers = bearer()
-    for start, end, field in [("2025-01-01", "9999-12-31", "period_end"), ("0001-01-01", "2025-01-01", "period_start"),
-                              ("1999-12-31", "2025-01-01", "period_start"), ("2025-01-01", "2101-01-01", "period_end"),
-                              ("２０２５-01-01", "2025-01-07", "period_start"), ("2025-02-30", "2025-03-01", "period_start")]:
+    for start, end, field in [
+        ("2025-01-01", "9999-12-31", "period_end"),
+        ("0001-01-01", "2025-01-01", "period_start"),
+        ("1999-12-31", "2025-01-01", "period_start"),
+        ("2025-01-01", "2101-01-01", "period_end"),
+        ("２０２５-01-01", "2025-01-07", "period_start"),
+        ("2025-02-30", "2025-03-01", "period_start"),
+    ]:
         body = {"template": "weekly_ops", "period_start": start, "period_end": end}
         assert_refused(post_json(client, "/api/auto-report/generate", body, headers), field, 400)
     assert rows(db, Report) == 0
@@ -444,8 +515,10 @@ def test_generate_refuses_dates_outside_the_sane_years(client, db, bearer):
 @pytest.mark.parametrize("start, end", [("2025-01-01", "9999-12-31"), ("1900-01-01", "2025-01-01")])
 def test_report_form_shows_the_year_error_next_to_the_period(client, auth, db, tenant, start, end):
     auth.login("pm")
-    response = client.post("/reports/", data={"template": "weekly_ops", "period": "custom", "period_start": start,
-                                              "period_end": end, "format": "excel"})
+    response = client.post(
+        "/reports/",
+        data={"template": "weekly_ops", "period": "custom", "period_start": start, "period_end": end, "format": "excel"},
+    )
     html = response.get_data(as_text=True)
     errors = re.search(r'<div id="period-errors">(.*?)</div>', html, re.S).group(1)
     assert response.status_code == 422 and "2000" in errors and "2100" in errors
@@ -460,8 +533,12 @@ def test_print_view_refuses_dates_outside_the_sane_years(client, auth, tenant):
 
 def test_sr_form_refuses_times_outside_the_sane_years_next_to_the_field(client, auth, db, tenant):
     auth.login("pm")
-    for field, value, shown in [("created_at", "0001-01-01T00:00", "2100"), ("created_at", "1999-12-31T23:00", "2100"),
-                                ("resolved_at", "9999-12-31T23:59", "2100"), ("created_at", "２０２５-01-01T10:00", "0–9")]:
+    for field, value, shown in [
+        ("created_at", "0001-01-01T00:00", "2100"),
+        ("created_at", "1999-12-31T23:00", "2100"),
+        ("resolved_at", "9999-12-31T23:59", "2100"),
+        ("created_at", "２０２５-01-01T10:00", "0–9"),
+    ]:
         response = client.post("/service-requests/new", data={**SR_FORM, "status": "DONE", field: value})
         assert response.status_code == 422 and shown in field_error(response.get_data(as_text=True), field), (field, value)
     assert rows(db, ServiceRequest) == 0
@@ -480,8 +557,9 @@ def test_api_query_refuses_foreign_digits(client, bearer, query, field):
     assert_refused(client.get(f"/api/finops/summary?{query}", headers=bearer()), field, 400)
 
 
-@pytest.mark.parametrize("path, field", [("/api/finops/trend?months=１２", "months"),
-                                         ("/api/finops/anomalies?threshold=３０", "threshold")])
+@pytest.mark.parametrize(
+    "path, field", [("/api/finops/trend?months=１２", "months"), ("/api/finops/anomalies?threshold=３０", "threshold")]
+)
 def test_api_trend_and_threshold_refuse_foreign_digits(client, bearer, path, field):
     assert_refused(client.get(path, headers=bearer()), field, 400)
 
@@ -504,16 +582,19 @@ def test_settings_refuse_foreign_digits_next_to_the_field(client, auth, db, tena
 @pytest.mark.parametrize("password", ["\t" * 10, " \t \t \t \t", "pass\nword12"])
 def test_a_password_of_control_characters_is_refused_next_to_the_field(client, auth, db, tenant, password):
     auth.login("admin")
-    response = client.post("/admin/users/new", data={"username": "bob", "email": "bob@acme.example.kr", "role": "STAFF",
-                                                    "active": "y", "password": password})
+    response = client.post(
+        "/admin/users/new",
+        data={"username": "bob", "email": "bob@acme.example.kr", "role": "STAFF", "active": "y", "password": password},
+    )
     assert response.status_code == 422 and "비밀번호" in field_error(response.get_data(as_text=True), "password")
     assert db.session.scalar(select(User).where(User.username == "bob")) is None
 
 
 def test_username_with_a_trailing_new_line_is_refused(client, auth, db, tenant):
     auth.login("admin")
-    response = client.post("/admin/users/new", data={"username": "bob\n", "email": "bob@acme.example.kr", "role": "STAFF",
-                                                    "password": "password12"})
+    response = client.post(
+        "/admin/users/new", data={"username": "bob\n", "email": "bob@acme.example.kr", "role": "STAFF", "password": "password12"}
+    )
     assert response.status_code == 422 and db.session.scalar(select(User).where(User.username.like("bob%"))) is None
 
 
@@ -556,8 +637,9 @@ def deleted_during_the_write(db):
 
     def before_flush(session, _context, _instances):
         target = armed.get("row")
-        if target is not None and any(obj is not None and type(obj) is type(target) and obj.id == target.id
-                                      for obj in session.dirty | session.deleted):
+        if target is not None and any(
+            obj is not None and type(obj) is type(target) and obj.id == target.id for obj in session.dirty | session.deleted
+        ):
             armed.pop("row")
             table = type(target).__table__
             with db.engine.begin() as other_connection:  # the other request's delete, committed
@@ -599,8 +681,9 @@ def failing_routes(app, tenant):
     def broken_flush():
         from webapp.extensions import db
 
-        db.session.add(CostEntry(tenant_id=tenant.id, code=None, year=2025, month=1, category="SERVER", service="ERP",
-                                 amount=Decimal(1)))
+        db.session.add(
+            CostEntry(tenant_id=tenant.id, code=None, year=2025, month=1, category="SERVER", service="ERP", amount=Decimal(1))
+        )
         db.session.flush()  # NOT NULL code: IntegrityError, and the session must be rolled back
 
     def row_gone():
@@ -619,8 +702,13 @@ def failing_routes(app, tenant):
         raise FieldErrors({"year": "year: must be a number from 2000 to 2100."})
 
     for prefix in ("/api/test", "/test"):
-        for name, view in (("boom", boom), ("broken-flush", broken_flush), ("row-gone", row_gone),
-                           ("forbidden", forbidden), ("refused", refused)):
+        for name, view in (
+            ("boom", boom),
+            ("broken-flush", broken_flush),
+            ("row-gone", row_gone),
+            ("forbidden", forbidden),
+            ("refused", refused),
+        ):
             app.add_url_rule(f"{prefix}/{name}", f"{prefix.strip('/').replace('/', '_')}_{name}", view, methods=["GET", "POST"])
 
 
@@ -649,8 +737,10 @@ def test_abort_descriptions_and_field_errors_reach_the_client(client, auth, bear
     assert client.get("/api/test/forbidden", headers=headers).get_json() == {"detail": "Only the budget owner may do this."}
     body = client.get("/api/test/refused", headers=headers)
     assert body.status_code == 422
-    assert body.get_json() == {"detail": "year: must be a number from 2000 to 2100.",
-                               "errors": {"year": "year: must be a number from 2000 to 2100."}}
+    assert body.get_json() == {
+        "detail": "year: must be a number from 2000 to 2100.",
+        "errors": {"year": "year: must be a number from 2000 to 2100."},
+    }
     auth.login("pm")
     page = client.get("/test/forbidden")
     assert page.status_code == 403 and "Only the budget owner may do this." in page.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Translations are compiled at set-up; building the app never writes into the package."""
+
 from __future__ import annotations
 
 import os

@@ -1,13 +1,31 @@
 """The operator CLI: names and flags are scripted by operators, so they are fixed."""
+
 from sqlalchemy import func, select
 
 from webapp.models import ApiToken, AuditLog, Tenant, User
 
 
 def test_tenant_and_user_and_token_lifecycle(runner, db):
-    result = runner.invoke(args=["tenants", "create", "--slug", "mois", "--name", "행정기관", "--timezone", "Asia/Seoul", "--currency", "KRW"])
+    result = runner.invoke(
+        args=["tenants", "create", "--slug", "mois", "--name", "행정기관", "--timezone", "Asia/Seoul", "--currency", "KRW"]
+    )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["users", "create", "--tenant", "mois", "--username", "lee", "--email", "lee@mois.kr", "--role", "PM", "--password", "secret-pass-1"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--tenant",
+            "mois",
+            "--username",
+            "lee",
+            "--email",
+            "lee@mois.kr",
+            "--role",
+            "PM",
+            "--password",
+            "secret-pass-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "lee"))
     assert user.role == "PM" and user.check_password("secret-pass-1")
@@ -26,8 +44,10 @@ def test_tenant_and_user_and_token_lifecycle(runner, db):
 
 def test_user_password_is_prompted_when_omitted(runner, db):
     runner.invoke(args=["tenants", "create", "--slug", "t1", "--name", "T1"])
-    result = runner.invoke(args=["users", "create", "--tenant", "t1", "--username", "u", "--email", "u@t1.kr", "--role", "STAFF"],
-                           input="prompted-pass\nprompted-pass\n")
+    result = runner.invoke(
+        args=["users", "create", "--tenant", "t1", "--username", "u", "--email", "u@t1.kr", "--role", "STAFF"],
+        input="prompted-pass\nprompted-pass\n",
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.username == "u")).check_password("prompted-pass")
 
@@ -38,8 +58,44 @@ def test_cli_refuses_bad_input(runner, db):
     assert runner.invoke(args=["tenants", "create", "--slug", "x", "--name", "X"]).exit_code != 0
     args = ["users", "create", "--tenant", "x", "--username", "a", "--email", "a@x.kr", "--password", "long-enough"]
     assert runner.invoke(args=args + ["--role", "BOSS"]).exit_code != 0
-    assert runner.invoke(args=["users", "create", "--tenant", "nope", "--username", "a", "--email", "a@x.kr", "--role", "PM", "--password", "long-enough"]).exit_code != 0
-    assert runner.invoke(args=["users", "create", "--tenant", "x", "--username", "a", "--email", "bad", "--role", "PM", "--password", "long-enough"]).exit_code != 0
+    assert (
+        runner.invoke(
+            args=[
+                "users",
+                "create",
+                "--tenant",
+                "nope",
+                "--username",
+                "a",
+                "--email",
+                "a@x.kr",
+                "--role",
+                "PM",
+                "--password",
+                "long-enough",
+            ]
+        ).exit_code
+        != 0
+    )
+    assert (
+        runner.invoke(
+            args=[
+                "users",
+                "create",
+                "--tenant",
+                "x",
+                "--username",
+                "a",
+                "--email",
+                "bad",
+                "--role",
+                "PM",
+                "--password",
+                "long-enough",
+            ]
+        ).exit_code
+        != 0
+    )
     assert runner.invoke(args=args + ["--role", "PM"]).exit_code == 0
     duplicate = runner.invoke(args=args + ["--role", "PM"])
     assert duplicate.exit_code != 0 and "already used" in duplicate.output
@@ -78,8 +134,22 @@ def test_tokens_revoke_single_id(runner, db):
 
 def test_users_created_by_the_cli_are_audited_like_the_admin_page(runner, db):
     runner.invoke(args=["tenants", "create", "--slug", "x", "--name", "X"])
-    result = runner.invoke(args=["users", "create", "--tenant", "x", "--username", "kim", "--email", "Kim@X.kr",
-                                 "--role", "staff", "--password", "long-enough"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--tenant",
+            "x",
+            "--username",
+            "kim",
+            "--email",
+            "Kim@X.kr",
+            "--role",
+            "staff",
+            "--password",
+            "long-enough",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "kim"))
     assert user.role == "STAFF" and user.email == "Kim@x.kr"  # the domain part of the address is normalised
@@ -89,8 +159,22 @@ def test_users_created_by_the_cli_are_audited_like_the_admin_page(runner, db):
 
 def test_cli_refusals_name_the_field_in_english(runner, db):
     runner.invoke(args=["tenants", "create", "--slug", "x", "--name", "X"])
-    result = runner.invoke(args=["users", "create", "--tenant", "x", "--username", "bad name", "--email", "nope",
-                                 "--role", "PM", "--password", "short"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--tenant",
+            "x",
+            "--username",
+            "bad name",
+            "--email",
+            "nope",
+            "--role",
+            "PM",
+            "--password",
+            "short",
+        ]
+    )
     assert result.exit_code != 0
     assert "Username:" in result.output and "email:" in result.output and "Password:" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -1,4 +1,5 @@
 """The systemd units under deploy/ bring every process back by itself and run the same commands as the Procfile."""
+
 import configparser
 import shlex
 import shutil
@@ -41,11 +42,14 @@ def test_the_target_starts_all_three():
     assert unit("icr.target")["Unit"]["Wants"].split() == list(SERVICES)
 
 
-@pytest.mark.parametrize(("name", "process", "words"), [
-    ("icr-web.service", "web", ["gunicorn", "wsgi:app"]),
-    ("icr-worker.service", "worker", ["rq", "worker", "--with-scheduler", "--url"]),
-    ("icr-scheduler.service", "scheduler", ["flask", "scheduler", "run"]),
-])
+@pytest.mark.parametrize(
+    ("name", "process", "words"),
+    [
+        ("icr-web.service", "web", ["gunicorn", "wsgi:app"]),
+        ("icr-worker.service", "worker", ["rq", "worker", "--with-scheduler", "--url"]),
+        ("icr-scheduler.service", "scheduler", ["flask", "scheduler", "run"]),
+    ],
+)
 def test_each_service_runs_the_procfile_command_from_the_venv(name, process, words):
     command = shlex.split(unit(name)["Service"]["ExecStart"])
     program = Path(command[0])
@@ -55,8 +59,11 @@ def test_each_service_runs_the_procfile_command_from_the_venv(name, process, wor
 
 
 def test_the_example_env_file_names_every_variable_the_units_use():
-    names = {line.split("=", 1)[0] for line in (DEPLOY / "icr.env.example").read_text().splitlines()
-             if line and not line.startswith("#")}
+    names = {
+        line.split("=", 1)[0]
+        for line in (DEPLOY / "icr.env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     assert {"DATABASE_URL", "REDIS_URL", "RQ_QUEUE", "SECRET_KEY", "GUNICORN_CMD_ARGS"} <= names
 
 
@@ -68,6 +75,10 @@ def test_systemd_accepts_the_units(tmp_path):
         return
     for name in (*SERVICES, "icr.target"):
         (tmp_path / name).write_text((DEPLOY / name).read_text().replace("/opt/icr", str(ROOT)))
-    result = subprocess.run([analyze, "verify", *(str(tmp_path / name) for name in ("icr.target", *SERVICES))],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [analyze, "verify", *(str(tmp_path / name) for name in ("icr.target", *SERVICES))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr

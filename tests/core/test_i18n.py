@@ -1,4 +1,7 @@
 """Korean by default, English selectable and remembered; selectors work outside requests."""
+
+from datetime import UTC
+
 from flask_babel import format_datetime, get_locale, get_timezone, gettext
 
 from webapp.i18n import tenant_context
@@ -39,11 +42,11 @@ def test_selectors_work_outside_a_request(app, factory):
 
 
 def test_times_are_shown_in_the_tenant_zone(app, factory):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     tenant = factory.tenant("seoul")
     with tenant_context(tenant):
-        assert format_datetime(datetime(2026, 1, 31, 15, 30, tzinfo=timezone.utc), "yyyy-MM-dd HH:mm") == "2026-02-01 00:30"
+        assert format_datetime(datetime(2026, 1, 31, 15, 30, tzinfo=UTC), "yyyy-MM-dd HH:mm") == "2026-02-01 00:30"
 
 
 def test_korean_catalogue_is_complete():

@@ -1,4 +1,5 @@
 """The queue in both modes: in-process threads, and Redis with a real rq worker process."""
+
 import os
 import subprocess
 import sys
@@ -72,9 +73,21 @@ def app_config(request):
 
 def run_rq_worker(app, timeout=60):
     """Start a real `rq worker --burst` process on the app's queue and wait for it to finish."""
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
-               SECRET_KEY=app.config["SECRET_KEY"], RQ_QUEUE=app.config["RQ_QUEUE"])
-    command = [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", app.config["REDIS_URL"], app.config["RQ_QUEUE"]]
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        RQ_QUEUE=app.config["RQ_QUEUE"],
+    )
+    command = [
+        str(Path(sys.executable).parent / "rq"),
+        "worker",
+        "--burst",
+        "--url",
+        app.config["REDIS_URL"],
+        app.config["RQ_QUEUE"],
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 

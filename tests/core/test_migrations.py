@@ -1,4 +1,5 @@
 """The migrations build, tear down and rebuild the schema on SQLite and PostgreSQL."""
+
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
@@ -8,8 +9,18 @@ from webapp.extensions import db
 
 from ..conftest import PG_ADMIN_URL, base_config, create_pg_database, drop_pg_database
 
-EXPECTED_TABLES = {"tenants", "users", "api_tokens", "audit_logs", "cost_entries", "budgets", "servers",
-                   "server_metrics", "service_requests", "reports"}
+EXPECTED_TABLES = {
+    "tenants",
+    "users",
+    "api_tokens",
+    "audit_logs",
+    "cost_entries",
+    "budgets",
+    "servers",
+    "server_metrics",
+    "service_requests",
+    "reports",
+}
 
 
 def _tables(app):

@@ -1,5 +1,6 @@
 """The main and account menus come from the views' role rules: each role sees exactly the pages it may open,
 every link it sees opens (200), and the entry of the current area is marked on every page."""
+
 from __future__ import annotations
 
 import re
@@ -27,11 +28,17 @@ def test_every_menu_entry_names_a_view_with_a_role_rule(app):
         assert roles_allowed(app, entry.endpoint), entry.endpoint
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("ADMIN", ["main.dashboard", "costs.index", "budgets.index", "reports.index", "service_requests.index", "schedules.index"]),
-    ("PM", ["main.dashboard", "costs.index", "budgets.index", "reports.index", "service_requests.index", "schedules.index"]),
-    ("STAFF", ["reports.index", "service_requests.index"]),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        (
+            "ADMIN",
+            ["main.dashboard", "costs.index", "budgets.index", "reports.index", "service_requests.index", "schedules.index"],
+        ),
+        ("PM", ["main.dashboard", "costs.index", "budgets.index", "reports.index", "service_requests.index", "schedules.index"]),
+        ("STAFF", ["reports.index", "service_requests.index"]),
+    ],
+)
 def test_the_menu_follows_allowed_roles(app, role, expected):
     shown = [entry.endpoint for entry in visible_entries(MAIN_MENU, role, app)]
     assert shown == expected
@@ -71,18 +78,21 @@ def test_staff_home_page_links_to_service_requests(client, auth, tenant):
     assert 'data-testid="home-service-requests"' in page and 'href="/service-requests/"' in page
 
 
-@pytest.mark.parametrize("url, current", [
-    ("/dashboard", ("/dashboard", "page")),
-    ("/costs/", ("/costs/", "page")),
-    ("/schedules/new", ("/schedules/", "true")),
-    ("/admin/outbox", ("/admin/outbox", "page")),
-    ("/admin/users/new", ("/admin/users", "true")),
-    ("/admin/settings", ("/admin/settings", "page")),
-    ("/account/", ("/account/", "page")),
-    ("/account/tokens", ("/account/tokens", "page")),
-    ("/notices/", ("/notices/", "page")),
-    ("/service-requests/new", ("/service-requests/", "true")),
-])
+@pytest.mark.parametrize(
+    "url, current",
+    [
+        ("/dashboard", ("/dashboard", "page")),
+        ("/costs/", ("/costs/", "page")),
+        ("/schedules/new", ("/schedules/", "true")),
+        ("/admin/outbox", ("/admin/outbox", "page")),
+        ("/admin/users/new", ("/admin/users", "true")),
+        ("/admin/settings", ("/admin/settings", "page")),
+        ("/account/", ("/account/", "page")),
+        ("/account/tokens", ("/account/tokens", "page")),
+        ("/notices/", ("/notices/", "page")),
+        ("/service-requests/new", ("/service-requests/", "true")),
+    ],
+)
 def test_the_current_area_is_marked(client, auth, tenant, url, current):
     auth.login("admin")
     page = client.get(url).get_data(as_text=True)

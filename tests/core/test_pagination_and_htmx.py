@@ -1,8 +1,8 @@
 """The shared pagination and page-or-fragment helpers."""
+
 from __future__ import annotations
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import select
 
 from webapp.models import AuditLog
@@ -10,7 +10,9 @@ from webapp.pagination import api_page, api_window, page_headers, page_number, p
 from webapp.validation import FieldErrors
 
 
-@pytest.mark.parametrize("raw, expected", [("3", 3), ("", 1), ("0", 1), ("-2", 1), ("x", 1), ("１２", 1), ("99999999999", 1_000_000)])
+@pytest.mark.parametrize(
+    "raw, expected", [("3", 3), ("", 1), ("0", 1), ("-2", 1), ("x", 1), ("１２", 1), ("99999999999", 1_000_000)]
+)
 def test_page_number_is_forgiving_for_people(raw, expected):
     assert page_number({"page": raw}) == expected
 
@@ -25,9 +27,16 @@ def test_api_window_keeps_the_old_limit_offset_where_asked():
     assert (window.page, window.per_page, window.offset) == (3, 10, 25)
 
 
-@pytest.mark.parametrize("args, field", [({"per_page": "0"}, "per_page"), ({"per_page": "5000"}, "per_page"),
-                                         ({"page": "-1"}, "page"), ({"page": "１"}, "page"),
-                                         ({"limit": "x"}, "limit")])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ({"per_page": "0"}, "per_page"),
+        ({"per_page": "5000"}, "per_page"),
+        ({"page": "-1"}, "page"),
+        ({"page": "１"}, "page"),
+        ({"limit": "x"}, "limit"),
+    ],
+)
 def test_api_window_refuses_bad_values_naming_the_field(args, field):
     with pytest.raises(FieldErrors) as refused:
         api_window(args, legacy=True)

@@ -1,4 +1,5 @@
 """What a production install pulls (requirements.txt) and what `make test` adds (requirements-dev.txt); `make run PORT=`."""
+
 from __future__ import annotations
 
 import re
@@ -38,15 +39,19 @@ def test_make_test_installs_the_dev_file_and_make_run_only_the_app_file():
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-@pytest.mark.parametrize("args, env, bind, base_url", [
-    ([], {}, "127.0.0.1:5000", "http://127.0.0.1:5000"),
-    (["PORT=8123"], {}, "127.0.0.1:8123", "http://127.0.0.1:8123"),
-    (["PORT=8123"], {"BASE_URL": "https://icr.example.go.kr"}, "127.0.0.1:8123", "https://icr.example.go.kr"),
-    (["PORT=8123", "BASE_URL=https://x.example.kr"], {}, "127.0.0.1:8123", "https://x.example.kr"),
-])
+@pytest.mark.parametrize(
+    "args, env, bind, base_url",
+    [
+        ([], {}, "127.0.0.1:5000", "http://127.0.0.1:5000"),
+        (["PORT=8123"], {}, "127.0.0.1:8123", "http://127.0.0.1:8123"),
+        (["PORT=8123"], {"BASE_URL": "https://icr.example.go.kr"}, "127.0.0.1:8123", "https://icr.example.go.kr"),
+        (["PORT=8123", "BASE_URL=https://x.example.kr"], {}, "127.0.0.1:8123", "https://x.example.kr"),
+    ],
+)
 def test_make_run_takes_a_port_and_sets_base_url_from_it(args, env, bind, base_url):
     environment = {"PATH": "/usr/bin:/bin", **env}
-    plan = subprocess.run(["make", "-n", "run", *args], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          check=True).stdout
+    plan = subprocess.run(
+        ["make", "-n", "run", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    ).stdout
     server = next(line for line in plan.splitlines() if "gunicorn" in line)
     assert f"--bind {bind} " in server and server.startswith(f'BASE_URL="{base_url}" ')

@@ -1,4 +1,5 @@
 """Security headers on every response (webapp/security.py), and templates that stay loadable under that CSP."""
+
 from __future__ import annotations
 
 import hashlib
@@ -67,10 +68,20 @@ def assert_security_headers(response, referrer: str = "same-origin", hsts: bool 
 
 def done_report(tenant_id: int, content: bytes = b"PK\x03\x04 workbook") -> Report:
     """A finished report with stored bytes."""
-    report = Report(tenant_id=tenant_id, template="weekly_ops", period_start=date(2026, 3, 2), period_end=date(2026, 3, 8),
-                    format="excel", status="DONE", content=content, file_name="주간_운영_보고서.xlsx",
-                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    size=len(content), sha256=hashlib.sha256(content).hexdigest(), finished_at=utcnow())
+    report = Report(
+        tenant_id=tenant_id,
+        template="weekly_ops",
+        period_start=date(2026, 3, 2),
+        period_end=date(2026, 3, 8),
+        format="excel",
+        status="DONE",
+        content=content,
+        file_name="주간_운영_보고서.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        finished_at=utcnow(),
+    )
     _db.session.add(report)
     _db.session.commit()
     return report
@@ -201,8 +212,15 @@ def demo(app):
 
 def sample_ids(tenant_id: int) -> dict[str, int]:
     """An existing id of the tenant for each id argument the routes take (so the walk gets real pages)."""
-    models = {"cost_id": CostEntry, "budget_id": Budget, "report_id": Report, "schedule_id": ReportSchedule,
-              "sr_id": ServiceRequest, "user_id": User, "token_id": ApiToken}
+    models = {
+        "cost_id": CostEntry,
+        "budget_id": Budget,
+        "report_id": Report,
+        "schedule_id": ReportSchedule,
+        "sr_id": ServiceRequest,
+        "user_id": User,
+        "token_id": ApiToken,
+    }
     ids = {}
     for name, model in models.items():
         ids[name] = _db.session.scalar(select(model.id).where(model.tenant_id == tenant_id).order_by(model.id)) or 1
@@ -213,8 +231,13 @@ def route_urls(app, tenant_id: int, report: Report) -> list[str]:
     """One URL for every rule in the URL map, filled with real ids of the tenant."""
     from webapp.schedules import links
 
-    values = {**sample_ids(tenant_id), "template_code": "weekly_ops", "token": links.make_token(report),
-              "key": "no-such-message:0", "filename": "css/app.css"}
+    values = {
+        **sample_ids(tenant_id),
+        "template_code": "weekly_ops",
+        "token": links.make_token(report),
+        "key": "no-such-message:0",
+        "filename": "css/app.css",
+    }
     urls = set()
     for rule in app.url_map.iter_rules():
         arguments = {name: values.get(name, 1) for name in rule.arguments if name not in (rule.defaults or {})}
@@ -292,8 +315,11 @@ def test_the_only_style_block_is_the_pdf_stylesheet():
     source = (TEMPLATES / "reports/print/_base.html").read_text(encoding="utf-8")
     assert re.findall(r"<style>.*?</style>", source) == ["<style>{{ print_stylesheet }}</style>"]
     assert "{% if for_pdf %}<style>" in source
-    others = [path for path in page_templates() if "<style" in strip_comments(path.read_text(encoding="utf-8"))
-              and path.name != "_base.html"]
+    others = [
+        path
+        for path in page_templates()
+        if "<style" in strip_comments(path.read_text(encoding="utf-8")) and path.name != "_base.html"
+    ]
     assert not others
 
 

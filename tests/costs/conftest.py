@@ -6,6 +6,7 @@ has returned and the request's database session has been removed.  The Flask tes
 show that order (it reads the first chunk before the request ends), which is how a streamed export
 that read the request's cursor after its transaction ended once passed every test.
 """
+
 from __future__ import annotations
 
 import http.cookiejar

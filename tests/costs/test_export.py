@@ -3,6 +3,7 @@
 Every download goes through `served` (the app on a loopback port, as in production), so the body
 is read after the request has ended: a body that still needs the request's database session fails here.
 """
+
 import csv
 import io
 import time
@@ -22,8 +23,13 @@ from ..analytics.helpers import add_cost
 BOM = "\ufeff"
 HEADER = ["코드", "연도", "월", "분류 코드", "분류", "서비스", "금액", "설명", "부서", "서버", "등록자", "등록 일시"]
 KOREAN_LABELS = {  # the labels of SPEC §3.1
-    "SERVER": "서버 운영비", "NETWORK": "네트워크/통신비", "STORAGE": "스토리지 비용", "LICENSE": "소프트웨어 라이선스",
-    "MAINTENANCE": "유지보수비", "PERSONNEL": "인건비", "OTHER": "기타",
+    "SERVER": "서버 운영비",
+    "NETWORK": "네트워크/통신비",
+    "STORAGE": "스토리지 비용",
+    "LICENSE": "소프트웨어 라이선스",
+    "MAINTENANCE": "유지보수비",
+    "PERSONNEL": "인건비",
+    "OTHER": "기타",
 }
 
 
@@ -42,14 +48,31 @@ def export_data(db, tenant, other_tenant, factory):
 
     def cost(month, category, service, amount, description, **extra):
         values = {"department": "IT", "created_at": utc(2025, 1, 15, 0, 0), **extra}
-        entry = CostEntry(tenant_id=tenant.id, code=f"COST-20250115-{len(rows):06X}", year=2025, month=month, category=category,
-                          service=service, amount=D(amount), description=description, **values)
+        entry = CostEntry(
+            tenant_id=tenant.id,
+            code=f"COST-20250115-{len(rows):06X}",
+            year=2025,
+            month=month,
+            category=category,
+            service=service,
+            amount=D(amount),
+            description=description,
+            **values,
+        )
         db.session.add(entry)
         rows.append(entry)
 
     rows: list[CostEntry] = []
-    cost(1, "SERVER", "ERP", "1000000", '=HYPERLINK("http://x")', server_id=server.id, created_by_id=author.id,
-         created_at=utc(2025, 1, 31, 20, 30))  # 05:30 on 1 February in Seoul
+    cost(
+        1,
+        "SERVER",
+        "ERP",
+        "1000000",
+        '=HYPERLINK("http://x")',
+        server_id=server.id,
+        created_by_id=author.id,
+        created_at=utc(2025, 1, 31, 20, 30),
+    )  # 05:30 on 1 February in Seoul
     cost(1, "LICENSE", "MES", "0.10", "+1 라이선스", department="=IT")
     cost(1, "LICENSE", "MES", "0.20", "@SUM(A1)")
     cost(1, "NETWORK", "INFRA", "123.45", '회선, "전용"\n2회선')
@@ -71,11 +94,24 @@ def read_csv(answer) -> list[list[str]]:
 
 def bulk_costs(db, tenant, count: int, months=(1, 2, 3)) -> None:
     """`count` costs over a few months of 2024, written in one statement."""
-    db.session.execute(insert(CostEntry), [
-        {"tenant_id": tenant.id, "code": f"COST-20240101-{i:06X}", "year": 2024, "month": months[i % len(months)],
-         "category": "SERVER", "service": "ERP", "amount": D(i % 1000) + D("0.25"), "description": f"대량 {i} " + "설명" * 20,
-         "department": "IT", "created_at": utc(2024, 1, 1, 3, 0)}
-        for i in range(count)])
+    db.session.execute(
+        insert(CostEntry),
+        [
+            {
+                "tenant_id": tenant.id,
+                "code": f"COST-20240101-{i:06X}",
+                "year": 2024,
+                "month": months[i % len(months)],
+                "category": "SERVER",
+                "service": "ERP",
+                "amount": D(i % 1000) + D("0.25"),
+                "description": f"대량 {i} " + "설명" * 20,
+                "department": "IT",
+                "created_at": utc(2024, 1, 1, 3, 0),
+            }
+            for i in range(count)
+        ],
+    )
     db.session.commit()
 
 
@@ -99,8 +135,20 @@ def test_csv_cells_are_neutralised_labelled_and_in_local_time(web, export_data):
     body = read_csv(web.get("/costs/export.csv?year=2025&month=1"))[1:]
     by_code = {row[0]: row for row in body}
     first, licence, tab, cr, empty = (by_code[export_data[i].code] for i in (0, 1, 4, 5, 6))
-    assert first == [export_data[0].code, "2025", "1", "SERVER", "서버 운영비", "ERP", "1000000.00",
-                     "'=HYPERLINK(\"http://x\")", "IT", "'-db-01", "'@ops", "2025-02-01 05:30"]
+    assert first == [
+        export_data[0].code,
+        "2025",
+        "1",
+        "SERVER",
+        "서버 운영비",
+        "ERP",
+        "1000000.00",
+        '\'=HYPERLINK("http://x")',
+        "IT",
+        "'-db-01",
+        "'@ops",
+        "2025-02-01 05:30",
+    ]
     assert licence[6:9] == ["0.10", "'+1 라이선스", "'=IT"] and licence[9:11] == ["", ""]
     assert licence[11] == "2025-01-15 09:00"
     assert tab[7] == "'\tTAB" and cr[7] == "'\rCR"
@@ -124,9 +172,15 @@ def test_csv_local_time_follows_the_tenant_zone(web, db, tenant, export_data):
     assert [row[11] for row in body] == ["2025-01-31 15:30"]
 
 
-@pytest.mark.parametrize("query, codes", [
-    ("service=MES", [2, 1]), ("category=SERVER", [8, 0]), ("year=2025&month=2", [8]), ("category=LICENSE&service=ERP", []),
-])
+@pytest.mark.parametrize(
+    "query, codes",
+    [
+        ("service=MES", [2, 1]),
+        ("category=SERVER", [8, 0]),
+        ("year=2025&month=2", [8]),
+        ("category=LICENSE&service=ERP", []),
+    ],
+)
 def test_csv_export_follows_every_filter(web, export_data, query, codes):
     rows = read_csv(web.get(f"/costs/export.csv?{query}"))
     assert rows[0] == HEADER
@@ -160,9 +214,12 @@ def test_a_download_cut_short_gives_its_connection_back(app, client, auth, db, t
         time.sleep(0.05)
     assert pool.checkedout() == before and invalidated == []  # back in the pool, and in a clean state
     if db.engine.dialect.name == "postgresql":
-        busy = db.session.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND (state LIKE 'idle in transaction%' OR (query LIKE 'COPY%' AND state = 'active'))")).scalar()
+        busy = db.session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND (state LIKE 'idle in transaction%' OR (query LIKE 'COPY%' AND state = 'active'))"
+            )
+        ).scalar()
         assert busy == 0
     full = client.get("/costs/export.csv").get_data()
     assert full.count(b"\r\n") == 3001
@@ -205,7 +262,7 @@ def test_excel_export_has_styled_header_numbers_labels_and_total(web, export_dat
     assert corner.fill.fgColor.rgb.endswith("003366") and corner.font.bold and corner.font.color.rgb.endswith("FFFFFF")
     data = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=6)]
     assert [row[6] for row in data] == [2000000, 1000000] and all(isinstance(row[6], (int, float)) for row in data)
-    assert [row[7] for row in data] == ["'-2월 서버", "'=HYPERLINK(\"http://x\")"]
+    assert [row[7] for row in data] == ["'-2월 서버", '\'=HYPERLINK("http://x")']
     assert data[1][4] == "서버 운영비" and data[1][9:11] == ["'-db-01", "'@ops"]
     assert data[1][11] == datetime(2025, 2, 1, 5, 30)  # Seoul time
     total_row = [cell.value for cell in sheet[8]]

@@ -1,4 +1,5 @@
 """The costs page: filter, totals, add with validation, edit in place, delete, roles and tenant isolation."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -9,8 +10,15 @@ from webapp.models import AuditLog, CostEntry
 from ..analytics.helpers import add_cost
 
 HX = {"HX-Request": "true"}
-GOOD = {"year": "2025", "month": "3", "category": "LICENSE", "service": "ERP", "amount": "1,234,567",
-        "description": "ERP 라이선스 갱신", "department": "IT"}
+GOOD = {
+    "year": "2025",
+    "month": "3",
+    "category": "LICENSE",
+    "service": "ERP",
+    "amount": "1,234,567",
+    "description": "ERP 라이선스 갱신",
+    "department": "IT",
+}
 
 
 def count(db, tenant=None) -> int:
@@ -39,10 +47,16 @@ def costs(tenant, other_tenant):
 # --- roles ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/costs/"), ("post", "/costs/"), ("get", "/costs/export.csv"), ("get", "/costs/export.xlsx"),
-    ("get", "/costs/totals"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/costs/"),
+        ("post", "/costs/"),
+        ("get", "/costs/export.csv"),
+        ("get", "/costs/export.xlsx"),
+        ("get", "/costs/totals"),
+    ],
+)
 def test_staff_cannot_see_or_change_costs(client, auth, costs, db, method, path):
     auth.login("staff")
     response = getattr(client, method)(path, data=GOOD if method == "post" else None)
@@ -50,7 +64,9 @@ def test_staff_cannot_see_or_change_costs(client, auth, costs, db, method, path)
     assert count(db) == 4
 
 
-@pytest.mark.parametrize("suffix, method", [("", "get"), ("/edit", "get"), ("/edit", "post"), ("/delete", "get"), ("/delete", "post")])
+@pytest.mark.parametrize(
+    "suffix, method", [("", "get"), ("/edit", "get"), ("/edit", "post"), ("/delete", "get"), ("/delete", "post")]
+)
 def test_staff_gets_403_on_cost_routes_with_an_id(client, auth, costs, suffix, method):
     auth.login("staff")
     assert getattr(client, method)(f"/costs/{costs[0].id}{suffix}").status_code == 403
@@ -73,12 +89,15 @@ def test_list_shows_only_own_costs_with_won_amounts_and_total(client, auth, cost
     assert "3건" in page and "₩3,250,000" in page  # 3,250,000.50 shown in whole won
 
 
-@pytest.mark.parametrize("query, shown, hidden, total", [
-    ("year=2025&month=1", ["ERP 서버", "MES 라이선스"], ["ERP 서버 2월"], "₩1,250,000"),
-    ("service=ERP", ["ERP 서버", "ERP 서버 2월"], ["MES 라이선스"], "₩3,000,000"),
-    ("category=LICENSE", ["MES 라이선스"], ["ERP 서버"], "₩250,000"),
-    ("year=2025&month=2&service=MES", [], ["ERP 서버", "MES 라이선스"], "₩0"),
-])
+@pytest.mark.parametrize(
+    "query, shown, hidden, total",
+    [
+        ("year=2025&month=1", ["ERP 서버", "MES 라이선스"], ["ERP 서버 2월"], "₩1,250,000"),
+        ("service=ERP", ["ERP 서버", "ERP 서버 2월"], ["MES 라이선스"], "₩3,000,000"),
+        ("category=LICENSE", ["MES 라이선스"], ["ERP 서버"], "₩250,000"),
+        ("year=2025&month=2&service=MES", [], ["ERP 서버", "MES 라이선스"], "₩0"),
+    ],
+)
 def test_filter_refreshes_the_table_fragment_without_layout(client, auth, costs, query, shown, hidden, total):
     auth.login("pm")
     response = client.get(f"/costs/?{query}", headers=HX)
@@ -99,7 +118,7 @@ def test_full_page_works_without_javascript(client, auth, costs):
     page = client.get("/costs/?year=2025&month=1").get_data(as_text=True)
     assert "<html" in page and 'method="get" action="/costs/"' in page
     assert 'method="post" action="/costs/' in page
-    assert 'href="/costs/%d/edit"' % costs[0].id in page and 'href="/costs/%d/delete"' % costs[0].id in page
+    assert f'href="/costs/{costs[0].id}/edit"' in page and f'href="/costs/{costs[0].id}/delete"' in page
     assert '<option value="1" selected>' in page  # the month filter stays chosen
     assert "Vary" in client.get("/costs/").headers and "HX-Request" in client.get("/costs/").headers["Vary"]
 
@@ -198,9 +217,19 @@ def test_edit_in_place(client, auth, costs, db):
     assert editor.status_code == 200
     assert "<html" not in html and 'class="editing"' in html and 'value="1000000"' in html
 
-    response = client.post(f"/costs/{target.id}/edit", headers=HX,
-                           data={"year": "2025", "month": "1", "category": "SERVER", "service": "ERP", "amount": "1500000",
-                                 "description": "ERP 서버 증설", "department": "IT"})
+    response = client.post(
+        f"/costs/{target.id}/edit",
+        headers=HX,
+        data={
+            "year": "2025",
+            "month": "1",
+            "category": "SERVER",
+            "service": "ERP",
+            "amount": "1500000",
+            "description": "ERP 서버 증설",
+            "department": "IT",
+        },
+    )
     row = response.get_data(as_text=True)
     assert response.status_code == 200 and row.lstrip().startswith("<tr") and "₩1,500,000" in row
     assert response.headers["HX-Trigger"] == "costs-totals-changed"
@@ -214,8 +243,11 @@ def test_edit_in_place(client, auth, costs, db):
 
 def test_edit_with_bad_amount_shows_the_error_in_the_row(client, auth, costs, db):
     auth.login("pm")
-    response = client.post(f"/costs/{costs[0].id}/edit", headers=HX,
-                           data={"year": "2025", "month": "1", "category": "SERVER", "service": "ERP", "amount": "-1"})
+    response = client.post(
+        f"/costs/{costs[0].id}/edit",
+        headers=HX,
+        data={"year": "2025", "month": "1", "category": "SERVER", "service": "ERP", "amount": "-1"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and 'class="editing"' in body and "0 이상" in body and 'value="-1"' in body
     assert db.session.get(CostEntry, costs[0].id).amount == D("1000000.00")
@@ -264,7 +296,9 @@ def test_no_javascript_save_and_delete_return_to_the_list_whatever_next_says(cli
 # --- tenant isolation ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix, method", [("", "get"), ("/edit", "get"), ("/edit", "post"), ("/delete", "get"), ("/delete", "post")])
+@pytest.mark.parametrize(
+    "suffix, method", [("", "get"), ("/edit", "get"), ("/edit", "post"), ("/delete", "get"), ("/delete", "post")]
+)
 def test_another_tenants_cost_is_404(client, auth, costs, other_tenant, db, suffix, method):
     foreign = db.session.scalar(select(CostEntry).where(CostEntry.tenant_id == other_tenant.id))
     auth.login("pm")

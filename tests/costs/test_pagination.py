@@ -3,6 +3,7 @@
 Every page of every filter is compared with the list the database gives without any paging
 trick (ORDER BY year, month, id descending), on SQLite and PostgreSQL, on the page and in the API.
 """
+
 import re
 from decimal import Decimal as D
 
@@ -17,23 +18,49 @@ from webapp.models import CostEntry
 HX = {"HX-Request": "true"}
 # (year, month, service, category, how many): months of very different sizes, some rows exact ties.
 LAYOUT = [
-    (2024, 11, "ERP", "SERVER", 12), (2024, 12, "ERP", "LICENSE", 9), (2024, 12, "MES", "SERVER", 21),
-    (2025, 1, "MES", "LICENSE", 3), (2025, 3, "ERP", "SERVER", 17), (2025, 3, "MES", "SERVER", 15),
+    (2024, 11, "ERP", "SERVER", 12),
+    (2024, 12, "ERP", "LICENSE", 9),
+    (2024, 12, "MES", "SERVER", 21),
+    (2025, 1, "MES", "LICENSE", 3),
+    (2025, 3, "ERP", "SERVER", 17),
+    (2025, 3, "MES", "SERVER", 15),
 ]
-FILTERS = [{}, {"service": "ERP"}, {"category": "SERVER"}, {"service": "MES", "category": "LICENSE"}, {"year": 2024},
-           {"year": 2024, "month": 12}, {"month": 3}, {"year": 2025, "service": "ERP", "category": "SERVER"},
-           {"service": "OTHER"}]
+FILTERS = [
+    {},
+    {"service": "ERP"},
+    {"category": "SERVER"},
+    {"service": "MES", "category": "LICENSE"},
+    {"year": 2024},
+    {"year": 2024, "month": 12},
+    {"month": 3},
+    {"year": 2025, "service": "ERP", "category": "SERVER"},
+    {"service": "OTHER"},
+]
 
 
 @pytest.fixture
 def listed(db, tenant, other_tenant):
     """77 costs of acme in 5 months (ties: same month, service, category and amount), interleaved with another tenant's."""
-    rows = [{"year": year, "month": month, "service": service, "category": category, "tenant_id": owner.id,
-             "description": f"{owner.slug} {service} {category}"}
-            for year, month, service, category, count in LAYOUT for _ in range(count) for owner in (tenant, other_tenant)]
-    db.session.execute(insert(CostEntry), [
-        {**row, "code": f"COST-20250101-{number:06X}", "amount": D("1000.50"), "department": "IT"}
-        for number, row in enumerate(rows, 1)])
+    rows = [
+        {
+            "year": year,
+            "month": month,
+            "service": service,
+            "category": category,
+            "tenant_id": owner.id,
+            "description": f"{owner.slug} {service} {category}",
+        }
+        for year, month, service, category, count in LAYOUT
+        for _ in range(count)
+        for owner in (tenant, other_tenant)
+    ]
+    db.session.execute(
+        insert(CostEntry),
+        [
+            {**row, "code": f"COST-20250101-{number:06X}", "amount": D("1000.50"), "department": "IT"}
+            for number, row in enumerate(rows, 1)
+        ],
+    )
     db.session.commit()
     return tenant
 
@@ -41,8 +68,13 @@ def listed(db, tenant, other_tenant):
 def plain_order(db, tenant, **where) -> list[str]:
     """The codes of the filtered list as one plain ORDER BY gives them (the reference)."""
     conditions = [getattr(CostEntry, name) == value for name, value in where.items()]
-    return list(db.session.scalars(select(CostEntry.code).where(CostEntry.tenant_id == tenant.id, *conditions)
-                                   .order_by(CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CostEntry.code)
+            .where(CostEntry.tenant_id == tenant.id, *conditions)
+            .order_by(CostEntry.year.desc(), CostEntry.month.desc(), CostEntry.id.desc())
+        )
+    )
 
 
 def codes_on(html: str) -> list[str]:
@@ -84,7 +116,7 @@ def test_a_page_outside_the_list_shows_the_nearest_page(client, auth, db, listed
     expected = plain_order(db, listed)  # 77 costs: pages of 25, 25, 25, 2
     html = client.get(f"/costs/?page={asked}").get_data(as_text=True)
     assert f"4쪽 중 {shown}쪽" in html
-    assert codes_on(html) == expected[(shown - 1) * 25:shown * 25]
+    assert codes_on(html) == expected[(shown - 1) * 25 : shown * 25]
 
 
 def test_the_api_reads_the_same_pages(client, auth, db, listed):
@@ -115,6 +147,6 @@ def test_page_slices_pick_exactly_the_rows_asked_for(counts, offset, limit):
     every_row = [(year, month, position) for year, month, count, _amount in months for position in range(count)]
     slices = page_slices(months, offset, limit)
     picked = [(part.year, part.month, part.skip + position) for part in slices for position in range(part.take)]
-    assert picked == every_row[offset:offset + limit]
+    assert picked == every_row[offset : offset + limit]
     sizes = {(year, month): count for year, month, count, _amount in months}
     assert all(part.count == sizes[part.year, part.month] and part.after >= 0 for part in slices)

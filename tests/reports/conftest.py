@@ -1,4 +1,5 @@
 """Fixtures for report tests: a month of SRs with figures worked out by hand."""
+
 import pytest
 
 from .helpers import add_sr
@@ -31,8 +32,17 @@ def costs(db, tenant):
     idle = Server(tenant_id=tenant.id, name="idle-01", service="MES", description="")
     db.session.add(idle)
     db.session.flush()
-    db.session.add(ServerMetric(tenant_id=tenant.id, server_id=idle.id, year=2026, month=3, cpu_avg=Decimal("5"),
-                                memory_avg=Decimal("30"), disk_avg=Decimal("40")))
+    db.session.add(
+        ServerMetric(
+            tenant_id=tenant.id,
+            server_id=idle.id,
+            year=2026,
+            month=3,
+            cpu_avg=Decimal("5"),
+            memory_avg=Decimal("30"),
+            disk_avg=Decimal("40"),
+        )
+    )
     for month, category, service, amount, server, description in [
         (2, "LICENSE", "ERP", 3_000_000, None, "ERP 라이선스"),
         (2, "SERVER", "MES", 2_000_000, None, "MES 서버"),
@@ -40,8 +50,19 @@ def costs(db, tenant):
         (3, "SERVER", "MES", 3_500_000, idle, "=1+2"),
         (3, "MAINTENANCE", "INFRA", 1_000_000, None, "인프라 유지보수"),
     ]:
-        db.session.add(CostEntry(tenant_id=tenant.id, code=new_cost_code(), year=2026, month=month, category=category,
-                                 service=service, amount=Decimal(amount), description=description,
-                                 server_id=server.id if server else None, department="IT"))
+        db.session.add(
+            CostEntry(
+                tenant_id=tenant.id,
+                code=new_cost_code(),
+                year=2026,
+                month=month,
+                category=category,
+                service=service,
+                amount=Decimal(amount),
+                description=description,
+                server_id=server.id if server else None,
+                department="IT",
+            )
+        )
     db.session.add(Budget(tenant_id=tenant.id, year=2026, month=3, service="ALL", amount=Decimal(8_000_000)))
     db.session.commit()

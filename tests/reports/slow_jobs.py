@@ -1,4 +1,5 @@
 """A job that is slow on purpose, for the test that kills the worker in the middle of a report."""
+
 import time
 
 from webapp.models import utcnow

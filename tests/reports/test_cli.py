@@ -1,4 +1,5 @@
 """`flask reports generate | sweep | purge`."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,8 +11,22 @@ from .helpers import add_report
 
 def test_generate_waits_and_writes_the_file(runner, db, tenant, march, tmp_path):
     target = tmp_path / "sla.xlsx"
-    result = runner.invoke(args=["reports", "generate", "--tenant", "acme", "--template", "monthly_sla",
-                                 "--start", "2026-03-01", "--end", "2026-03-31", "--output", str(target)])
+    result = runner.invoke(
+        args=[
+            "reports",
+            "generate",
+            "--tenant",
+            "acme",
+            "--template",
+            "monthly_sla",
+            "--start",
+            "2026-03-01",
+            "--end",
+            "2026-03-31",
+            "--output",
+            str(target),
+        ]
+    )
     assert result.exit_code == 0, result.output
     report = db.session.scalar(select(Report))
     assert f"report {report.id}: DONE monthly_sla 2026-03-01~2026-03-31 excel" in result.output

@@ -1,4 +1,5 @@
 """Each Excel template read back with openpyxl: sheets, values, number formats, header style, charts, safe text."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,7 +30,9 @@ def assert_styled_header(row):
 
 
 def test_weekly_ops_workbook(tenant, march):
-    add_sr(tenant, "2026-03-20 10:00", title="=HYPERLINK(\"http://evil.example\", \"클릭\")", description="@SUM(1+1)\n- 증상: 접속 불가")
+    add_sr(
+        tenant, "2026-03-20 10:00", title='=HYPERLINK("http://evil.example", "클릭")', description="@SUM(1+1)\n- 증상: 접속 불가"
+    )
     built, book = build(tenant, "weekly_ops")
     assert built.file_name == "주간_운영_보고서_2026-03-01_2026-03-31.xlsx"
     assert book.sheetnames == ["요약", "서비스별", "일별 추이", "SR 목록"]
@@ -77,8 +80,10 @@ def test_monthly_sla_workbook(tenant, march):
     assert find_row(sla, "P2")[5].number_format == "0.0%"
     assert len(sla._charts) == 1
     breaches = list(book["SLA 위반 목록"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[10], r[11]) for r in breaches] == [(march["C"].code, pytest.approx(27.5), pytest.approx(19.5)),
-                                                        (march["G"].code, pytest.approx(756.0), pytest.approx(732.0))]
+    assert [(r[0], r[10], r[11]) for r in breaches] == [
+        (march["C"].code, pytest.approx(27.5), pytest.approx(19.5)),
+        (march["G"].code, pytest.approx(756.0), pytest.approx(732.0)),
+    ]
     assert built.data_summary["sla_compliance"] == 75 and built.data_summary["sla_breaches"] == 2
 
 
@@ -89,20 +94,59 @@ def capacity_data(db, tenant):
     idle = Server(tenant_id=tenant.id, name="old-batch", service="ERP")
     db.session.add_all([web, idle])
     db.session.flush()
-    for month, (server_cost, storage_cost, disk) in enumerate([(1_000_000, 400_000, 70), (1_100_000, 450_000, 76),
-                                                               (1_200_000, 500_000, 82)], start=1):
-        db.session.add_all([
-            CostEntry(tenant_id=tenant.id, code=f"COST-C-{month}A", year=2026, month=month, category="SERVER", service="INFRA",
-                      amount=Decimal(server_cost), server_id=web.id),
-            CostEntry(tenant_id=tenant.id, code=f"COST-C-{month}B", year=2026, month=month, category="STORAGE", service="INFRA",
-                      amount=Decimal(storage_cost)),
-            CostEntry(tenant_id=tenant.id, code=f"COST-C-{month}C", year=2026, month=month, category="LICENSE", service="ERP",
-                      amount=Decimal("999999")),
-            ServerMetric(tenant_id=tenant.id, server_id=web.id, year=2026, month=month, cpu_avg=Decimal("55.5"),
-                         memory_avg=Decimal("60"), disk_avg=Decimal(disk)),
-            ServerMetric(tenant_id=tenant.id, server_id=idle.id, year=2026, month=month, cpu_avg=Decimal("4.0"),
-                         memory_avg=Decimal("20"), disk_avg=Decimal("30")),
-        ])
+    for month, (server_cost, storage_cost, disk) in enumerate(
+        [(1_000_000, 400_000, 70), (1_100_000, 450_000, 76), (1_200_000, 500_000, 82)], start=1
+    ):
+        db.session.add_all(
+            [
+                CostEntry(
+                    tenant_id=tenant.id,
+                    code=f"COST-C-{month}A",
+                    year=2026,
+                    month=month,
+                    category="SERVER",
+                    service="INFRA",
+                    amount=Decimal(server_cost),
+                    server_id=web.id,
+                ),
+                CostEntry(
+                    tenant_id=tenant.id,
+                    code=f"COST-C-{month}B",
+                    year=2026,
+                    month=month,
+                    category="STORAGE",
+                    service="INFRA",
+                    amount=Decimal(storage_cost),
+                ),
+                CostEntry(
+                    tenant_id=tenant.id,
+                    code=f"COST-C-{month}C",
+                    year=2026,
+                    month=month,
+                    category="LICENSE",
+                    service="ERP",
+                    amount=Decimal("999999"),
+                ),
+                ServerMetric(
+                    tenant_id=tenant.id,
+                    server_id=web.id,
+                    year=2026,
+                    month=month,
+                    cpu_avg=Decimal("55.5"),
+                    memory_avg=Decimal("60"),
+                    disk_avg=Decimal(disk),
+                ),
+                ServerMetric(
+                    tenant_id=tenant.id,
+                    server_id=idle.id,
+                    year=2026,
+                    month=month,
+                    cpu_avg=Decimal("4.0"),
+                    memory_avg=Decimal("20"),
+                    disk_avg=Decimal("30"),
+                ),
+            ]
+        )
     db.session.commit()
 
 
@@ -142,7 +186,11 @@ def test_monthly_cost_workbook(tenant, costs):
     assert find_row(summary, "예산 사용률")[1].value == pytest.approx(1.063)
     assert find_row(summary, "총 절감 가능액")[1].value == 4_125_000  # licence 400,000 + spike 225,000 + idle 3,500,000
     assert len(summary._charts) == 1
-    assert [c.value for c in find_row(summary, "소프트웨어 라이선스")[:3]] == ["소프트웨어 라이선스", 4_000_000, pytest.approx(0.471)]
+    assert [c.value for c in find_row(summary, "소프트웨어 라이선스")[:3]] == [
+        "소프트웨어 라이선스",
+        4_000_000,
+        pytest.approx(0.471),
+    ]
     rows = [row for row in book["이상 징후"].iter_rows(min_row=6, values_only=True)]
     assert rows[0][:5] == ("서비스", "이번 달", "예상(중앙값)", "영향액", "증감률")
     assert [row[0] for row in rows[1:4]] == ["INFRA", "MES", "ERP"]  # a new service first, then the largest change

@@ -1,4 +1,5 @@
 """SR figures of SPEC §5.3 against values computed by hand, in the tenant's time zone."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -28,7 +29,13 @@ def test_a_day_later_period_ignores_the_tenant_zone_shift(tenant, march):
 
 def test_empty_period_gives_zero_rates(tenant):
     summary = metrics.sr_summary(metrics.window_for(tenant, *MARCH))
-    assert summary == {"created": 0, "resolved": 0, "open_now": 0, "completion_rate": Decimal("0.0"), "mttr_hours": Decimal("0.0")}
+    assert summary == {
+        "created": 0,
+        "resolved": 0,
+        "open_now": 0,
+        "completion_rate": Decimal("0.0"),
+        "mttr_hours": Decimal("0.0"),
+    }
 
 
 def test_sla_compliance_per_priority(tenant, march):
@@ -73,7 +80,9 @@ def test_daily_trend_across_daylight_saving(db, factory):
     tenant = factory.tenant("ny", "뉴욕 사무소", timezone="America/New_York")
     add_sr(tenant, "2026-03-08 23:30")
     add_sr(tenant, "2026-03-07 23:30")
-    daily = {row["day"]: row["created"] for row in metrics.daily_trend(metrics.window_for(tenant, date(2026, 3, 7), date(2026, 3, 9)))}
+    daily = {
+        row["day"]: row["created"] for row in metrics.daily_trend(metrics.window_for(tenant, date(2026, 3, 7), date(2026, 3, 9)))
+    }
     assert daily == {date(2026, 3, 7): 1, date(2026, 3, 8): 1, date(2026, 3, 9): 0}
 
 
@@ -82,8 +91,14 @@ def test_per_service_lists_every_service(tenant, march):
     assert list(rows)[:3] == ["MES", "ERP", "GROUPWARE"]
     assert (rows["MES"]["created"], rows["MES"]["resolved"], rows["MES"]["mttr_hours"]) == (1, 1, Decimal("3.0"))
     assert (rows["ERP"]["created"], rows["ERP"]["resolved"], rows["ERP"]["open_now"]) == (6, 3, 3)
-    assert rows["BACKUP"] == {"service": "BACKUP", "created": 0, "resolved": 0, "open_now": 0,
-                              "completion_rate": Decimal("0.0"), "mttr_hours": None}
+    assert rows["BACKUP"] == {
+        "service": "BACKUP",
+        "created": 0,
+        "resolved": 0,
+        "open_now": 0,
+        "completion_rate": Decimal("0.0"),
+        "mttr_hours": None,
+    }
 
 
 def test_incidents_by_root_cause_and_recurring_patterns(tenant):

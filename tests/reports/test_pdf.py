@@ -1,11 +1,12 @@
 """Each PDF template: A4, header with institution and period on every page, page numbers, vector charts, Korean font embedded."""
+
 import re
 
 import pytest
 
 from webapp.i18n import tenant_context
-from webapp.reports.pdf import render_html
 from webapp.reports.collectors import collect
+from webapp.reports.pdf import render_html
 from webapp.reports.render import render_report
 
 from .helpers import MARCH, add_sr, local, pdf_fonts, pdf_info, pdf_pages, weasyprint_warnings
@@ -22,8 +23,16 @@ PDF_TEMPLATES = {
 def incidents(tenant):
     """Incidents with root causes for the RCA report."""
     for day in ("03", "12", "20"):
-        add_sr(tenant, f"2026-03-{day} 10:00", f"2026-03-{day} 14:00", type="INCIDENT", priority="P2", service="MES",
-               root_cause="DB 락 경합", title="MES 접속 지연")
+        add_sr(
+            tenant,
+            f"2026-03-{day} 10:00",
+            f"2026-03-{day} 14:00",
+            type="INCIDENT",
+            priority="P2",
+            service="MES",
+            root_cause="DB 락 경합",
+            title="MES 접속 지연",
+        )
 
 
 @pytest.mark.parametrize("template", list(PDF_TEMPLATES))
@@ -61,7 +70,7 @@ def test_printable_page_is_the_pdf_html_with_svg_charts(app, tenant, march, inci
             for_browser = render_html(data, for_pdf=False, back_url="/reports/")
     assert "<svg" in for_pdf and 'role="img"' in for_pdf
     assert "size: A4" in for_pdf and "counter(pages)" in for_pdf
-    assert for_browser.replace('\n', '').count("<svg") == for_pdf.replace('\n', '').count("<svg")
+    assert for_browser.replace("\n", "").count("<svg") == for_pdf.replace("\n", "").count("<svg")
     # The browser page loads its CSS and print button script as files (the CSP allows nothing inline); the PDF inlines the CSS.
     assert "js/print.js" in for_browser and "data-print" in for_browser and "<style" not in for_browser
     assert "css/report-print.css" in for_browser and "css/report-print.css" not in for_pdf

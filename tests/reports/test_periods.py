@@ -1,4 +1,5 @@
 """Report periods of SPEC §5.2: on-demand defaults and the last complete period for scheduled runs."""
+
 from datetime import date
 
 import pytest
@@ -7,27 +8,33 @@ from webapp.reports.periods import utc_bounds
 from webapp.reports.service import ReportRequestError, default_period, last_complete_period
 
 
-@pytest.mark.parametrize(("template", "today", "expected"), [
-    ("weekly_ops", date(2026, 3, 10), (date(2026, 3, 3), date(2026, 3, 10))),
-    ("weekly_ops", date(2026, 1, 3), (date(2025, 12, 27), date(2026, 1, 3))),
-    ("monthly_sla", date(2026, 3, 10), (date(2026, 3, 1), date(2026, 3, 10))),
-    ("monthly_cost", date(2026, 3, 1), (date(2026, 3, 1), date(2026, 3, 1))),
-    ("incident_rca", date(2026, 2, 28), (date(2026, 2, 1), date(2026, 2, 28))),
-    ("capacity_plan", date(2026, 5, 20), (date(2026, 4, 1), date(2026, 5, 20))),
-    ("capacity_plan", date(2026, 12, 31), (date(2026, 10, 1), date(2026, 12, 31))),
-])
+@pytest.mark.parametrize(
+    ("template", "today", "expected"),
+    [
+        ("weekly_ops", date(2026, 3, 10), (date(2026, 3, 3), date(2026, 3, 10))),
+        ("weekly_ops", date(2026, 1, 3), (date(2025, 12, 27), date(2026, 1, 3))),
+        ("monthly_sla", date(2026, 3, 10), (date(2026, 3, 1), date(2026, 3, 10))),
+        ("monthly_cost", date(2026, 3, 1), (date(2026, 3, 1), date(2026, 3, 1))),
+        ("incident_rca", date(2026, 2, 28), (date(2026, 2, 1), date(2026, 2, 28))),
+        ("capacity_plan", date(2026, 5, 20), (date(2026, 4, 1), date(2026, 5, 20))),
+        ("capacity_plan", date(2026, 12, 31), (date(2026, 10, 1), date(2026, 12, 31))),
+    ],
+)
 def test_default_period(template, today, expected):
     assert default_period(template, today) == expected
 
 
-@pytest.mark.parametrize(("template", "run_date", "expected"), [
-    ("weekly_ops", date(2026, 3, 9), (date(2026, 3, 2), date(2026, 3, 8))),
-    ("monthly_sla", date(2026, 3, 1), (date(2026, 2, 1), date(2026, 2, 28))),
-    ("monthly_sla", date(2024, 3, 15), (date(2024, 2, 1), date(2024, 2, 29))),
-    ("monthly_cost", date(2026, 1, 1), (date(2025, 12, 1), date(2025, 12, 31))),
-    ("capacity_plan", date(2026, 4, 1), (date(2026, 1, 1), date(2026, 3, 31))),
-    ("capacity_plan", date(2026, 2, 10), (date(2025, 10, 1), date(2025, 12, 31))),
-])
+@pytest.mark.parametrize(
+    ("template", "run_date", "expected"),
+    [
+        ("weekly_ops", date(2026, 3, 9), (date(2026, 3, 2), date(2026, 3, 8))),
+        ("monthly_sla", date(2026, 3, 1), (date(2026, 2, 1), date(2026, 2, 28))),
+        ("monthly_sla", date(2024, 3, 15), (date(2024, 2, 1), date(2024, 2, 29))),
+        ("monthly_cost", date(2026, 1, 1), (date(2025, 12, 1), date(2025, 12, 31))),
+        ("capacity_plan", date(2026, 4, 1), (date(2026, 1, 1), date(2026, 3, 31))),
+        ("capacity_plan", date(2026, 2, 10), (date(2025, 10, 1), date(2025, 12, 31))),
+    ],
+)
 def test_last_complete_period(template, run_date, expected):
     assert last_complete_period(template, run_date) == expected
 

@@ -1,4 +1,5 @@
 """Redis down while a report is requested: 503 with the reason, nothing stored, the form kept as typed (API and page)."""
+
 import re
 
 import pytest
@@ -51,9 +52,18 @@ def test_api_generate_in_english_says_the_same(client, db, tenant):
 
 def test_page_post_shows_a_banner_and_keeps_what_was_typed(client, auth, db, tenant):
     auth.login("pm")
-    response = client.post("/reports/", data={"template": "monthly_sla", "period": "custom", "period_start": "2026-03-01",
-                                              "period_end": "2026-03-31", "format": "pdf", "send_email": "y",
-                                              "email": "boss@example.kr"})
+    response = client.post(
+        "/reports/",
+        data={
+            "template": "monthly_sla",
+            "period": "custom",
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+            "format": "pdf",
+            "send_email": "y",
+            "email": "boss@example.kr",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert 'data-testid="form-banner"' in page and QUEUE_DOWN in page
@@ -65,8 +75,9 @@ def test_page_post_shows_a_banner_and_keeps_what_was_typed(client, auth, db, ten
 
 def test_htmx_post_gets_the_form_fragment_with_the_banner(client, auth, db, tenant):
     auth.login("pm")
-    response = client.post("/reports/", data={"template": "weekly_ops", "period": "default", "format": "excel"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/reports/", data={"template": "weekly_ops", "period": "default", "format": "excel"}, headers={"HX-Request": "true"}
+    )
     fragment = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["HX-Retarget"] == "#report-form" and response.headers["HX-Reswap"] == "outerHTML"

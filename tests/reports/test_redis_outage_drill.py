@@ -5,6 +5,7 @@ again and generate (DONE).  The worker that was busy when Redis went away exits 
 result it cannot record); the process manager restarts it (deploy/icr-worker.service, Restart=always), which
 the drill does by hand.  An idle worker rides out a short outage by itself (rq retries with back-off).
 """
+
 import os
 import signal
 import subprocess
@@ -41,11 +42,18 @@ class Worker:
 
     def start(self) -> None:
         """Start (or restart) the worker, as the process manager would."""
-        command = [str(BIN / "rq"), "worker", "--with-scheduler", "--url", self.app.config["REDIS_URL"],
-                   self.app.config["RQ_QUEUE"]]
+        command = [
+            str(BIN / "rq"),
+            "worker",
+            "--with-scheduler",
+            "--url",
+            self.app.config["REDIS_URL"],
+            self.app.config["RQ_QUEUE"],
+        ]
         with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=process_env(self.app), stdout=log, stderr=log,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=process_env(self.app), stdout=log, stderr=log, start_new_session=True
+            )
         self.starts += 1
 
     @property

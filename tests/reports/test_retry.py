@@ -1,5 +1,6 @@
 """A failed report can be generated again ("다시 생성": a new report, the failed one kept), and a report cut off by a
 PostgreSQL restart fails with a friendly message instead of the driver's text."""
+
 import logging
 import threading
 import time
@@ -38,7 +39,11 @@ def test_api_retry_makes_a_new_report_with_the_same_request_and_keeps_the_failed
     response = client.post(f"/api/auto-report/{failed.id}/retry", headers=bearer(db, tenant))
     body = response.get_json()
     assert response.status_code == 202 and body["retry_of"] == failed.id and body["report_id"] != failed.id
-    assert (body["template"], body["format"], body["period"]) == ("monthly_sla", "pdf", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert (body["template"], body["format"], body["period"]) == (
+        "monthly_sla",
+        "pdf",
+        {"start": "2026-03-01", "end": "2026-03-31"},
+    )
     wait_for_embedded_jobs(60)
     again = fetch(db, body["report_id"])
     assert again.status == "DONE" and again.content.startswith(b"%PDF")
@@ -98,8 +103,7 @@ def database_restart(app, db):
         state["cut_at"] = time.monotonic()
         with admin.connect() as control:
             control.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            control.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                            {"name": name})
+            control.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
         state["timer"] = threading.Timer(state["down_for"], reopen)
         state["timer"].start()
 
@@ -114,7 +118,8 @@ def database_restart(app, db):
 
 @pytest.mark.postgres_only
 def test_a_build_cut_off_by_a_database_restart_fails_with_a_friendly_message_then_retries(
-        client, auth, db, tenant, march, database_restart, caplog):
+    client, auth, db, tenant, march, database_restart, caplog
+):
     report = add_report(tenant, "QUEUED", template="monthly_sla")
     with caplog.at_level(logging.WARNING, logger="webapp.reports.service"):
         build_report(report.id)

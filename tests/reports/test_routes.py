@@ -1,4 +1,5 @@
 """The 보고서 page: form, queued row that polls itself, download link or error, list, download, isolation."""
+
 import re
 from datetime import timedelta
 from urllib.parse import quote
@@ -17,7 +18,13 @@ HX = {"HX-Request": "true"}
 
 def generate(client, **fields):
     """Post the report form as htmx does."""
-    data = {"template": "weekly_ops", "period": "custom", "period_start": "2026-03-01", "period_end": "2026-03-31", "format": "excel"}
+    data = {
+        "template": "weekly_ops",
+        "period": "custom",
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+        "format": "excel",
+    }
     data.update(fields)
     return client.post("/reports/", data=data, headers={**HX, "HX-Target": "report-list"})
 
@@ -79,15 +86,23 @@ def test_default_period_is_used_when_chosen(client, auth, db, tenant):
     generate(client, template="monthly_sla", period="default", period_start="", period_end="", format="pdf")
     today = today_in("Asia/Seoul")
     report = latest(db)
-    assert (report.template, report.format, report.period_start, report.period_end) == ("monthly_sla", "pdf", today.replace(day=1), today)
+    assert (report.template, report.format, report.period_start, report.period_end) == (
+        "monthly_sla",
+        "pdf",
+        today.replace(day=1),
+        today,
+    )
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"period_start": "2026-03-31", "period_end": "2026-03-01"}, "기간 시작일(2026-03-31)이 종료일(2026-03-01)보다 늦습니다"),
-    ({"period_end": ""}, "시작일과 종료일을 모두 입력하세요"),
-    ({"template": "incident_rca", "format": "excel"}, "허용되는 값: pdf"),
-    ({"template": "nope"}, "알 수 없는 템플릿 'nope'입니다. 허용되는 값: weekly_ops, monthly_sla"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"period_start": "2026-03-31", "period_end": "2026-03-01"}, "기간 시작일(2026-03-31)이 종료일(2026-03-01)보다 늦습니다"),
+        ({"period_end": ""}, "시작일과 종료일을 모두 입력하세요"),
+        ({"template": "incident_rca", "format": "excel"}, "허용되는 값: pdf"),
+        ({"template": "nope"}, "알 수 없는 템플릿 'nope'입니다. 허용되는 값: weekly_ops, monthly_sla"),
+    ],
+)
 def test_invalid_requests_re_render_the_form_with_422(client, auth, db, tenant, fields, message):
     auth.login("pm")
     response = generate(client, **fields)
@@ -136,8 +151,9 @@ def test_download_serves_the_stored_file_with_a_korean_safe_name(client, auth, d
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=\"weekly_ops_2026-03-01_2026-03-31.xlsx\"; "
-        f"filename*=UTF-8''{quote('주간_운영_보고서_2026-03-01_2026-03-31.xlsx')}")
+        'attachment; filename="weekly_ops_2026-03-01_2026-03-31.xlsx"; '
+        f"filename*=UTF-8''{quote('주간_운영_보고서_2026-03-01_2026-03-31.xlsx')}"
+    )
     assert response.data == report.content and int(response.headers["Content-Length"]) == report.size
 
 

@@ -1,4 +1,5 @@
 """The life of a report: request → QUEUED → job → DONE (immutable file) or FAILED; the sweep and retention."""
+
 import hashlib
 import logging
 from datetime import date, timedelta
@@ -8,8 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import AuditLog, Report, utcnow
-from webapp.reports.service import (ReportRequestError, build_report, purge_expired_reports, request_report,
-                                    sweep_stuck_reports)
+from webapp.reports.service import ReportRequestError, build_report, purge_expired_reports, request_report, sweep_stuck_reports
 from webapp.reports.signals import report_finished
 
 from .helpers import MARCH, add_report
@@ -34,13 +34,16 @@ def fetch(db, report_id) -> Report:
     return db.session.get(Report, report_id)
 
 
-@pytest.mark.parametrize(("template", "fmt", "start", "end", "field", "named"), [
-    ("weekly", "excel", *MARCH, "template", "weekly_ops, monthly_sla, incident_rca, capacity_plan, monthly_cost"),
-    ("weekly_ops", "csv", *MARCH, "format", "excel, pdf"),
-    ("incident_rca", "excel", *MARCH, "format", "pdf"),
-    ("capacity_plan", "pdf", *MARCH, "format", "excel"),
-    ("weekly_ops", "excel", date(2026, 3, 31), date(2026, 3, 1), "period_start", "2026-03-31"),
-])
+@pytest.mark.parametrize(
+    ("template", "fmt", "start", "end", "field", "named"),
+    [
+        ("weekly", "excel", *MARCH, "template", "weekly_ops, monthly_sla, incident_rca, capacity_plan, monthly_cost"),
+        ("weekly_ops", "csv", *MARCH, "format", "excel, pdf"),
+        ("incident_rca", "excel", *MARCH, "format", "pdf"),
+        ("capacity_plan", "pdf", *MARCH, "format", "excel"),
+        ("weekly_ops", "excel", date(2026, 3, 31), date(2026, 3, 1), "period_start", "2026-03-31"),
+    ],
+)
 def test_bad_requests_are_refused_and_nothing_is_stored(db, tenant, template, fmt, start, end, field, named):
     with pytest.raises(ReportRequestError) as error:
         request_report(tenant, template, start, end, fmt)

@@ -7,6 +7,7 @@ bodies that ask for cost data.  No successful answer — page, fragment, JSON, E
 PDF (pdftotext) — may contain one of the seeded cost or budget amounts, either as the app formats
 money (₩1,234,000 / 1,234,000) or as a raw number (1234000, as JSON has it).
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,7 @@ from sqlalchemy import func, select
 from webapp.demo import seed_demo
 from webapp.extensions import db
 from webapp.jobs import wait_for_embedded_jobs
-from webapp.models import (ApiToken, Budget, CostEntry, CostMonthlyTotal, Report, ServiceRequest, Tenant, User,
-                           utcnow)
+from webapp.models import ApiToken, Budget, CostEntry, CostMonthlyTotal, Report, ServiceRequest, Tenant, User, utcnow
 from webapp.models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from webapp.reports.periods import today_in
 from webapp.reports.registry import TEMPLATES
@@ -49,8 +49,15 @@ def build_every_report(tenant: Tenant, pm: User) -> dict[str, list[int]]:
         # the cost report of the previous (whole) month; the others over their default period
         start, end = last_complete_period(code, today) if code == "monthly_cost" else default_period(code, today)
         for fmt in template.formats:
-            report = Report(tenant_id=tenant.id, template=code, period_start=start, period_end=end, format=fmt,
-                            status="QUEUED", generated_by_id=pm.id)
+            report = Report(
+                tenant_id=tenant.id,
+                template=code,
+                period_start=start,
+                period_end=end,
+                format=fmt,
+                status="QUEUED",
+                generated_by_id=pm.id,
+            )
             db.session.add(report)
             db.session.commit()
             done = build_report(report.id)
@@ -62,9 +69,16 @@ def build_every_report(tenant: Tenant, pm: User) -> dict[str, list[int]]:
 def add_schedules_with_history(tenant: Tenant, pm: User, reports: dict[str, list[int]]) -> list[int]:
     """Schedules of the cost templates besides the demo ones, each with a finished run and its e-mail."""
     for code in COST_TEMPLATES:
-        schedule = ReportSchedule(tenant_id=tenant.id, name=f"walk {code}", template=code, cron="0 8 1 * *",
-                                  timezone=tenant.timezone, format="excel", recipients=["cfo@demo.example.kr"],
-                                  owner_id=pm.id)
+        schedule = ReportSchedule(
+            tenant_id=tenant.id,
+            name=f"walk {code}",
+            template=code,
+            cron="0 8 1 * *",
+            timezone=tenant.timezone,
+            format="excel",
+            recipients=["cfo@demo.example.kr"],
+            owner_id=pm.id,
+        )
         schedule.next_run_at = next_run_after(schedule)
         db.session.add(schedule)
     db.session.commit()
@@ -72,12 +86,29 @@ def add_schedules_with_history(tenant: Tenant, pm: User, reports: dict[str, list
     for schedule in schedules:
         report_id = reports[schedule.template][0]
         db.session.execute(Report.__table__.update().where(Report.id == report_id).values(schedule_id=schedule.id))
-        run = ScheduleRun(tenant_id=tenant.id, schedule_id=schedule.id, scheduled_for=utcnow(), trigger="CRON",
-                          status="DONE", report_id=report_id, finished_at=utcnow())
+        run = ScheduleRun(
+            tenant_id=tenant.id,
+            schedule_id=schedule.id,
+            scheduled_for=utcnow(),
+            trigger="CRON",
+            status="DONE",
+            report_id=report_id,
+            finished_at=utcnow(),
+        )
         db.session.add(run)
         db.session.flush()
-        db.session.add(EmailDelivery(tenant_id=tenant.id, run_id=run.id, report_id=report_id, kind="LINK",
-                                     recipient=schedule.recipients[0], status="SENT", attempts=1, sent_at=utcnow()))
+        db.session.add(
+            EmailDelivery(
+                tenant_id=tenant.id,
+                run_id=run.id,
+                report_id=report_id,
+                kind="LINK",
+                recipient=schedule.recipients[0],
+                status="SENT",
+                attempts=1,
+                sent_at=utcnow(),
+            )
+        )
     db.session.commit()
     return [s.id for s in schedules]
 
@@ -172,8 +203,9 @@ class StaffWalker:
 
     def sign_in(self) -> None:
         """Sign in through the form (again after a rule such as /logout ended the session)."""
-        response = self.client.post("/login", data={"tenant": self.tenant.slug, "username": self.staff.username,
-                                                    "password": STAFF_PASSWORD})
+        response = self.client.post(
+            "/login", data={"tenant": self.tenant.slug, "username": self.staff.username, "password": STAFF_PASSWORD}
+        )
         assert response.status_code == 302, "STAFF could not sign in"
 
     def bearer(self) -> dict:
@@ -198,8 +230,9 @@ class StaffWalker:
             if body is not None:
                 kwargs["json"] = body
         elif body is not None:
-            kwargs["data"] = {k: v if isinstance(v, str) else ",".join(v) if isinstance(v, list) else str(v)
-                              for k, v in body.items()}
+            kwargs["data"] = {
+                k: v if isinstance(v, str) else ",".join(v) if isinstance(v, list) else str(v) for k, v in body.items()
+            }
         response = client.open(url, method=method, **kwargs)
         self.calls += 1
         if response.status_code < 400:
@@ -238,7 +271,10 @@ def demo(app, db):
     db.session.commit()
     today = today_in(tenant.timezone)
     return {
-        "tenant": tenant, "users": users, "reports": reports, "today": today,
+        "tenant": tenant,
+        "users": users,
+        "reports": reports,
+        "today": today,
         "ids": {
             "report_id": [rid for ids in reports.values() for rid in ids],
             "schedule_id": schedule_ids,
@@ -261,12 +297,36 @@ def demo(app, db):
 def cost_seeking_inputs(today: date) -> tuple[list[str], list[dict]]:
     """Query strings and bodies that ask for cost data (this month and last, every cost template)."""
     month_start = today.replace(day=1)
-    queries = ["", "?" + "&".join([f"year={today.year}", f"month={today.month}", "template=monthly_cost",
-                                   f"start={month_start.isoformat()}", f"end={today.isoformat()}", "service=ALL"])]
-    common = {"year": today.year, "month": today.month, "category": "SERVER", "service": "ALL", "amount": "1000",
-              "period": "custom", "period_start": month_start.isoformat(), "period_end": today.isoformat(),
-              "format": "excel", "cron": "0 9 * * 1", "timezone": "Asia/Seoul", "email": "walk@example.kr",
-              "recipients": ["walk@example.kr"], "wait": 10}
+    queries = [
+        "",
+        "?"
+        + "&".join(
+            [
+                f"year={today.year}",
+                f"month={today.month}",
+                "template=monthly_cost",
+                f"start={month_start.isoformat()}",
+                f"end={today.isoformat()}",
+                "service=ALL",
+            ]
+        ),
+    ]
+    common = {
+        "year": today.year,
+        "month": today.month,
+        "category": "SERVER",
+        "service": "ALL",
+        "amount": "1000",
+        "period": "custom",
+        "period_start": month_start.isoformat(),
+        "period_end": today.isoformat(),
+        "format": "excel",
+        "cron": "0 9 * * 1",
+        "timezone": "Asia/Seoul",
+        "email": "walk@example.kr",
+        "recipients": ["walk@example.kr"],
+        "wait": 10,
+    }
     bodies = [{}] + [{**common, "template": code} for code in (*COST_TEMPLATES, "weekly_ops")]
     return queries, bodies
 
@@ -282,21 +342,31 @@ def test_staff_walking_every_url_never_sees_a_cost_or_budget_figure(app, client,
     for rule in sorted(rules, key=lambda r: (r.rule == "/logout", r.rule)):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for url in url_variants(rule, demo["ids"], demo["strings"]):
-                requests = ([(q, None, h) for q in queries for h in ({}, {"HX-Request": "true"})] if method == "GET"
-                            else [("", body, {}) for body in bodies])
+                requests = (
+                    [(q, None, h) for q in queries for h in ({}, {"HX-Request": "true"})]
+                    if method == "GET"
+                    else [("", body, {}) for body in bodies]
+                )
                 for query, body, headers in requests:
                     response = walker.call(method, url + query, body, headers)
                     if 200 <= response.status_code < 300 and (found := finder.find(readable_text(response))):
-                        leaks.append(f"{method} {url}{query} {body and body.get('template')} → {response.status_code}: {found[:5]}")
+                        leaks.append(
+                            f"{method} {url}{query} {body and body.get('template')} → {response.status_code}: {found[:5]}"
+                        )
     wait_for_embedded_jobs(timeout=120)
     assert leaks == []
     assert walker.calls > 300, walker.calls
     print(f"{walker.calls} calls, {len(walker.reached)} answered below 400")
     # The walk reached what STAFF may use: SR report files, the signed link, the report list.
-    for expected in [f"GET /reports/{demo['reports']['weekly_ops'][0]}/download",
-                     f"GET /api/auto-report/{demo['reports']['incident_rca'][0]}/download",
-                     f"GET /r/{demo['strings']['token'][0]}", "GET /api/auto-report/list", "GET /reports/",
-                     "POST /api/auto-report/generate", "POST /reports/"]:
+    for expected in [
+        f"GET /reports/{demo['reports']['weekly_ops'][0]}/download",
+        f"GET /api/auto-report/{demo['reports']['incident_rca'][0]}/download",
+        f"GET /r/{demo['strings']['token'][0]}",
+        "GET /api/auto-report/list",
+        "GET /reports/",
+        "POST /api/auto-report/generate",
+        "POST /reports/",
+    ]:
         assert expected in walker.reached
 
 
@@ -306,8 +376,14 @@ def test_the_walk_would_see_the_figures_of_a_manager(app, client, db, demo):
     client.post("/login", data={"tenant": "demo", "username": "pm", "password": "demo-pm-1234"})
     today = demo["today"]
     cost_report_files = demo["reports"]["monthly_cost"] + demo["reports"]["capacity_plan"]
-    for url in ["/dashboard", "/costs/", "/budgets/", f"/api/finops/summary?year={today.year}&month={today.month}",
-                "/reports/print/monthly_cost", *[f"/reports/{rid}/download" for rid in cost_report_files]]:
+    for url in [
+        "/dashboard",
+        "/costs/",
+        "/budgets/",
+        f"/api/finops/summary?year={today.year}&month={today.month}",
+        "/reports/print/monthly_cost",
+        *[f"/reports/{rid}/download" for rid in cost_report_files],
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert finder.find(readable_text(response)), f"no cost figure found in {url}"
@@ -319,9 +395,11 @@ def test_staff_lists_generates_and_downloads_the_sr_reports(client, db, demo):
     start, end = demo["today"].replace(day=1), demo["today"]
     for code in SR_TEMPLATES:
         for fmt in TEMPLATES[code].formats:
-            response = walker.call("POST", "/api/auto-report/generate", {"template": code, "format": fmt, "wait": 30,
-                                                                         "period_start": start.isoformat(),
-                                                                         "period_end": end.isoformat()})
+            response = walker.call(
+                "POST",
+                "/api/auto-report/generate",
+                {"template": code, "format": fmt, "wait": 30, "period_start": start.isoformat(), "period_end": end.isoformat()},
+            )
             body = response.get_json()
             assert response.status_code == 200 and body["status"] == "DONE", body
             assert body["data_summary"]["sr_total"] >= 0

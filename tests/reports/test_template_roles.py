@@ -1,4 +1,5 @@
 """Report templates declare their roles (SPEC §2): STAFF never reaches monthly_cost or capacity_plan, at any entry."""
+
 import re
 
 import pytest
@@ -54,8 +55,8 @@ def test_template_list_and_form_choices_follow_the_role(client, auth, tenant, ro
     auth.login(role)
     assert tuple(t["code"] for t in client.get("/api/auto-report/templates").get_json()) == expected
     page = client.get("/reports/").get_data(as_text=True)
-    form = page[page.index('name="template"'):]
-    assert tuple(re.findall(r'<option[^>]*value="(\w+)"', form[:form.index("</select>")])) == expected
+    form = page[page.index('name="template"') :]
+    assert tuple(re.findall(r'<option[^>]*value="(\w+)"', form[: form.index("</select>")])) == expected
 
 
 def test_staff_asking_the_form_for_a_cost_template_gets_the_first_allowed_one(client, auth, tenant):
@@ -67,8 +68,9 @@ def test_staff_asking_the_form_for_a_cost_template_gets_the_first_allowed_one(cl
 
 @pytest.mark.parametrize("code", COST_TEMPLATES)
 def test_staff_cannot_generate_a_cost_template_by_api(client, db, tenant, code):
-    response = client.post("/api/auto-report/generate", json={"template": code, "format": "excel"},
-                           headers=bearer(db, tenant, "staff"))
+    response = client.post(
+        "/api/auto-report/generate", json={"template": code, "format": "excel"}, headers=bearer(db, tenant, "staff")
+    )
     assert response.status_code == 403
     detail = response.get_json()["detail"]
     assert code in detail and "ADMIN, PM" in detail and TEMPLATES[code].name in detail
@@ -87,9 +89,11 @@ def test_staff_cannot_generate_a_cost_template_by_the_form(client, auth, db, ten
 
 
 def test_pm_may_generate_the_cost_report(client, db, tenant, costs):
-    response = client.post("/api/auto-report/generate", json={"template": "monthly_cost", "period_start": "2026-03-01",
-                                                               "period_end": "2026-03-31", "wait": 30},
-                           headers=bearer(db, tenant, "pm"))
+    response = client.post(
+        "/api/auto-report/generate",
+        json={"template": "monthly_cost", "period_start": "2026-03-01", "period_end": "2026-03-31", "wait": 30},
+        headers=bearer(db, tenant, "pm"),
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "DONE"
 
 
@@ -119,8 +123,9 @@ def test_staff_lists_only_the_reports_of_their_templates(client, auth, db, tenan
     assert {r["id"] for r in client.get("/api/auto-report/list").get_json()} == {weekly.id, capacity.id, cost_report.id}
 
 
-@pytest.mark.parametrize("path", ["/reports/{id}", "/reports/{id}/download", "/api/auto-report/{id}",
-                                  "/api/auto-report/{id}/download"])
+@pytest.mark.parametrize(
+    "path", ["/reports/{id}", "/reports/{id}/download", "/api/auto-report/{id}", "/api/auto-report/{id}/download"]
+)
 def test_staff_cannot_open_or_download_a_cost_report(client, auth, tenant, cost_report, path):
     auth.login("staff")
     response = client.get(path.format(id=cost_report.id))
@@ -148,8 +153,13 @@ def test_signed_link_of_a_cost_report_still_works_for_its_recipients(client, app
     assert response.status_code == 200 and response.data == cost_report.content
 
 
-SCHEDULE = {"template": "monthly_cost", "cron": "0 8 1 * *", "timezone": "Asia/Seoul", "format": "excel",
-            "recipients": ["cfo@example.kr"]}
+SCHEDULE = {
+    "template": "monthly_cost",
+    "cron": "0 8 1 * *",
+    "timezone": "Asia/Seoul",
+    "format": "excel",
+    "recipients": ["cfo@example.kr"],
+}
 
 
 def test_schedules_honour_template_roles_whoever_may_manage_them(db, tenant):

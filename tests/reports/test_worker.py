@@ -1,4 +1,5 @@
 """Reports built by a real `rq` worker process on real Redis; a killed worker leaves FAILED after the sweep."""
+
 import os
 import signal
 import subprocess
@@ -53,11 +54,17 @@ def test_a_worker_process_builds_the_report(app, db, tenant, march):
 
 def start_worker(app) -> subprocess.Popen:
     """A long-running `rq worker` in its own process group (so the work horse dies with it)."""
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
-               SECRET_KEY=app.config["SECRET_KEY"], RQ_QUEUE=app.config["RQ_QUEUE"])
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        RQ_QUEUE=app.config["RQ_QUEUE"],
+    )
     command = [str(Path(sys.executable).parent / "rq"), "worker", "--url", app.config["REDIS_URL"], app.config["RQ_QUEUE"]]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def test_killing_the_worker_mid_job_leaves_the_report_failed_after_the_sweep(app, db, tenant):

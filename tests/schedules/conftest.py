@@ -1,4 +1,5 @@
 """Helpers for the schedule tests: schedules straight in the database, mail read back, process helpers."""
+
 from __future__ import annotations
 
 import email
@@ -31,11 +32,22 @@ def make_schedule(tenant):
     """Create a schedule directly (bypassing validation) with sensible defaults."""
 
     def make(**values) -> ReportSchedule:
-        owner = db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id), User.role == "PM")) \
-            or db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id)))
-        fields = {"tenant_id": tenant.id, "name": "", "template": "weekly_ops", "cron": "0 9 * * 1", "timezone": "Asia/Seoul",
-                  "format": "excel", "recipients": ["cio@example.kr", "ops@example.kr"], "active": True,
-                  "skip_when_empty": False, "owner_id": owner.id if owner else None, "next_run_at": utcnow() + timedelta(days=1)}
+        owner = db.session.scalar(
+            select(User).where(User.tenant_id == values.get("tenant_id", tenant.id), User.role == "PM")
+        ) or db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id)))
+        fields = {
+            "tenant_id": tenant.id,
+            "name": "",
+            "template": "weekly_ops",
+            "cron": "0 9 * * 1",
+            "timezone": "Asia/Seoul",
+            "format": "excel",
+            "recipients": ["cio@example.kr", "ops@example.kr"],
+            "active": True,
+            "skip_when_empty": False,
+            "owner_id": owner.id if owner else None,
+            "next_run_at": utcnow() + timedelta(days=1),
+        }
         fields.update(values)
         schedule = ReportSchedule(**fields)
         db.session.add(schedule)
@@ -85,18 +97,32 @@ def app_config(request):
 
 def process_env(app, **extra) -> dict:
     """The environment a child process needs to build the same app (database, Redis, queue, secrets)."""
-    env = dict(os.environ, FLASK_APP="webapp", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=app.config.get("REDIS_URL") or "", RQ_QUEUE=app.config.get("RQ_QUEUE", "default"),
-               SECRET_KEY=app.config["SECRET_KEY"], BASE_URL=app.config["BASE_URL"], INSTANCE_PATH=app.instance_path,
-               MAIL_FILE_PATH=app.config["MAIL_FILE_PATH"], LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        FLASK_APP="webapp",
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config.get("REDIS_URL") or "",
+        RQ_QUEUE=app.config.get("RQ_QUEUE", "default"),
+        SECRET_KEY=app.config["SECRET_KEY"],
+        BASE_URL=app.config["BASE_URL"],
+        INSTANCE_PATH=app.instance_path,
+        MAIL_FILE_PATH=app.config["MAIL_FILE_PATH"],
+        LOG_LEVEL="WARNING",
+    )
     env.update({key: str(value) for key, value in extra.items()})
     return env
 
 
 def start_scheduler_once(app, **extra) -> subprocess.Popen:
     """`flask scheduler run --once` as a child process."""
-    return subprocess.Popen([str(BIN / "flask"), "scheduler", "run", "--once"], cwd=ROOT, env=process_env(app, **extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [str(BIN / "flask"), "scheduler", "run", "--once"],
+        cwd=ROOT,
+        env=process_env(app, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def start_rq_worker(app, burst: bool = True, **extra) -> subprocess.Popen:
@@ -104,8 +130,9 @@ def start_rq_worker(app, burst: bool = True, **extra) -> subprocess.Popen:
     command = [str(BIN / "rq"), "worker", "--with-scheduler", "--url", app.config["REDIS_URL"], app.config["RQ_QUEUE"]]
     if burst:
         command.insert(2, "--burst")
-    return subprocess.Popen(command, cwd=ROOT, env=process_env(app, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=process_env(app, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def free_port() -> int:

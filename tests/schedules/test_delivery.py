@@ -1,4 +1,5 @@
 """Delivery: one e-mail per recipient with a signed link that downloads the exact bytes; refusals; retries; outbox."""
+
 import re
 from datetime import timedelta
 from html import unescape
@@ -104,8 +105,18 @@ def app_config():
     return {}
 
 
-@pytest.mark.parametrize("app_config", [{"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": free_port(),
-                                         "MAIL_TIMEOUT": 2, "MAIL_RETRY_INTERVALS": [0, 0]}])
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": free_port(),
+            "MAIL_TIMEOUT": 2,
+            "MAIL_RETRY_INTERVALS": [0, 0],
+        }
+    ],
+)
 def test_smtp_down_retries_then_fails_visibly_and_nothing_else_fails(client, auth, db, make_schedule, app_config):
     schedule = make_schedule(recipients=["cio@example.kr"])
     run = run_and_wait(db, schedule)
@@ -120,21 +131,37 @@ def test_smtp_down_retries_then_fails_visibly_and_nothing_else_fails(client, aut
     auth.login("pm")
     page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
     assert 'data-status="DELIVERY_FAILED"' in page and "발송 실패" in page and "3회 시도" in page and "소유자 알림" in page
-    assert "예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다." in page  # the owner's in-app notice, on the page they visit
+    assert (
+        "예약 보고서는 생성되었지만 이메일 1개 중 1개를 보내지 못했습니다." in page
+    )  # the owner's in-app notice, on the page they visit
     api_run = client.get(f"/api/auto-report/schedule/{schedule.id}").get_json()["runs"][0]
     assert api_run["status"] == "DELIVERY_FAILED" and api_run["emails"] == {"SENT": 0, "PENDING": 0, "FAILED": 1}
     # Another schedule still runs: its report is built, and its own e-mail attempts are independent.
     other = run_and_wait(db, make_schedule(recipients=["ops@example.kr"]))
     assert db.session.get(Report, other.report_id).status == "DONE" and other.status == "DELIVERY_FAILED"
-    assert db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
-        EmailDelivery.run_id == other.id, EmailDelivery.kind == "LINK", EmailDelivery.attempts == 3)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(EmailDelivery)
+            .where(EmailDelivery.run_id == other.id, EmailDelivery.kind == "LINK", EmailDelivery.attempts == 3)
+        )
+        == 1
+    )
 
 
 def test_owner_notice_when_the_report_fails(app, db, make_schedule, tenant):
     schedule = make_schedule()
     run = ScheduleRun(tenant_id=tenant.id, schedule_id=schedule.id, scheduled_for=utcnow(), status="QUEUED")
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=utcnow().date(), period_end=utcnow().date(),
-                    format="excel", status="FAILED", error="보고서를 만들 수 없습니다", schedule_id=schedule.id)
+    report = Report(
+        tenant_id=tenant.id,
+        template="weekly_ops",
+        period_start=utcnow().date(),
+        period_end=utcnow().date(),
+        format="excel",
+        status="FAILED",
+        error="보고서를 만들 수 없습니다",
+        schedule_id=schedule.id,
+    )
     db.session.add_all([run, report])
     db.session.flush()
     run.report_id = report.id
@@ -158,8 +185,9 @@ def test_skip_when_the_period_has_no_data(app, db, make_schedule):
 def test_generate_now_with_email_sends_the_link(app, db, tenant):
     from webapp.reports.service import request_report
 
-    report = request_report(tenant, "monthly_sla", utcnow().date().replace(day=1), utcnow().date(), "excel",
-                            deliver_to=["boss@example.kr"])
+    report = request_report(
+        tenant, "monthly_sla", utcnow().date().replace(day=1), utcnow().date(), "excel", deliver_to=["boss@example.kr"]
+    )
     wait_for_embedded_jobs(30)
     [message] = outbox(app)
     assert message.to == ["boss@example.kr"] and "월간 SLA 보고서" in message.subject

@@ -1,5 +1,6 @@
 """SMTP down, against a real SMTP server (aiosmtpd) that refuses a mailbox or is stopped: the run shows
 DELIVERY_FAILED ("발송 실패"), not DONE, and its owner gets an in-app notice they can dismiss."""
+
 import pytest
 from sqlalchemy import select
 
@@ -25,8 +26,13 @@ def smtp():
 @pytest.fixture
 def app_config(smtp):
     """Mail through that server; two immediate retries."""
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_TIMEOUT": 2,
-            "MAIL_RETRY_INTERVALS": [0, 0]}
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_TIMEOUT": 2,
+        "MAIL_RETRY_INTERVALS": [0, 0],
+    }
 
 
 def run_and_wait(db, schedule) -> ScheduleRun:
@@ -39,9 +45,11 @@ def run_and_wait(db, schedule) -> ScheduleRun:
 
 def link_mails(db, run):
     """(recipient, status, attempts) of the run's link e-mails."""
-    return db.session.execute(select(EmailDelivery.recipient, EmailDelivery.status, EmailDelivery.attempts)
-                              .where(EmailDelivery.run_id == run.id, EmailDelivery.kind == "LINK")
-                              .order_by(EmailDelivery.recipient)).all()
+    return db.session.execute(
+        select(EmailDelivery.recipient, EmailDelivery.status, EmailDelivery.attempts)
+        .where(EmailDelivery.run_id == run.id, EmailDelivery.kind == "LINK")
+        .order_by(EmailDelivery.recipient)
+    ).all()
 
 
 def test_one_refused_mailbox_makes_the_run_a_failed_delivery_and_tells_the_owner(client, auth, db, make_schedule, smtp):
@@ -58,8 +66,11 @@ def test_one_refused_mailbox_makes_the_run_a_failed_delivery_and_tells_the_owner
     auth.login("pm")
     history = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
     assert 'data-status="DELIVERY_FAILED"' in history and "발송 실패" in history
-    assert client.get(f"/api/auto-report/schedule/{schedule.id}").get_json()["runs"][0]["emails"] == \
-        {"SENT": 1, "PENDING": 0, "FAILED": 1}
+    assert client.get(f"/api/auto-report/schedule/{schedule.id}").get_json()["runs"][0]["emails"] == {
+        "SENT": 1,
+        "PENDING": 0,
+        "FAILED": 1,
+    }
 
 
 def test_smtp_stopped_between_two_runs(db, make_schedule, smtp):
@@ -122,4 +133,3 @@ def test_a_report_generated_with_email_tells_its_requester_when_the_email_fails(
     notice = db.session.scalar(select(Notice))
     assert notice.user_id == pm.id and notice.kind == "EMAIL_FAILED" and "boss@example.kr" in notice.message
     assert notice.link == f"/reports/{report.id}"
-

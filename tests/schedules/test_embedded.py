@@ -1,6 +1,7 @@
 """Embedded mode (`make run`): the scheduler ticks on a thread inside the served app, with no separate process."""
+
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,7 @@ def runs_of(db, schedule):
 @pytest.mark.parametrize("app_config", [{"SCHEDULER_EMBEDDED": True, "SCHEDULER_INTERVAL": 1}])
 def test_the_embedded_scheduler_fires_a_due_schedule_and_stops_when_asked(app, db, make_schedule, app_config):
     local_now = datetime.now(ZoneInfo("Asia/Seoul"))
-    new_year = datetime(local_now.year, 1, 1, tzinfo=ZoneInfo("Asia/Seoul")).astimezone(timezone.utc)
+    new_year = datetime(local_now.year, 1, 1, tzinfo=ZoneInfo("Asia/Seoul")).astimezone(UTC)
     schedule = make_schedule(cron="0 0 1 1 *", next_run_at=new_year)  # one slot a year: it cannot fire twice here
     thread = start_embedded_scheduler(app)
     try:

@@ -1,4 +1,5 @@
 """Schedule pages: create with live preview, validation, pause/resume, delete, run now, roles and tenant isolation."""
+
 from html import unescape
 
 import pytest
@@ -8,8 +9,15 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import AuditLog
 from webapp.models.schedules import ReportSchedule, ScheduleRun
 
-VALID = {"name": "주간 보고", "template": "weekly_ops", "format": "pdf", "cron": "0 9 * * 1", "timezone": "Asia/Seoul",
-         "recipients": "cio@example.kr\nops@example.kr", "active": "y"}
+VALID = {
+    "name": "주간 보고",
+    "template": "weekly_ops",
+    "format": "pdf",
+    "cron": "0 9 * * 1",
+    "timezone": "Asia/Seoul",
+    "recipients": "cio@example.kr\nops@example.kr",
+    "active": "y",
+}
 HTMX = {"HX-Request": "true"}
 
 
@@ -22,7 +30,12 @@ def test_create_schedule_through_the_form(client, auth, tenant, db):
     response = client.post("/schedules/new", data=VALID)
     assert response.status_code == 302
     schedule = db.session.scalar(select(ReportSchedule))
-    assert (schedule.template, schedule.format, schedule.cron, schedule.timezone) == ("weekly_ops", "pdf", "0 9 * * 1", "Asia/Seoul")
+    assert (schedule.template, schedule.format, schedule.cron, schedule.timezone) == (
+        "weekly_ops",
+        "pdf",
+        "0 9 * * 1",
+        "Asia/Seoul",
+    )
     assert schedule.recipients == ["cio@example.kr", "ops@example.kr"]
     assert schedule.owner.username == "pm" and schedule.next_run_at is not None
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "create", AuditLog.entity == "report_schedule"))
@@ -32,14 +45,17 @@ def test_create_schedule_through_the_form(client, auth, tenant, db):
     assert "주간 보고" in listing and "KST" in listing
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("cron", "0 9 * *", "5개 필드"),
-    ("cron", "0 25 * * *", "'시' 필드"),
-    ("timezone", "Asia/Busan", "Asia/Busan"),
-    ("recipients", "", "하나 이상"),
-    ("recipients", "cio@example.kr, not-an-address", "not-an-address"),
-    ("format", "excel", "pdf"),  # incident_rca is offered as PDF only
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("cron", "0 9 * *", "5개 필드"),
+        ("cron", "0 25 * * *", "'시' 필드"),
+        ("timezone", "Asia/Busan", "Asia/Busan"),
+        ("recipients", "", "하나 이상"),
+        ("recipients", "cio@example.kr, not-an-address", "not-an-address"),
+        ("format", "excel", "pdf"),  # incident_rca is offered as PDF only
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named_and_nothing_stored(client, auth, tenant, db, field, value, message):
     auth.login("pm")
     data = dict(VALID, **{field: value})
@@ -77,8 +93,11 @@ def test_cron_preview_fragment_describes_and_lists_five_runs_in_the_zone(client,
     assert response.status_code == 200 and 'id="cron-preview"' in page and "<html" not in page
     assert "매월 1일 08:30에" in page
     assert page.count("<li>") == 5 and ("EST" in page or "EDT" in page)
-    bad = unescape(client.get("/schedules/preview", query_string={"cron": "0 9 * * 9", "timezone": "Asia/Seoul"},
-                              headers=HTMX).get_data(as_text=True))
+    bad = unescape(
+        client.get("/schedules/preview", query_string={"cron": "0 9 * * 9", "timezone": "Asia/Seoul"}, headers=HTMX).get_data(
+            as_text=True
+        )
+    )
     assert "'요일' 필드" in bad and "<li>" not in bad
     full = client.get("/schedules/preview", query_string={"cron": "0 9 * * 1", "timezone": "Asia/Seoul"})
     assert "<html" in full.get_data(as_text=True)  # works without htmx too
@@ -86,15 +105,20 @@ def test_cron_preview_fragment_describes_and_lists_five_runs_in_the_zone(client,
 
 def test_choosing_a_template_limits_the_formats(client, auth, tenant):
     auth.login("pm")
-    page = client.get("/schedules/new", query_string={"part": "format", "template": "capacity_plan"}, headers=HTMX).get_data(as_text=True)
+    page = client.get("/schedules/new", query_string={"part": "format", "template": "capacity_plan"}, headers=HTMX).get_data(
+        as_text=True
+    )
     assert 'id="format-field"' in page and 'value="excel"' in page and 'value="pdf"' not in page
 
 
 def test_choosing_a_template_while_editing_limits_the_formats(client, auth, tenant, make_schedule):
     auth.login("pm")
     schedule = make_schedule(template="weekly_ops", format="pdf")
-    page = client.get(f"/schedules/{schedule.id}/edit", query_string={"part": "format", "template": "incident_rca", "format": "pdf"},
-                      headers=HTMX).get_data(as_text=True)
+    page = client.get(
+        f"/schedules/{schedule.id}/edit",
+        query_string={"part": "format", "template": "incident_rca", "format": "pdf"},
+        headers=HTMX,
+    ).get_data(as_text=True)
     assert 'value="pdf"' in page and 'value="excel"' not in page  # incident_rca is PDF only
 
 
@@ -152,9 +176,16 @@ def test_history_polls_while_a_run_is_in_progress(client, auth, tenant, db, make
     assert 'hx-trigger="load delay:2s"' in page and "진행 중" in page
 
 
-ID_ROUTES = [("get", "/schedules/{id}"), ("get", "/schedules/{id}/edit"), ("post", "/schedules/{id}/edit"),
-             ("post", "/schedules/{id}/pause"), ("post", "/schedules/{id}/resume"), ("get", "/schedules/{id}/delete"),
-             ("post", "/schedules/{id}/delete"), ("post", "/schedules/{id}/run")]
+ID_ROUTES = [
+    ("get", "/schedules/{id}"),
+    ("get", "/schedules/{id}/edit"),
+    ("post", "/schedules/{id}/edit"),
+    ("post", "/schedules/{id}/pause"),
+    ("post", "/schedules/{id}/resume"),
+    ("get", "/schedules/{id}/delete"),
+    ("post", "/schedules/{id}/delete"),
+    ("post", "/schedules/{id}/run"),
+]
 
 
 @pytest.mark.parametrize("method, path", ID_ROUTES)
@@ -168,8 +199,17 @@ def test_another_tenants_schedule_is_not_found(client, auth, tenant, other_tenan
     assert count(db, ScheduleRun) == 0
 
 
-@pytest.mark.parametrize("method, path", [("get", "/schedules/"), ("get", "/schedules/new"), ("post", "/schedules/new"),
-                                          ("get", "/schedules/preview"), *ID_ROUTES, ("get", "/admin/outbox")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/schedules/"),
+        ("get", "/schedules/new"),
+        ("post", "/schedules/new"),
+        ("get", "/schedules/preview"),
+        *ID_ROUTES,
+        ("get", "/admin/outbox"),
+    ],
+)
 def test_staff_cannot_manage_schedules(client, auth, tenant, db, make_schedule, method, path):
     schedule = make_schedule()
     auth.login("staff")
@@ -192,9 +232,20 @@ def test_schedule_list_is_paginated(client, auth, db, tenant):
     from webapp.models import ReportSchedule, utcnow
 
     for number in range(30):
-        db.session.add(ReportSchedule(tenant_id=tenant.id, name=f"일정 {number:02d}", template="weekly_ops", cron="0 9 * * 1",
-                                      timezone="Asia/Seoul", format="excel", recipients=["a@acme.kr"], active=True,
-                                      next_run_at=utcnow(), owner_id=None))
+        db.session.add(
+            ReportSchedule(
+                tenant_id=tenant.id,
+                name=f"일정 {number:02d}",
+                template="weekly_ops",
+                cron="0 9 * * 1",
+                timezone="Asia/Seoul",
+                format="excel",
+                recipients=["a@acme.kr"],
+                active=True,
+                next_run_at=utcnow(),
+                owner_id=None,
+            )
+        )
     db.session.commit()
     auth.login("pm")
     first = client.get("/schedules/").get_data(as_text=True)

@@ -3,9 +3,10 @@ path scheduler → rq worker → SMTP server on loopback → signed link → the
 
 PostgreSQL only (the processes share one database under concurrent claims); the same behaviour is
 covered in-process on SQLite by test_scheduler.py and test_delivery.py."""
+
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +26,7 @@ YEARLY = "0 0 1 1 *"  # one slot a year: the due slot cannot change while the te
 def last_new_year(zone="Asia/Seoul"):
     """The most recent 1 January 00:00 in the zone, as UTC: the due slot of YEARLY."""
     local_now = datetime.now(ZoneInfo(zone))
-    return datetime(local_now.year, 1, 1, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime(local_now.year, 1, 1, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def finish(process, timeout=120):
@@ -77,8 +78,10 @@ def test_scheduler_worker_and_smtp_deliver_a_link_to_the_exact_bytes(app, client
     finish(start_scheduler_once(app, **mail_env))
     finish(start_rq_worker(app, **mail_env))  # builds both reports, then sends the three e-mails (same burst)
     assert sorted(m["To"] for m in inbox.messages) == ["cio@example.kr", "ops@example.kr", "sla@example.kr"]
-    paths = {m["To"]: re.search(r"http://localhost(/r/[\w.\-]+)", m.get_body(preferencelist=("plain",)).get_content()).group(1)
-             for m in inbox.messages}
+    paths = {
+        m["To"]: re.search(r"http://localhost(/r/[\w.\-]+)", m.get_body(preferencelist=("plain",)).get_content()).group(1)
+        for m in inbox.messages
+    }
     assert "주간 운영 보고서" in next(m["Subject"] for m in inbox.messages if m["To"] == "cio@example.kr")
     db.session.expire_all()
     run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id))

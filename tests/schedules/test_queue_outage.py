@@ -1,5 +1,6 @@
 """Redis down while a schedule runs: "run now" answers 503 and stores no run; the scheduler gives the slot back
 and runs it once when Redis returns; e-mails that cannot be queued fail visibly and the owner is told in the app."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,10 @@ def app_config(request):
 def counts(db):
     """(runs, reports) in the database."""
     db.session.expire_all()
-    return (db.session.scalar(select(func.count()).select_from(ScheduleRun)),
-            db.session.scalar(select(func.count()).select_from(Report)))
+    return (
+        db.session.scalar(select(func.count()).select_from(ScheduleRun)),
+        db.session.scalar(select(func.count()).select_from(Report)),
+    )
 
 
 def own_redis_client(server):
@@ -117,18 +120,28 @@ def test_a_paused_schedule_stays_paused_when_its_slot_is_given_back(app, db, mak
 
 def test_emails_that_cannot_be_queued_fail_and_the_owner_is_told_in_the_app(client, auth, db, make_schedule, tenant):
     schedule = make_schedule(recipients=["cio@example.kr", "ops@example.kr"])
-    report = Report(tenant_id=tenant.id, template="weekly_ops", period_start=utcnow().date(), period_end=utcnow().date(),
-                    format="excel", status="DONE", content=b"x", size=1, sha256="0" * 64, schedule_id=schedule.id)
+    report = Report(
+        tenant_id=tenant.id,
+        template="weekly_ops",
+        period_start=utcnow().date(),
+        period_end=utcnow().date(),
+        format="excel",
+        status="DONE",
+        content=b"x",
+        size=1,
+        sha256="0" * 64,
+        schedule_id=schedule.id,
+    )
     db.session.add(report)
     db.session.flush()
-    run = ScheduleRun(tenant_id=tenant.id, schedule_id=schedule.id, scheduled_for=utcnow(), status="QUEUED",
-                      report_id=report.id)
+    run = ScheduleRun(tenant_id=tenant.id, schedule_id=schedule.id, scheduled_for=utcnow(), status="QUEUED", report_id=report.id)
     db.session.add(run)
     db.session.commit()
     finish_run_for_report(report.id)  # what the worker does when the report is built, with Redis gone meanwhile
     db.session.expire_all()
-    deliveries = db.session.execute(select(EmailDelivery.kind, EmailDelivery.status, EmailDelivery.last_error)
-                                    .order_by(EmailDelivery.id)).all()
+    deliveries = db.session.execute(
+        select(EmailDelivery.kind, EmailDelivery.status, EmailDelivery.last_error).order_by(EmailDelivery.id)
+    ).all()
     assert deliveries == [("LINK", "FAILED", QUEUE_DOWN), ("LINK", "FAILED", QUEUE_DOWN), ("NOTICE", "FAILED", QUEUE_DOWN)]
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "DELIVERY_FAILED" and run.error == "2개 중 2개의 이메일을 보내지 못했습니다."
@@ -143,10 +156,27 @@ def test_emails_that_cannot_be_queued_fail_and_the_owner_is_told_in_the_app(clie
 
 def test_the_sweep_does_not_declare_jobs_lost_while_redis_is_down(app, db, tenant):
     long_ago = utcnow() - timedelta(hours=2)
-    waiting = Report(tenant_id=tenant.id, template="weekly_ops", period_start=long_ago.date(), period_end=long_ago.date(),
-                     format="excel", status="QUEUED", job_id="report-waiting", created_at=long_ago)
-    stuck = Report(tenant_id=tenant.id, template="weekly_ops", period_start=long_ago.date(), period_end=long_ago.date(),
-                   format="excel", status="RUNNING", job_id="report-stuck", created_at=long_ago, started_at=long_ago)
+    waiting = Report(
+        tenant_id=tenant.id,
+        template="weekly_ops",
+        period_start=long_ago.date(),
+        period_end=long_ago.date(),
+        format="excel",
+        status="QUEUED",
+        job_id="report-waiting",
+        created_at=long_ago,
+    )
+    stuck = Report(
+        tenant_id=tenant.id,
+        template="weekly_ops",
+        period_start=long_ago.date(),
+        period_end=long_ago.date(),
+        format="excel",
+        status="RUNNING",
+        job_id="report-stuck",
+        created_at=long_ago,
+        started_at=long_ago,
+    )
     db.session.add_all([waiting, stuck])
     db.session.commit()
     assert sweep_stuck_reports() == 1  # the worker of the RUNNING one is gone; the QUEUED one may still be in Redis

@@ -1,6 +1,7 @@
 """The scheduler tick in-process (SQLite, and PostgreSQL when switched on): claim once, catch up once, fail clearly."""
+
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from webapp.schedules.scheduler import tick
 
 from .conftest import minute
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def runs_of(db, schedule):
@@ -120,8 +121,13 @@ def test_a_schedule_that_cannot_request_fails_its_run_and_the_others_still_run(a
 def test_a_run_whose_scheduler_died_is_failed_by_a_later_tick(app, db, make_schedule):
     schedule = make_schedule()
     long_ago = utcnow() - timedelta(minutes=30)
-    orphan = ScheduleRun(tenant_id=schedule.tenant_id, schedule_id=schedule.id, scheduled_for=minute(long_ago),
-                         status="QUEUED", created_at=long_ago)
+    orphan = ScheduleRun(
+        tenant_id=schedule.tenant_id,
+        schedule_id=schedule.id,
+        scheduled_for=minute(long_ago),
+        status="QUEUED",
+        created_at=long_ago,
+    )
     db.session.add(orphan)
     db.session.commit()
     tick()
@@ -159,16 +165,40 @@ def test_maintenance_purges_runs_and_reports_past_retention(app, db, make_schedu
 
     def add_run(age_days, tenant_id=tenant.id, schedule_id=schedule.id):
         created = now - timedelta(days=age_days)
-        report = Report(tenant_id=tenant_id, template="weekly_ops", period_start=date(2026, 1, 1), period_end=date(2026, 1, 7),
-                        format="excel", status="DONE", created_at=created, content=b"x", sha256="0" * 64, size=1)
+        report = Report(
+            tenant_id=tenant_id,
+            template="weekly_ops",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 1, 7),
+            format="excel",
+            status="DONE",
+            created_at=created,
+            content=b"x",
+            sha256="0" * 64,
+            size=1,
+        )
         db.session.add(report)
         db.session.flush()
-        run = ScheduleRun(tenant_id=tenant_id, schedule_id=schedule_id, scheduled_for=created, status="DONE",
-                          report_id=report.id, created_at=created)
+        run = ScheduleRun(
+            tenant_id=tenant_id,
+            schedule_id=schedule_id,
+            scheduled_for=created,
+            status="DONE",
+            report_id=report.id,
+            created_at=created,
+        )
         db.session.add(run)
         db.session.flush()
-        db.session.add(EmailDelivery(tenant_id=tenant_id, run_id=run.id, report_id=report.id, recipient="a@example.kr",
-                                     status="SENT", created_at=created))
+        db.session.add(
+            EmailDelivery(
+                tenant_id=tenant_id,
+                run_id=run.id,
+                report_id=report.id,
+                recipient="a@example.kr",
+                status="SENT",
+                created_at=created,
+            )
+        )
         db.session.commit()
         return run.id, report.id
 
@@ -177,8 +207,15 @@ def test_maintenance_purges_runs_and_reports_past_retention(app, db, make_schedu
     other_schedule = make_schedule(tenant_id=other_tenant.id)
     kept_run, kept_report = add_run(40, other_tenant.id, other_schedule.id)  # other tenant: default 365 days
     for age_days in (40, 10):
-        db.session.add(Notice(tenant_id=tenant.id, user_id=schedule.owner_id, kind="RUN_FAILED", message=f"{age_days}",
-                              created_at=now - timedelta(days=age_days)))
+        db.session.add(
+            Notice(
+                tenant_id=tenant.id,
+                user_id=schedule.owner_id,
+                kind="RUN_FAILED",
+                message=f"{age_days}",
+                created_at=now - timedelta(days=age_days),
+            )
+        )
     db.session.commit()
     totals = purge_expired(now)
     db.session.expire_all()

@@ -1,4 +1,5 @@
 """The demo year of SRs: realistic mix, SLA breaches, incidents with root causes, and idempotent seeding."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -20,8 +21,14 @@ def test_seeding_a_year_of_srs_twice_adds_them_once(db, tenant):
     assert set(db.session.scalars(select(ServiceRequest.type).distinct())) == set(SR_TYPES)
     assert set(db.session.scalars(select(ServiceRequest.priority).distinct())) == set(SR_PRIORITIES)
     assert set(db.session.scalars(select(ServiceRequest.status).distinct())) >= {"DONE", "CANCELLED", "OPEN"}
-    assert db.session.scalar(select(func.count()).select_from(ServiceRequest).where(
-        ServiceRequest.status == "DONE", ServiceRequest.resolved_at.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ServiceRequest)
+            .where(ServiceRequest.status == "DONE", ServiceRequest.resolved_at.is_(None))
+        )
+        == 0
+    )
 
 
 def test_demo_data_has_breaches_and_root_causes(db, tenant):

@@ -1,4 +1,5 @@
 """The SR screen: list with filters and pages, create, edit, status changes (resolved_at follows DONE), isolation."""
+
 import re
 from datetime import timedelta
 
@@ -29,8 +30,14 @@ def test_every_role_sees_the_list(client, auth, tenant, role):
 
 def test_filters_and_pagination(client, auth, tenant, other_tenant):
     for n in range(30):
-        add_sr(tenant, f"2026-03-{n % 28 + 1:02d} 10:00", title=f"요청 {n:02d}", type="INCIDENT" if n % 3 == 0 else "REQUEST",
-               priority="P1" if n % 5 == 0 else "P3", service="MES" if n % 2 else "ERP")
+        add_sr(
+            tenant,
+            f"2026-03-{n % 28 + 1:02d} 10:00",
+            title=f"요청 {n:02d}",
+            type="INCIDENT" if n % 3 == 0 else "REQUEST",
+            priority="P1" if n % 5 == 0 else "P3",
+            service="MES" if n % 2 else "ERP",
+        )
     add_sr(other_tenant, "2026-03-05 10:00", title="다른 기관 요청")
     auth.login("pm")
     page = client.get("/service-requests/").get_data(as_text=True)
@@ -38,7 +45,9 @@ def test_filters_and_pagination(client, auth, tenant, other_tenant):
     assert len(re.findall(r'<tr id="sr-', page)) == 25
     second = client.get("/service-requests/?page=2").get_data(as_text=True)
     assert len(re.findall(r'<tr id="sr-', second)) == 5
-    fragment = client.get("/service-requests/?type=INCIDENT&service=ERP", headers={**HX, "HX-Target": "sr-list"}).get_data(as_text=True)
+    fragment = client.get("/service-requests/?type=INCIDENT&service=ERP", headers={**HX, "HX-Target": "sr-list"}).get_data(
+        as_text=True
+    )
     assert fragment.lstrip().startswith('<div id="sr-list">')
     assert "서비스 요청 5건" in fragment  # n = 0, 6, 12, 18, 24
     dated = client.get("/service-requests/?created_from=2026-03-01&created_to=2026-03-01").get_data(as_text=True)
@@ -49,9 +58,20 @@ def test_filters_and_pagination(client, auth, tenant, other_tenant):
 
 def test_create_records_an_audit_row(client, auth, db, tenant):
     auth.login("staff")
-    response = client.post("/service-requests/new", data={
-        "title": "그룹웨어 메일 발송 지연", "type": "INCIDENT", "priority": "P2", "status": "OPEN", "service": "GROUPWARE",
-        "assignee": "김민수", "root_cause": "", "description": "=cmd|' /C calc'!A0", "created_at": "2026-03-02T09:15"})
+    response = client.post(
+        "/service-requests/new",
+        data={
+            "title": "그룹웨어 메일 발송 지연",
+            "type": "INCIDENT",
+            "priority": "P2",
+            "status": "OPEN",
+            "service": "GROUPWARE",
+            "assignee": "김민수",
+            "root_cause": "",
+            "description": "=cmd|' /C calc'!A0",
+            "created_at": "2026-03-02T09:15",
+        },
+    )
     assert response.status_code == 302
     sr = db.session.scalar(select(ServiceRequest))
     assert re.fullmatch(r"SR-\d{8}-[0-9A-F]{6}", sr.code)
@@ -60,13 +80,19 @@ def test_create_records_an_audit_row(client, auth, db, tenant):
     assert audit.action == "create" and audit.entity_id == str(sr.id)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"title": ""}, "필수"),
-    ({"priority": "P9"}, ""),
-    ({"created_at": "2099-01-01T00:00"}, "미래 시각"),
-    ({"status": "OPEN", "resolved_at": "2026-03-03T10:00"}, "완료 상태인 요청만"),
-    ({"status": "DONE", "created_at": "2026-03-05T10:00", "resolved_at": "2026-03-04T10:00"}, "접수 일시보다 앞설 수 없습니다"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": ""}, "필수"),
+        ({"priority": "P9"}, ""),
+        ({"created_at": "2099-01-01T00:00"}, "미래 시각"),
+        ({"status": "OPEN", "resolved_at": "2026-03-03T10:00"}, "완료 상태인 요청만"),
+        (
+            {"status": "DONE", "created_at": "2026-03-05T10:00", "resolved_at": "2026-03-04T10:00"},
+            "접수 일시보다 앞설 수 없습니다",
+        ),
+    ],
+)
 def test_create_refuses_bad_input_with_422(client, auth, db, tenant, changes, message):
     auth.login("pm")
     data = {"title": "요청", "type": "REQUEST", "priority": "P3", "status": "OPEN", "service": "ERP", **changes}
@@ -94,9 +120,21 @@ def test_edit_corrects_the_resolution_time(client, auth, db, tenant):
     auth.login("pm")
     form = client.get(f"/service-requests/{sr.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-02T10:00"' in form  # shown in the tenant's zone
-    response = client.post(f"/service-requests/{sr.id}/edit", data={
-        "title": sr.title, "type": "INCIDENT", "priority": "P1", "status": "DONE", "service": "ERP", "assignee": "이서연",
-        "root_cause": "인증서 만료", "description": "", "created_at": "2026-03-02T09:00", "resolved_at": "2026-03-02T12:30"})
+    response = client.post(
+        f"/service-requests/{sr.id}/edit",
+        data={
+            "title": sr.title,
+            "type": "INCIDENT",
+            "priority": "P1",
+            "status": "DONE",
+            "service": "ERP",
+            "assignee": "이서연",
+            "root_cause": "인증서 만료",
+            "description": "",
+            "created_at": "2026-03-02T09:00",
+            "resolved_at": "2026-03-02T12:30",
+        },
+    )
     assert response.status_code == 302
     sr = fetch(db, sr.id)
     assert sr.resolved_at == local("2026-03-02 12:30") and sr.root_cause == "인증서 만료" and sr.priority == "P1"
@@ -116,4 +154,3 @@ def test_another_tenants_sr_is_not_found(client, auth, db, tenant, other_tenant)
     assert client.get(f"/service-requests/{foreign.id}/edit").status_code == 404
     assert client.post(f"/service-requests/{foreign.id}/status", data={"status": "DONE"}).status_code == 404
     assert fetch(db, foreign.id).status == "OPEN"
-

@@ -1,4 +1,5 @@
 """The account page (password, sessions, sign out everywhere) and one's own API tokens."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -19,8 +20,13 @@ def _render_account(form: ChangePasswordForm, status: int = 200):
     """The account page with the password form as given."""
     this_session = current_session()
     sessions = sorted(live_sessions(current_user), key=lambda row: this_session is None or row.id != this_session.id)
-    return render_template("account/index.html", form=form, sessions=sessions, this_session=this_session,
-                           devices={row.id: describe_device(row.user_agent) for row in sessions}), status
+    return render_template(
+        "account/index.html",
+        form=form,
+        sessions=sessions,
+        this_session=this_session,
+        devices={row.id: describe_device(row.user_agent) for row in sessions},
+    ), status
 
 
 @bp.route("/")
@@ -37,8 +43,11 @@ def _password_key() -> str:
 
 @bp.route("/password", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_password_key,
-               deduct_when=lambda _response: g.get("wrong_current_password", False))
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    key_func=_password_key,
+    deduct_when=lambda _response: g.get("wrong_current_password", False),
+)
 def change_password():
     """Change one's own password: every other session ends, this one stays signed in."""
     form = ChangePasswordForm()

@@ -1,4 +1,5 @@
 """What the account page does: change one's own password, end one's own sessions."""
+
 from __future__ import annotations
 
 from ..audit import record

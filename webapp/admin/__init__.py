@@ -1,4 +1,5 @@
 """Tenant administration: users (ADMIN only)."""
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

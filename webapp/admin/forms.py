@@ -1,4 +1,5 @@
 """Forms for managing users."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
@@ -30,14 +31,21 @@ class UserForm(FlaskForm):
     """Create or edit a user of the current tenant."""
 
     # \Z, not $: "$" also matches before a trailing new line
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64),
-                           Regexp(r"^[A-Za-z0-9._-]+\Z", message=_l("Username: use letters, digits, '.', '_' or '-'."))])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9._-]+\Z", message=_l("Username: use letters, digits, '.', '_' or '-'.")),
+        ],
+    )
     email = StringField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=list(ROLES), validators=[DataRequired()])
     active = BooleanField(_l("Active"), default=True)
     # strip_whitespace=False: Optional() would otherwise take a password of tabs or spaces for "left empty" and skip every check
-    password = PasswordField(_l("Password"), validators=[Optional(strip_whitespace=False), Length(min=8, max=256),
-                                                         _acceptable_password])
+    password = PasswordField(
+        _l("Password"), validators=[Optional(strip_whitespace=False), Length(min=8, max=256), _acceptable_password]
+    )
 
 
 def _valid_timezone(form, field):
@@ -48,8 +56,8 @@ def _valid_timezone(form, field):
 
     try:
         ZoneInfo(field.data or "")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_l("Time zone: enter an IANA zone name such as Asia/Seoul."))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_l("Time zone: enter an IANA zone name such as Asia/Seoul.")) from exc
 
 
 class TenantSettingsForm(FlaskForm):
@@ -62,5 +70,6 @@ class TenantSettingsForm(FlaskForm):
     sla_p2 = WholeNumberField(_l("SLA P2 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p3 = WholeNumberField(_l("SLA P3 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p4 = WholeNumberField(_l("SLA P4 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
-    report_retention_days = WholeNumberField(_l("Keep reports for (days)"),
-                                             validators=[InputRequired(), NumberRange(min=1, max=3650)])
+    report_retention_days = WholeNumberField(
+        _l("Keep reports for (days)"), validators=[InputRequired(), NumberRange(min=1, max=3650)]
+    )

@@ -1,4 +1,5 @@
 """User list, create and edit for tenant admins."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,15 +23,22 @@ def users():
     """The tenant's users, paginated."""
     page = db.paginate(
         select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.username),
-        page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False,
+        page=request.args.get("page", 1, type=int),
+        per_page=PAGE_SIZE,
+        error_out=False,
     )
     return render_template("admin/users.html", page=page)
 
 
 def _user_values(form: UserForm) -> dict:
     """What the user form asks for."""
-    return {"username": form.username.data, "email": form.email.data, "role": form.role.data,
-            "active": form.active.data, "password": form.password.data}
+    return {
+        "username": form.username.data,
+        "email": form.email.data,
+        "role": form.role.data,
+        "active": form.active.data,
+        "password": form.password.data,
+    }
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -76,17 +84,28 @@ def settings():
     tenant = current_user.tenant
     sla = tenant.setting("sla_hours")
     form = TenantSettingsForm(
-        data=None if request.method == "POST" else {
-            "name": tenant.name, "timezone": tenant.timezone, "locale": tenant.locale,
+        data=None
+        if request.method == "POST"
+        else {
+            "name": tenant.name,
+            "timezone": tenant.timezone,
+            "locale": tenant.locale,
             **{f"sla_{p.lower()}": sla[p] for p in ("P1", "P2", "P3", "P4")},
             "report_retention_days": tenant.setting("report_retention_days"),
         }
     )
     if form.validate_on_submit():
-        service.update_tenant_settings(tenant, {
-            "name": form.name.data, "timezone": form.timezone.data, "locale": form.locale.data,
-            "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in ("P1", "P2", "P3", "P4")},
-            "report_retention_days": form.report_retention_days.data}, actor=current_user)
+        service.update_tenant_settings(
+            tenant,
+            {
+                "name": form.name.data,
+                "timezone": form.timezone.data,
+                "locale": form.locale.data,
+                "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in ("P1", "P2", "P3", "P4")},
+                "report_retention_days": form.report_retention_days.data,
+            },
+            actor=current_user,
+        )
         flash(_("The settings were saved."), "success")
         return redirect(url_for("admin.settings"))
     status = 422 if request.method == "POST" else 200

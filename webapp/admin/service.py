@@ -4,6 +4,7 @@ Each function checks the domain rules (a username unique in the institution, a p
 least 8 characters, no administrator removing their own access), writes the audit row and
 commits; a refused change raises FieldErrors naming each field and stores nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -90,8 +91,9 @@ def update_user(user: User, values: Mapping, actor: User | None = None, via: str
         return changes
     db.session.flush()  # a new password, role or active flag ends the user's sessions (webapp.auth.sessions)
     extra = {"via": via} if via else {}
-    record("update", "user", user.id, user=actor, tenant_id=user.tenant_id, **changes,
-           sessions_ended=user.sessions_ended, **extra)
+    record(
+        "update", "user", user.id, user=actor, tenant_id=user.tenant_id, **changes, sessions_ended=user.sessions_ended, **extra
+    )
     db.session.commit()
     return changes
 
@@ -103,6 +105,14 @@ def update_tenant_settings(tenant: Tenant, values: Mapping, actor: User) -> None
     new_settings["report_retention_days"] = int(values["report_retention_days"])
     tenant.name, tenant.timezone, tenant.locale = values["name"].strip(), values["timezone"].strip(), values["locale"]
     tenant.settings = new_settings
-    record("update", "tenant", tenant.id, user=actor, name=tenant.name, timezone=tenant.timezone, locale=tenant.locale,
-           **new_settings)
+    record(
+        "update",
+        "tenant",
+        tenant.id,
+        user=actor,
+        name=tenant.name,
+        timezone=tenant.timezone,
+        locale=tenant.locale,
+        **new_settings,
+    )
     db.session.commit()

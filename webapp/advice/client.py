@@ -6,6 +6,7 @@ waiting for the answer and reading it all count against it.  Every failure — u
 than the timeout, an HTTP error, a malformed or an empty answer — raises LLMUnavailable, and the
 caller falls back to the rule-based tips.
 """
+
 from __future__ import annotations
 
 import json
@@ -106,8 +107,12 @@ def _post_json(url: str, body: dict, headers: dict, timeout: float):
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request("POST", path, body=data, headers={
-            "Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **headers})
+        connection.request(
+            "POST",
+            path,
+            body=data,
+            headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **headers},
+        )
         sock = connection.sock  # the response reads from it even after the connection lets go of it
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()

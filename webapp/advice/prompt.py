@@ -5,6 +5,7 @@ and per service, the month's anomalies and which saving rules fired.  Cost descr
 names, user names and the institution's name never do (an idle server is counted, not named).
 The text does not depend on the reader's language, so every user of a tenant shares one cache.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,8 +14,10 @@ from ..models import CATEGORIES
 
 PROMPT_VERSION = "2"  # part of the cache fingerprint: a new wording asks the model again
 
-SYSTEM = ("당신은 한국 공공기관 IT 운영팀을 돕는 FinOps(IT 비용 최적화) 자문가입니다. "
-          "주어진 집계 수치만 근거로 답하고, 수치를 지어내지 마세요.")
+SYSTEM = (
+    "당신은 한국 공공기관 IT 운영팀을 돕는 FinOps(IT 비용 최적화) 자문가입니다. "
+    "주어진 집계 수치만 근거로 답하고, 수치를 지어내지 마세요."
+)
 
 RULE_LABELS = {
     "LICENSE_REVIEW": "소프트웨어 라이선스 비중 과다",
@@ -45,14 +48,18 @@ def _anomaly_line(anomaly: dict, currency: str) -> str:
     actual = anomaly.get("curr_amount")
     impact = anomaly.get("impact_amount", anomaly.get("change_amount"))
     change = anomaly.get("change_pct")
-    line = (f"- {anomaly['service']}: {DIRECTION_WORDS.get(anomaly.get('direction'), anomaly.get('direction'))}, "
-            f"예상 {amount_text(expected, currency)} → 실제 {amount_text(actual, currency)}"
-            + (f" ({change:+.1f}%)" if change is not None else "") + f", 영향 {_signed(impact, currency)}")
+    line = (
+        f"- {anomaly['service']}: {DIRECTION_WORDS.get(anomaly.get('direction'), anomaly.get('direction'))}, "
+        f"예상 {amount_text(expected, currency)} → 실제 {amount_text(actual, currency)}"
+        + (f" ({change:+.1f}%)" if change is not None else "")
+        + f", 영향 {_signed(impact, currency)}"
+    )
     drivers = [c for c in anomaly.get("contributors", [])[:3]]
     if drivers:
         line += "; 주요 분류: " + ", ".join(
             f"{CATEGORIES.get(c['category'], c['category'])} {_signed(c.get('impact_amount', c.get('change_amount')), currency)}"
-            for c in drivers)
+            for c in drivers
+        )
     return line
 
 
@@ -64,12 +71,16 @@ def _rule_lines(recommendations: dict, currency: str) -> list[str]:
         if kind == "IDLE_SERVER":
             idle.append(rule)
         elif kind in ("LICENSE_REVIEW", "MAINTENANCE_REVIEW"):
-            lines.append(f"- {RULE_LABELS[kind]}: 월 비용의 {rule['share_pct']:.1f}%, "
-                         f"절감 추정 {amount_text(rule['estimated_saving'], currency)}")
+            lines.append(
+                f"- {RULE_LABELS[kind]}: 월 비용의 {rule['share_pct']:.1f}%, "
+                f"절감 추정 {amount_text(rule['estimated_saving'], currency)}"
+            )
         elif kind == "COST_SPIKE":
-            lines.append(f"- {RULE_LABELS[kind]}: {rule['service']} {rule['change_pct']:+.1f}% "
-                         f"({_signed(rule['increase_amount'], currency)}), "
-                         f"절감 추정 {amount_text(rule['estimated_saving'], currency)}")
+            lines.append(
+                f"- {RULE_LABELS[kind]}: {rule['service']} {rule['change_pct']:+.1f}% "
+                f"({_signed(rule['increase_amount'], currency)}), "
+                f"절감 추정 {amount_text(rule['estimated_saving'], currency)}"
+            )
     if idle:
         saving = sum((rule["estimated_saving"] for rule in idle), Decimal("0"))
         lines.append(f"- {RULE_LABELS['IDLE_SERVER']}: {len(idle)}대, 이번 달 비용 합계 {amount_text(saving, currency)}")
@@ -90,11 +101,14 @@ def build_prompt(summary: dict, anomalies: dict, recommendations: dict, currency
         usage = f"{budget['usage_pct']:.1f}%" if budget["usage_pct"] is not None else "예산 0원 초과 지출"
         lines.append(f"월 예산: {amount_text(budget['amount'], currency)}, 사용률 {usage} ({budget['status']})")
     lines += ["", "분류별 금액:"]
-    lines += [f"- {CATEGORIES.get(code, code)}: {amount_text(row['amount'], currency)} ({row['pct']:.1f}%)"
-              for code, row in summary["by_category"].items()] or ["- (비용 없음)"]
+    lines += [
+        f"- {CATEGORIES.get(code, code)}: {amount_text(row['amount'], currency)} ({row['pct']:.1f}%)"
+        for code, row in summary["by_category"].items()
+    ] or ["- (비용 없음)"]
     lines += ["", "서비스별 금액:"]
-    lines += [f"- {code}: {amount_text(row['amount'], currency)} ({row['pct']:.1f}%)"
-              for code, row in summary["by_service"].items()] or ["- (비용 없음)"]
+    lines += [
+        f"- {code}: {amount_text(row['amount'], currency)} ({row['pct']:.1f}%)" for code, row in summary["by_service"].items()
+    ] or ["- (비용 없음)"]
     basis = "지난 6개월 중앙값 대비" if anomalies.get("method") == "baseline" else "전월 대비"
     lines += ["", f"이상 징후 ({basis}):"]
     lines += [_anomaly_line(a, currency) for a in anomalies["anomalies"]] or ["- 없음"]
@@ -103,6 +117,6 @@ def build_prompt(summary: dict, anomalies: dict, recommendations: dict, currency
     lines += [
         "",
         "요청: 위 수치만 근거로 이 기관이 실행할 수 있는 IT 비용 절감 방안 3~5개를 한국어로 제시하세요. "
-        "각 방안은 \"1.\"처럼 번호를 붙인 한 항목으로, 근거가 되는 수치와 예상 절감 효과를 함께 적으세요.",
+        '각 방안은 "1."처럼 번호를 붙인 한 항목으로, 근거가 되는 수치와 예상 절감 효과를 함께 적으세요.',
     ]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 The text is untrusted input: it is only split here, never marked safe; the template escapes
 every piece, so markup in an answer (a <script>, say) shows as text.
 """
+
 from __future__ import annotations
 
 import re

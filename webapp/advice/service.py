@@ -10,6 +10,7 @@ fingerprint of the month's rollup rows, the prompt built from them and the model
 changed cost (or a new model) means a new run.  An answer from the rules (the model failed) is
 reused only for FALLBACK_REUSE, so the model is asked again soon after it comes back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,9 +64,16 @@ class AdviceInputs:
     fingerprint: str
 
 
-def advice_inputs(tenant: Tenant, year: int, month: int, settings: LLMSettings | None = None, *,
-                  summary: dict | None = None, anomalies: dict | None = None,
-                  recommendations: dict | None = None) -> AdviceInputs:
+def advice_inputs(
+    tenant: Tenant,
+    year: int,
+    month: int,
+    settings: LLMSettings | None = None,
+    *,
+    summary: dict | None = None,
+    anomalies: dict | None = None,
+    recommendations: dict | None = None,
+) -> AdviceInputs:
     """Summary, baseline anomalies (default threshold) and rules of the month, the prompt and its fingerprint.
 
     A caller that has computed some of these already (the dashboard) passes them in.
@@ -75,10 +83,13 @@ def advice_inputs(tenant: Tenant, year: int, month: int, settings: LLMSettings |
     anomalies = anomalies or analytics.baseline_anomalies(tenant.id, year, month)
     recommendations = recommendations or analytics.recommendations(tenant.id, year, month)
     prompt = build_prompt(summary, anomalies, recommendations, tenant.currency or "KRW")
-    cells = sorted((service, category, str(amount), count)
-                   for (service, category), (amount, count) in totals.month_cells(tenant.id, year, month).items())
-    material = json.dumps({"version": PROMPT_VERSION, "model": settings.label, "cells": cells, "prompt": prompt},
-                          ensure_ascii=False, sort_keys=True)
+    cells = sorted(
+        (service, category, str(amount), count)
+        for (service, category), (amount, count) in totals.month_cells(tenant.id, year, month).items()
+    )
+    material = json.dumps(
+        {"version": PROMPT_VERSION, "model": settings.label, "cells": cells, "prompt": prompt}, ensure_ascii=False, sort_keys=True
+    )
     return AdviceInputs(summary, anomalies, recommendations, prompt, hashlib.sha256(material.encode()).hexdigest())
 
 
@@ -87,13 +98,22 @@ def is_stale(row: CostAdvice, settings: LLMSettings) -> bool:
     return row.pending and utcnow() - row.created_at > timedelta(seconds=settings.timeout + STALE_GRACE)
 
 
-def current_advice(tenant_id: int, year: int, month: int, fingerprint: str,
-                   settings: LLMSettings | None = None) -> CostAdvice | None:
+def current_advice(
+    tenant_id: int, year: int, month: int, fingerprint: str, settings: LLMSettings | None = None
+) -> CostAdvice | None:
     """The newest analysis of the month over these very figures that is still worth showing, if any."""
     settings = settings or llm_settings()
-    row = db.session.scalar(select(CostAdvice).where(
-        CostAdvice.tenant_id == tenant_id, CostAdvice.year == year, CostAdvice.month == month,
-        CostAdvice.fingerprint == fingerprint).order_by(CostAdvice.id.desc()).limit(1))
+    row = db.session.scalar(
+        select(CostAdvice)
+        .where(
+            CostAdvice.tenant_id == tenant_id,
+            CostAdvice.year == year,
+            CostAdvice.month == month,
+            CostAdvice.fingerprint == fingerprint,
+        )
+        .order_by(CostAdvice.id.desc())
+        .limit(1)
+    )
     if row is None or row.status == "FAILED" or is_stale(row, settings):
         return None
     if row.status == "DONE" and row.source == "rules" and utcnow() - (row.finished_at or row.created_at) > FALLBACK_REUSE:
@@ -101,8 +121,9 @@ def current_advice(tenant_id: int, year: int, month: int, fingerprint: str,
     return row
 
 
-def request_advice(tenant: Tenant, year: int, month: int, user=None, force: bool = False,
-                   inputs: AdviceInputs | None = None) -> tuple[CostAdvice, bool]:
+def request_advice(
+    tenant: Tenant, year: int, month: int, user=None, force: bool = False, inputs: AdviceInputs | None = None
+) -> tuple[CostAdvice, bool]:
     """The month's analysis: reused when the figures are unchanged (cached=True), else a new one queued."""
     settings = llm_settings()
     inputs = inputs or advice_inputs(tenant, year, month, settings)
@@ -110,8 +131,15 @@ def request_advice(tenant: Tenant, year: int, month: int, user=None, force: bool
         found = current_advice(tenant.id, year, month, inputs.fingerprint, settings)
         if found is not None:
             return found, True
-    row = CostAdvice(tenant_id=tenant.id, year=year, month=month, fingerprint=inputs.fingerprint, status="QUEUED",
-                     requested_by_id=getattr(user, "id", None), created_at=utcnow())
+    row = CostAdvice(
+        tenant_id=tenant.id,
+        year=year,
+        month=month,
+        fingerprint=inputs.fingerprint,
+        status="QUEUED",
+        requested_by_id=getattr(user, "id", None),
+        created_at=utcnow(),
+    )
     db.session.add(row)
     db.session.commit()
     if not settings.enabled:
@@ -162,19 +190,43 @@ def advice_view(row: CostAdvice | None, tenant: Tenant, cached: bool = False, in
     settings = llm_settings()
     if row is None:
         return {"state": "none", "model_label": settings.label if settings.enabled else None}
-    base = {"id": row.id, "year": row.year, "month": row.month, "cached": cached, "status": row.status,
-            "disclaimer": disclaimer(), "model_label": settings.label if settings.enabled else None}
+    base = {
+        "id": row.id,
+        "year": row.year,
+        "month": row.month,
+        "cached": cached,
+        "status": row.status,
+        "disclaimer": disclaimer(),
+        "model_label": settings.label if settings.enabled else None,
+    }
     if row.pending and not is_stale(row, settings):
         return {**base, "state": "pending", "requested_at": row.created_at}
     if row.status == "DONE" and row.source == "llm":
-        return {**base, "state": "done", "source": "llm", "llm_used": row.model, "model": row.model.split("/", 1)[-1],
-                "text": row.text, "blocks": advice_blocks(row.text), "generated_at": row.finished_at, "reason": None}
+        return {
+            **base,
+            "state": "done",
+            "source": "llm",
+            "llm_used": row.model,
+            "model": row.model.split("/", 1)[-1],
+            "text": row.text,
+            "blocks": advice_blocks(row.text),
+            "generated_at": row.finished_at,
+            "reason": None,
+        }
     inputs = inputs or advice_inputs(tenant, row.year, row.month, settings)
     tips = rule_tips(inputs.summary, inputs.recommendations, tenant.currency or "KRW")
     error = row.error if not row.pending else "no answer within the timeout"
-    return {**base, "state": "done", "source": "rules", "llm_used": "rules", "model": None, "text": tips_text(tips),
-            "blocks": [{"kind": "ol", "items": tips}], "generated_at": row.finished_at or utcnow(),
-            "reason": fallback_reason(error)}
+    return {
+        **base,
+        "state": "done",
+        "source": "rules",
+        "llm_used": "rules",
+        "model": None,
+        "text": tips_text(tips),
+        "blocks": [{"kind": "ol", "items": tips}],
+        "generated_at": row.finished_at or utcnow(),
+        "reason": fallback_reason(error),
+    }
 
 
 def wait_for(advice_id: int, seconds: float) -> CostAdvice:
@@ -198,13 +250,30 @@ def optimize(tenant: Tenant, year: int, month: int, user=None, force: bool = Fal
     view = advice_view(row, tenant, cached=cached, inputs=inputs)
     if view["state"] == "pending":  # the job is late: answer with the rules now, it will fill the cache later
         tips = rule_tips(inputs.summary, inputs.recommendations, tenant.currency or "KRW")
-        view = {"source": "rules", "llm_used": "rules", "model": None, "text": tips_text(tips), "cached": False,
-                "generated_at": utcnow(), "status": row.status, "reason": fallback_reason("no answer within the timeout")}
+        view = {
+            "source": "rules",
+            "llm_used": "rules",
+            "model": None,
+            "text": tips_text(tips),
+            "cached": False,
+            "generated_at": utcnow(),
+            "status": row.status,
+            "reason": fallback_reason("no answer within the timeout"),
+        }
     summary = inputs.summary
     return {
-        "year": summary["year"], "month": summary["month"], "total_amount": summary["total_amount"],
+        "year": summary["year"],
+        "month": summary["month"],
+        "total_amount": summary["total_amount"],
         "by_category": summary["by_category"],
-        "optimization": view["text"], "llm_used": view["llm_used"], "disclaimer": disclaimer(),
-        "source": view["source"], "model": view["model"], "cached": view["cached"], "generated_at": view["generated_at"],
-        "advice_id": row.id, "status": row.status, "fallback_reason": view["reason"],
+        "optimization": view["text"],
+        "llm_used": view["llm_used"],
+        "disclaimer": disclaimer(),
+        "source": view["source"],
+        "model": view["model"],
+        "cached": view["cached"],
+        "generated_at": view["generated_at"],
+        "advice_id": row.id,
+        "status": row.status,
+        "fallback_reason": view["reason"],
     }

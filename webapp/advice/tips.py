@@ -3,6 +3,7 @@
 First the saving rules that fired this month (with their money), then tips for the month's
 largest cost categories, then general FinOps habits — always exactly five, in the reader's language.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -13,20 +14,32 @@ from ..formatting import money
 TIP_COUNT = 5
 
 CATEGORY_TIPS = {
-    "SERVER": _l("Server operations cost %(amount)s (%(share)s%%) this month: right-size or consolidate servers "
-                 "with low utilisation and switch off test systems outside working hours."),
-    "NETWORK": _l("Network and communications cost %(amount)s (%(share)s%%): compare line contracts and bandwidth "
-                  "with the traffic actually used and drop redundant circuits."),
-    "STORAGE": _l("Storage costs %(amount)s (%(share)s%%): move rarely used data to cheaper tiers and apply "
-                  "retention rules to backups and logs."),
-    "LICENSE": _l("Software licences cost %(amount)s (%(share)s%%): reclaim unused seats and align renewals "
-                  "with the number of real users."),
-    "MAINTENANCE": _l("Maintenance costs %(amount)s (%(share)s%%): merge overlapping maintenance contracts and "
-                      "renegotiate service levels at renewal."),
-    "PERSONNEL": _l("Personnel costs %(amount)s (%(share)s%%): automate repetitive operations work so staff "
-                    "time goes to improvements."),
-    "OTHER": _l("Other costs are %(amount)s (%(share)s%%): give these items a proper category and stop "
-                "recurring charges nobody needs any more."),
+    "SERVER": _l(
+        "Server operations cost %(amount)s (%(share)s%%) this month: right-size or consolidate servers "
+        "with low utilisation and switch off test systems outside working hours."
+    ),
+    "NETWORK": _l(
+        "Network and communications cost %(amount)s (%(share)s%%): compare line contracts and bandwidth "
+        "with the traffic actually used and drop redundant circuits."
+    ),
+    "STORAGE": _l(
+        "Storage costs %(amount)s (%(share)s%%): move rarely used data to cheaper tiers and apply "
+        "retention rules to backups and logs."
+    ),
+    "LICENSE": _l(
+        "Software licences cost %(amount)s (%(share)s%%): reclaim unused seats and align renewals with the number of real users."
+    ),
+    "MAINTENANCE": _l(
+        "Maintenance costs %(amount)s (%(share)s%%): merge overlapping maintenance contracts and "
+        "renegotiate service levels at renewal."
+    ),
+    "PERSONNEL": _l(
+        "Personnel costs %(amount)s (%(share)s%%): automate repetitive operations work so staff time goes to improvements."
+    ),
+    "OTHER": _l(
+        "Other costs are %(amount)s (%(share)s%%): give these items a proper category and stop "
+        "recurring charges nobody needs any more."
+    ),
 }
 GENERAL_TIPS = (
     _l("Set a monthly budget for every service so that usage alerts at 90%% and 110%% reach the people in charge."),
@@ -68,4 +81,3 @@ def fallback_reason(error: str | None) -> str:
     if "queue" in error:
         return _("The background queue is not available.")
     return _("The model did not answer.")
-

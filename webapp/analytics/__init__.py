@@ -18,14 +18,28 @@ so the API only serialises it.  Bad parameters raise InvalidParameter(field, mes
 Percentages have one decimal (half up) and decisions (status, threshold) use that shown figure; the
 COST_SPIKE rule alone compares the exact ratio, so +50.04 % is a spike although it shows as 50.0 %.
 """
+
 from .baseline import baseline_anomalies
 from .periods import InvalidParameter, add_months, current_month, month_from_args, month_span, period_label, previous_month
 from .rules import DEFAULT_THRESHOLD, anomalies, recommendations
 from .summary import allocation, budget_overview, budget_status, budget_vs_actual, monthly_summary, trend
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "InvalidParameter", "add_months", "current_month", "month_from_args", "month_span",
-    "period_label", "previous_month",
-    "allocation", "anomalies", "baseline_anomalies", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary",
-    "recommendations", "trend",
+    "DEFAULT_THRESHOLD",
+    "InvalidParameter",
+    "add_months",
+    "current_month",
+    "month_from_args",
+    "month_span",
+    "period_label",
+    "previous_month",
+    "allocation",
+    "anomalies",
+    "baseline_anomalies",
+    "budget_overview",
+    "budget_status",
+    "budget_vs_actual",
+    "monthly_summary",
+    "recommendations",
+    "trend",
 ]

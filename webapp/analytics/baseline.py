@@ -18,6 +18,7 @@ The impact is actual − expected, split over the categories exactly (to the cen
 amount is shared among the categories in proportion to their part of the baseline months, and a
 category's contribution is its actual amount minus its share, so the contributions sum to the impact.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
@@ -72,9 +73,12 @@ def _month_index(year: int, month: int) -> int:
 def _cells(tenant_id: int, first: tuple[int, int], last: tuple[int, int]) -> dict[tuple[int, int], dict]:
     """{(year, month): {(service, category): amount}} of the rollup from first to last (one query)."""
     rows = db.session.execute(
-        select(T.year, T.month, T.service, T.category, T.amount)
-        .where(T.tenant_id == tenant_id, T.item_count > 0,
-               tuple_(T.year, T.month) >= tuple_(*first), tuple_(T.year, T.month) <= tuple_(*last))
+        select(T.year, T.month, T.service, T.category, T.amount).where(
+            T.tenant_id == tenant_id,
+            T.item_count > 0,
+            tuple_(T.year, T.month) >= tuple_(*first),
+            tuple_(T.year, T.month) <= tuple_(*last),
+        )
     ).all()
     found: dict[tuple[int, int], dict] = {}
     for year, month, service, category, amount in rows:
@@ -105,8 +109,16 @@ def _contributors(actual: dict[str, Decimal], baseline_sums: dict[str, Decimal],
     for category in CATEGORIES:
         now, usual = actual.get(category, ZERO), expected_parts.get(category, ZERO)
         if now != usual:
-            rows.append({"category": category, "label": CATEGORIES[category], "curr_amount": now,
-                         "expected_amount": usual, "impact_amount": now - usual, "change_amount": now - usual})
+            rows.append(
+                {
+                    "category": category,
+                    "label": CATEGORIES[category],
+                    "curr_amount": now,
+                    "expected_amount": usual,
+                    "impact_amount": now - usual,
+                    "change_amount": now - usual,
+                }
+            )
     return sorted(rows, key=lambda row: -abs(row["impact_amount"]))
 
 
@@ -132,31 +144,78 @@ def baseline_anomalies(tenant_id: int, year: int, month: int, threshold=DEFAULT_
         expected = median(history).quantize(CENT) if history else ZERO
         if expected <= 0:
             if actual > 0:
-                found.append(_anomaly(service, actual, previous, ZERO, ZERO, ZERO, ZERO, None, "NEW", "WARNING",
-                                      len(history), _contributors(actual_parts, {}, ZERO)))
+                found.append(
+                    _anomaly(
+                        service,
+                        actual,
+                        previous,
+                        ZERO,
+                        ZERO,
+                        ZERO,
+                        ZERO,
+                        None,
+                        "NEW",
+                        "WARNING",
+                        len(history),
+                        _contributors(actual_parts, {}, ZERO),
+                    )
+                )
             continue
         spread = robust_spread(history, expected).quantize(CENT)
         low, high = max(expected - BAND_WIDTH * spread, ZERO), expected + BAND_WIDTH * spread
         change = percent(actual - expected, expected)
         if abs(change) >= threshold and not low <= actual <= high:
-            found.append(_anomaly(service, actual, previous, expected, spread, low, high, change,
-                                  "UP" if actual > expected else "DOWN",
-                                  "CRITICAL" if abs(change) >= CRITICAL_AT else "WARNING",
-                                  len(history), _contributors(actual_parts, baseline_sums, expected)))
+            found.append(
+                _anomaly(
+                    service,
+                    actual,
+                    previous,
+                    expected,
+                    spread,
+                    low,
+                    high,
+                    change,
+                    "UP" if actual > expected else "DOWN",
+                    "CRITICAL" if abs(change) >= CRITICAL_AT else "WARNING",
+                    len(history),
+                    _contributors(actual_parts, baseline_sums, expected),
+                )
+            )
     found.sort(key=lambda a: (a["change_pct"] is not None, -abs(a["change_pct"] or 0), -a["curr_amount"]))
     prev_year, prev_month = previous_month(year, month)
-    return {"year": year, "month": month, "period": period_label(year, month), "method": "baseline",
-            "threshold_pct": threshold, "baseline_months": months, "band_width": BAND_WIDTH,
-            "baseline_start": period_label(*window[0]), "baseline_end": period_label(*window[-1]),
-            "prev_period": period_label(prev_year, prev_month),
-            "anomaly_count": len(found), "anomalies": found}
+    return {
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "method": "baseline",
+        "threshold_pct": threshold,
+        "baseline_months": months,
+        "band_width": BAND_WIDTH,
+        "baseline_start": period_label(*window[0]),
+        "baseline_end": period_label(*window[-1]),
+        "prev_period": period_label(prev_year, prev_month),
+        "anomaly_count": len(found),
+        "anomalies": found,
+    }
 
 
-def _anomaly(service, actual, previous, expected, spread, low, high, change, direction, severity, history_count,
-             contributors) -> dict:
+def _anomaly(
+    service, actual, previous, expected, spread, low, high, change, direction, severity, history_count, contributors
+) -> dict:
     """One flagged service with the seed's fields (curr/prev amount, change %) and the baseline's."""
-    return {"service": service, "curr_amount": actual, "prev_amount": previous, "change_pct": change,
-            "direction": direction, "severity": severity,
-            "expected_amount": expected, "impact_amount": actual - expected, "change_amount": actual - expected,
-            "band_low": low, "band_high": high, "spread": spread, "baseline_month_count": history_count,
-            "contributors": contributors}
+    return {
+        "service": service,
+        "curr_amount": actual,
+        "prev_amount": previous,
+        "change_pct": change,
+        "direction": direction,
+        "severity": severity,
+        "expected_amount": expected,
+        "impact_amount": actual - expected,
+        "change_amount": actual - expected,
+        "band_low": low,
+        "band_high": high,
+        "spread": spread,
+        "baseline_month_count": history_count,
+        "contributors": contributors,
+    }

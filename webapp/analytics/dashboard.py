@@ -1,4 +1,5 @@
 """The SVG charts of the dashboard page, drawn from the month's summary and trend."""
+
 from __future__ import annotations
 
 from flask_babel import get_locale
@@ -7,8 +8,15 @@ from flask_babel import gettext as _
 from .. import charts
 from .labels import category_name
 
-_CATEGORY_COLOURS = {"SERVER": "#003366", "NETWORK": "#2d6cdf", "STORAGE": "#1d9a8a", "LICENSE": "#e0a100",
-                     "MAINTENANCE": "#8e5bd1", "PERSONNEL": "#d9534f", "OTHER": "#8a96a3"}
+_CATEGORY_COLOURS = {
+    "SERVER": "#003366",
+    "NETWORK": "#2d6cdf",
+    "STORAGE": "#1d9a8a",
+    "LICENSE": "#e0a100",
+    "MAINTENANCE": "#8e5bd1",
+    "PERSONNEL": "#d9534f",
+    "OTHER": "#8a96a3",
+}
 
 
 def dashboard_charts(summary: dict, months: dict) -> dict:
@@ -20,15 +28,35 @@ def dashboard_charts(summary: dict, months: dict) -> dict:
     if any(row["budget_amount"] is not None for row in months["data"]):
         series[_("Budget")] = [row["budget_amount"] for row in months["data"]]
     return {
-        "trend": charts.line_chart(labels, series, title=_("Monthly IT cost, last 6 months"), colours=(charts.NAVY, "#d08700"),
-                                   dashed=(_("Budget"),), format_axis=axis,
-                                   width=640, height=260, empty_message=_("No cost data in these months")),
-        "categories": charts.bar_chart([(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],
-                                       title=_("Cost by category"), width=520,
-                                       colour=[_CATEGORY_COLOURS.get(code, charts.NAVY) for code in summary["by_category"]],
-                                       empty_message=no_data),
-        "services": charts.bar_chart([(code, row["amount"]) for code, row in summary["by_service"].items()],
-                                     title=_("Cost by service"), width=520, colour=charts.PALETTE[1], empty_message=no_data),
-        "gauge": charts.gauge(summary["budget"]["usage_pct"], status=summary["budget"]["status"],
-                              caption=_("of the monthly budget used"), title=_("Budget usage")),
+        "trend": charts.line_chart(
+            labels,
+            series,
+            title=_("Monthly IT cost, last 6 months"),
+            colours=(charts.NAVY, "#d08700"),
+            dashed=(_("Budget"),),
+            format_axis=axis,
+            width=640,
+            height=260,
+            empty_message=_("No cost data in these months"),
+        ),
+        "categories": charts.bar_chart(
+            [(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],
+            title=_("Cost by category"),
+            width=520,
+            colour=[_CATEGORY_COLOURS.get(code, charts.NAVY) for code in summary["by_category"]],
+            empty_message=no_data,
+        ),
+        "services": charts.bar_chart(
+            [(code, row["amount"]) for code, row in summary["by_service"].items()],
+            title=_("Cost by service"),
+            width=520,
+            colour=charts.PALETTE[1],
+            empty_message=no_data,
+        ),
+        "gauge": charts.gauge(
+            summary["budget"]["usage_pct"],
+            status=summary["budget"]["status"],
+            caption=_("of the monthly budget used"),
+            title=_("Budget usage"),
+        ),
     }

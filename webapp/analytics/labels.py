@@ -1,4 +1,5 @@
 """Display names for cost categories, statuses, severities, directions and recommendation types (codes stay in data and JSON)."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -46,9 +47,13 @@ def category_name(code: str) -> str:
 
 def label_functions() -> dict:
     """{name: code → display name} for every FinOps code list (Jinja filters of the pages, helpers of the cost report)."""
-    return {"category_name": category_name, "status_name": partial(code_label, STATUS_NAMES), "severity_name": partial(code_label, SEVERITY_NAMES),
-            "direction_name": partial(code_label, DIRECTION_NAMES),
-            "recommendation_name": partial(code_label, RECOMMENDATION_NAMES)}
+    return {
+        "category_name": category_name,
+        "status_name": partial(code_label, STATUS_NAMES),
+        "severity_name": partial(code_label, SEVERITY_NAMES),
+        "direction_name": partial(code_label, DIRECTION_NAMES),
+        "recommendation_name": partial(code_label, RECOMMENDATION_NAMES),
+    }
 
 
 def register_label_filters(app) -> None:

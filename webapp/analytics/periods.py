@@ -1,4 +1,5 @@
 """Calendar months: arithmetic without day stepping, the tenant's current month, input checks."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -22,9 +23,26 @@ from ..validation import (
     shown,
 )
 
-__all__ = ["YEAR_MIN", "YEAR_MAX", "InvalidParameter", "checked", "check_year", "check_month", "check_trend_months",
-           "check_threshold", "check_service", "add_months", "previous_month", "month_span", "period_label",
-           "current_month", "month_from_args", "percent", "change_percent", "share_of"]
+__all__ = [
+    "YEAR_MIN",
+    "YEAR_MAX",
+    "InvalidParameter",
+    "checked",
+    "check_year",
+    "check_month",
+    "check_trend_months",
+    "check_threshold",
+    "check_service",
+    "add_months",
+    "previous_month",
+    "month_span",
+    "period_label",
+    "current_month",
+    "month_from_args",
+    "percent",
+    "change_percent",
+    "share_of",
+]
 
 TREND_MONTHS_MIN, TREND_MONTHS_MAX = 1, 24
 THRESHOLD_MIN, THRESHOLD_MAX = Decimal(5), Decimal(200)
@@ -91,15 +109,25 @@ def share_of(amount: Decimal, fraction: str) -> Decimal:
 
 def check_month(month) -> int:
     """A month as int 1–12 (ASCII digits), or InvalidParameter('month')."""
-    return check_whole_number("month", month, minimum=1, maximum=12,
-                              message=_("month: must be a number from 1 to 12."),
-                              required_message=_("month: required, a number from 1 to 12."))
+    return check_whole_number(
+        "month",
+        month,
+        minimum=1,
+        maximum=12,
+        message=_("month: must be a number from 1 to 12."),
+        required_message=_("month: required, a number from 1 to 12."),
+    )
 
 
 def check_trend_months(months) -> int:
     """The number of trend months, 1–24, or InvalidParameter('months')."""
-    return check_whole_number("months", months, minimum=TREND_MONTHS_MIN, maximum=TREND_MONTHS_MAX,
-                              message=_("months: must be a whole number from 1 to 24."))
+    return check_whole_number(
+        "months",
+        months,
+        minimum=TREND_MONTHS_MIN,
+        maximum=TREND_MONTHS_MAX,
+        message=_("months: must be a whole number from 1 to 24."),
+    )
 
 
 def check_threshold(threshold) -> Decimal:
@@ -121,6 +149,8 @@ def check_service(service, *, allow_all: bool = False, required: bool = False) -
             raise InvalidParameter("service", _("service: required, one of %(allowed)s.", allowed=", ".join(allowed)))
         return BUDGET_SCOPE_ALL if allow_all else None
     if text not in allowed:
-        raise InvalidParameter("service", _("service: unknown value '%(value)s'; use one of %(allowed)s.",
-                                            value=shown(service), allowed=", ".join(allowed)))
+        raise InvalidParameter(
+            "service",
+            _("service: unknown value '%(value)s'; use one of %(allowed)s.", value=shown(service), allowed=", ".join(allowed)),
+        )
     return text

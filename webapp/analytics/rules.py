@@ -1,4 +1,5 @@
 """Anomalies and saving recommendations (SPEC §3.5–3.6): month-over-month rules on the rollup."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,8 +22,13 @@ IDLE_CPU_BELOW = Decimal("10")
 ZERO = Decimal("0.00")
 # Each rule's saving as a percentage of the cost it looks at (SPEC §3.6); the API shows it as potential_saving_pct.
 # An idle server's whole monthly cost is its saving (100 %); NORMAL saves nothing.
-SAVING_PCT = {"LICENSE_REVIEW": Decimal("10"), "MAINTENANCE_REVIEW": Decimal("5"), "COST_SPIKE": Decimal("15"),
-              "IDLE_SERVER": Decimal("100"), "NORMAL": Decimal("0")}
+SAVING_PCT = {
+    "LICENSE_REVIEW": Decimal("10"),
+    "MAINTENANCE_REVIEW": Decimal("5"),
+    "COST_SPIKE": Decimal("15"),
+    "IDLE_SERVER": Decimal("100"),
+    "NORMAL": Decimal("0"),
+}
 
 
 def _saving(rule: str, base: Decimal) -> Decimal:
@@ -43,8 +49,15 @@ def _contributors(curr: dict, prev: dict, service: str) -> list[dict]:
     for category in CATEGORIES:
         now, before = curr.get((service, category), (ZERO, 0))[0], prev.get((service, category), (ZERO, 0))[0]
         if now != before:
-            rows.append({"category": category, "label": CATEGORIES[category], "curr_amount": now,
-                         "prev_amount": before, "change_amount": now - before})
+            rows.append(
+                {
+                    "category": category,
+                    "label": CATEGORIES[category],
+                    "curr_amount": now,
+                    "prev_amount": before,
+                    "change_amount": now - before,
+                }
+            )
     return sorted(rows, key=lambda row: -abs(row["change_amount"]))
 
 
@@ -63,20 +76,43 @@ def anomalies(tenant_id: int, year: int, month: int, threshold=DEFAULT_THRESHOLD
     for service, now, before in service_moves(tenant_id, year, month):
         if before == 0:
             if now > 0:
-                found.append({"service": service, "curr_amount": now, "prev_amount": before, "change_amount": now,
-                              "change_pct": None, "direction": "NEW", "severity": "WARNING",
-                              "contributors": _contributors(curr, prev, service)})
+                found.append(
+                    {
+                        "service": service,
+                        "curr_amount": now,
+                        "prev_amount": before,
+                        "change_amount": now,
+                        "change_pct": None,
+                        "direction": "NEW",
+                        "severity": "WARNING",
+                        "contributors": _contributors(curr, prev, service),
+                    }
+                )
             continue
         change = change_percent(now, before)
         if abs(change) >= threshold:
-            found.append({"service": service, "curr_amount": now, "prev_amount": before, "change_amount": now - before,
-                          "change_pct": change, "direction": "UP" if change > 0 else "DOWN",
-                          "severity": "CRITICAL" if abs(change) >= CRITICAL_AT else "WARNING",
-                          "contributors": _contributors(curr, prev, service)})
+            found.append(
+                {
+                    "service": service,
+                    "curr_amount": now,
+                    "prev_amount": before,
+                    "change_amount": now - before,
+                    "change_pct": change,
+                    "direction": "UP" if change > 0 else "DOWN",
+                    "severity": "CRITICAL" if abs(change) >= CRITICAL_AT else "WARNING",
+                    "contributors": _contributors(curr, prev, service),
+                }
+            )
     found.sort(key=lambda a: (a["change_pct"] is not None, -abs(a["change_pct"] or 0), -a["curr_amount"]))
-    return {"year": year, "month": month, "period": period_label(year, month),
-            "prev_period": period_label(prev_year, prev_month), "threshold_pct": threshold,
-            "anomaly_count": len(found), "anomalies": found}
+    return {
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "prev_period": period_label(prev_year, prev_month),
+        "threshold_pct": threshold,
+        "anomaly_count": len(found),
+        "anomalies": found,
+    }
 
 
 def idle_servers(tenant_id: int, year: int, month: int) -> list[tuple[int, str, Decimal, Decimal]]:
@@ -85,8 +121,13 @@ def idle_servers(tenant_id: int, year: int, month: int) -> list[tuple[int, str, 
     rows = db.session.execute(
         select(Server.id, Server.name, ServerMetric.cpu_avg, cost)
         .join(ServerMetric, (ServerMetric.server_id == Server.id) & (ServerMetric.year == year) & (ServerMetric.month == month))
-        .join(CostEntry, (CostEntry.server_id == Server.id) & (CostEntry.tenant_id == tenant_id)
-              & (CostEntry.year == year) & (CostEntry.month == month))
+        .join(
+            CostEntry,
+            (CostEntry.server_id == Server.id)
+            & (CostEntry.tenant_id == tenant_id)
+            & (CostEntry.year == year)
+            & (CostEntry.month == month),
+        )
         .where(Server.tenant_id == tenant_id, ServerMetric.tenant_id == tenant_id, ServerMetric.cpu_avg < IDLE_CPU_BELOW)
         .group_by(Server.id, Server.name, ServerMetric.cpu_avg)
         .having(cost > 0)
@@ -104,37 +145,82 @@ def recommendations(tenant_id: int, year: int, month: int) -> dict:
     licence = categories.get("LICENSE", (ZERO, 0))[0]
     licence_share = percent(licence, total)
     if licence_share > LICENSE_SHARE_ABOVE:
-        found.append({"type": "LICENSE_REVIEW", "severity": "HIGH", "category": "LICENSE", "share_pct": licence_share,
-                      "potential_saving_pct": SAVING_PCT["LICENSE_REVIEW"], "estimated_saving": _saving("LICENSE_REVIEW", licence),
-                      "message": _("Software licences are %(share)s%% of this month's cost (%(amount)s). Review unused "
-                                   "licences and renewal terms; about 10%% could be saved.",
-                                   share=licence_share, amount=money(licence))})
+        found.append(
+            {
+                "type": "LICENSE_REVIEW",
+                "severity": "HIGH",
+                "category": "LICENSE",
+                "share_pct": licence_share,
+                "potential_saving_pct": SAVING_PCT["LICENSE_REVIEW"],
+                "estimated_saving": _saving("LICENSE_REVIEW", licence),
+                "message": _(
+                    "Software licences are %(share)s%% of this month's cost (%(amount)s). Review unused "
+                    "licences and renewal terms; about 10%% could be saved.",
+                    share=licence_share,
+                    amount=money(licence),
+                ),
+            }
+        )
     maintenance = categories.get("MAINTENANCE", (ZERO, 0))[0]
     maintenance_share = percent(maintenance, total)
     if maintenance_share > MAINTENANCE_SHARE_ABOVE:
-        found.append({"type": "MAINTENANCE_REVIEW", "severity": "MEDIUM", "category": "MAINTENANCE",
-                      "share_pct": maintenance_share, "potential_saving_pct": SAVING_PCT["MAINTENANCE_REVIEW"],
-                      "estimated_saving": _saving("MAINTENANCE_REVIEW", maintenance),
-                      "message": _("Maintenance is %(share)s%% of this month's cost (%(amount)s). Re-negotiate or merge "
-                                   "maintenance contracts; about 5%% could be saved.",
-                                   share=maintenance_share, amount=money(maintenance))})
+        found.append(
+            {
+                "type": "MAINTENANCE_REVIEW",
+                "severity": "MEDIUM",
+                "category": "MAINTENANCE",
+                "share_pct": maintenance_share,
+                "potential_saving_pct": SAVING_PCT["MAINTENANCE_REVIEW"],
+                "estimated_saving": _saving("MAINTENANCE_REVIEW", maintenance),
+                "message": _(
+                    "Maintenance is %(share)s%% of this month's cost (%(amount)s). Re-negotiate or merge "
+                    "maintenance contracts; about 5%% could be saved.",
+                    share=maintenance_share,
+                    amount=money(maintenance),
+                ),
+            }
+        )
     found.extend(_spikes(tenant_id, year, month))
     for server_id, name, cpu, amount in idle_servers(tenant_id, year, month):
-        found.append({"type": "IDLE_SERVER", "severity": "MEDIUM", "server_id": server_id, "server": name,
-                      "cpu_avg": cpu, "potential_saving_pct": SAVING_PCT["IDLE_SERVER"],
-                      "estimated_saving": _saving("IDLE_SERVER", amount),
-                      "message": _("Server %(name)s averaged %(cpu)s%% CPU but cost %(amount)s this month. Consolidate "
-                                   "or retire it.", name=name, cpu=cpu, amount=money(amount))})
+        found.append(
+            {
+                "type": "IDLE_SERVER",
+                "severity": "MEDIUM",
+                "server_id": server_id,
+                "server": name,
+                "cpu_avg": cpu,
+                "potential_saving_pct": SAVING_PCT["IDLE_SERVER"],
+                "estimated_saving": _saving("IDLE_SERVER", amount),
+                "message": _(
+                    "Server %(name)s averaged %(cpu)s%% CPU but cost %(amount)s this month. Consolidate or retire it.",
+                    name=name,
+                    cpu=cpu,
+                    amount=money(amount),
+                ),
+            }
+        )
     if not found:
-        found.append({"type": "NORMAL", "severity": "INFO", "potential_saving_pct": SAVING_PCT["NORMAL"],
-                      "estimated_saving": ZERO,
-                      "message": _("No saving rule applies this month: costs look normal.")})
+        found.append(
+            {
+                "type": "NORMAL",
+                "severity": "INFO",
+                "potential_saving_pct": SAVING_PCT["NORMAL"],
+                "estimated_saving": ZERO,
+                "message": _("No saving rule applies this month: costs look normal."),
+            }
+        )
     saving = sum((r["estimated_saving"] for r in found), ZERO)
-    return {"year": year, "month": month, "period": period_label(year, month), "total_amount": total,
-            "recommendation_count": len(found), "recommendations": found,
-            "total_potential_saving": saving,
-            # a real percentage: the money saving over the month's total (0 when the month has no cost)
-            "total_potential_saving_pct": percent(saving, total)}
+    return {
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "total_amount": total,
+        "recommendation_count": len(found),
+        "recommendations": found,
+        "total_potential_saving": saving,
+        # a real percentage: the money saving over the month's total (0 when the month has no cost)
+        "total_potential_saving_pct": percent(saving, total),
+    }
 
 
 def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
@@ -147,12 +233,24 @@ def _spikes(tenant_id: int, year: int, month: int) -> list[dict]:
         if not is_spike(now, before):
             continue
         increase = now - before
-        found.append({"type": "COST_SPIKE", "severity": "HIGH", "service": service,
-                      "change_pct": change_percent(now, before), "increase_amount": increase,
-                      "potential_saving_pct": SAVING_PCT["COST_SPIKE"], "estimated_saving": _saving("COST_SPIKE", increase),
-                      "message": _("%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
-                                   "changed; about 15%% of the increase could be saved.",
-                                   service=service, change=change_percent(now, before), amount=money(increase))})
+        found.append(
+            {
+                "type": "COST_SPIKE",
+                "severity": "HIGH",
+                "service": service,
+                "change_pct": change_percent(now, before),
+                "increase_amount": increase,
+                "potential_saving_pct": SAVING_PCT["COST_SPIKE"],
+                "estimated_saving": _saving("COST_SPIKE", increase),
+                "message": _(
+                    "%(service)s cost rose %(change)s%% on last month (+%(amount)s). Check what "
+                    "changed; about 15%% of the increase could be saved.",
+                    service=service,
+                    change=change_percent(now, before),
+                    amount=money(increase),
+                ),
+            }
+        )
     return found
 
 

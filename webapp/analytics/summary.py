@@ -1,4 +1,5 @@
 """Monthly summary, trend, allocation and budget vs actual (SPEC §3.2–3.4, §3.7)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,8 +7,18 @@ from decimal import Decimal
 from ..extensions import db
 from ..models import BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Tenant
 from . import totals
-from .periods import (change_percent, check_month, check_service, check_trend_months, check_year,
-                      current_month, month_span, percent, period_label, previous_month)
+from .periods import (
+    change_percent,
+    check_month,
+    check_service,
+    check_trend_months,
+    check_year,
+    current_month,
+    month_span,
+    percent,
+    period_label,
+    previous_month,
+)
 
 WARNING_ABOVE = Decimal("90")
 OVER_ABOVE = Decimal("110")
@@ -48,19 +59,32 @@ def monthly_summary(tenant_id: int, year: int, month: int) -> dict:
     budget = totals.budget_amount(tenant_id, year, month, BUDGET_SCOPE_ALL)
     usage, status = budget_status(total, budget)
     return {
-        "year": year, "month": month, "period": period_label(year, month),
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
         "total_amount": total,
-        "by_category": {code: {"amount": categories[code][0], "label": CATEGORIES.get(code, code),
-                               "pct": percent(categories[code][0], total), "item_count": categories[code][1]}
-                        for code in _ranked(categories, tuple(CATEGORIES))},
-        "by_service": {code: {"amount": services[code][0], "pct": percent(services[code][0], total),
-                              "item_count": services[code][1]}
-                       for code in _ranked(services, SERVICES)},
+        "by_category": {
+            code: {
+                "amount": categories[code][0],
+                "label": CATEGORIES.get(code, code),
+                "pct": percent(categories[code][0], total),
+                "item_count": categories[code][1],
+            }
+            for code in _ranked(categories, tuple(CATEGORIES))
+        },
+        "by_service": {
+            code: {"amount": services[code][0], "pct": percent(services[code][0], total), "item_count": services[code][1]}
+            for code in _ranked(services, SERVICES)
+        },
         "prev_period": period_label(prev_year, prev_month),
         "prev_total_amount": prev_total,
         "mom_change_pct": change_percent(total, prev_total),
-        "budget": {"amount": budget, "usage_pct": usage, "status": status,
-                   "remaining": None if budget is None else max(budget - total, Decimal("0.00"))},
+        "budget": {
+            "amount": budget,
+            "usage_pct": usage,
+            "status": status,
+            "remaining": None if budget is None else max(budget - total, Decimal("0.00")),
+        },
         "item_count": item_count,
     }
 
@@ -83,15 +107,29 @@ def trend(tenant_id: int, months: int = 6, service: str | None = None, end: tupl
     span = month_span(end, months)
     found = totals.months_range(tenant_id, span[0], span[-1], service)
     budgets = totals.budgets_range(tenant_id, span[0], span[-1], service or BUDGET_SCOPE_ALL)
-    data = [{"year": y, "month": m, "period": period_label(y, m),
-             "total_amount": found.get((y, m), (Decimal("0.00"), 0))[0], "item_count": found.get((y, m), (0, 0))[1],
-             "budget_amount": budgets.get((y, m))}
-            for y, m in span]
+    data = [
+        {
+            "year": y,
+            "month": m,
+            "period": period_label(y, m),
+            "total_amount": found.get((y, m), (Decimal("0.00"), 0))[0],
+            "item_count": found.get((y, m), (0, 0))[1],
+            "budget_amount": budgets.get((y, m)),
+        }
+        for y, m in span
+    ]
     first, last = data[0]["total_amount"], data[-1]["total_amount"]
     trend_pct = change_percent(last, first)
     direction = "UP" if trend_pct > TREND_STEP else "DOWN" if trend_pct < -TREND_STEP else "STABLE"
-    return {"months": months, "service": service or BUDGET_SCOPE_ALL, "start_period": data[0]["period"], "end_period": data[-1]["period"],
-            "data": data, "trend_pct": trend_pct, "trend_dir": direction}
+    return {
+        "months": months,
+        "service": service or BUDGET_SCOPE_ALL,
+        "start_period": data[0]["period"],
+        "end_period": data[-1]["period"],
+        "data": data,
+        "trend_pct": trend_pct,
+        "trend_dir": direction,
+    }
 
 
 def allocation(tenant_id: int, year: int, month: int) -> dict:
@@ -102,7 +140,10 @@ def allocation(tenant_id: int, year: int, month: int) -> dict:
     total = sum((amount for amount, _ in services.values()), Decimal("0.00"))
     zero = Decimal("0.00")
     return {
-        "year": year, "month": month, "period": period_label(year, month), "total": total,
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "total": total,
         "allocation": {
             service: {
                 "amount": services.get(service, (zero, 0))[0],
@@ -128,10 +169,15 @@ def _budget_row(year: int, month: int, service: str, budget: Decimal | None, act
     """One budget-vs-actual block; variance = actual − budget (positive means overspent)."""
     usage, status = budget_status(actual, budget)
     return {
-        "year": year, "month": month, "period": period_label(year, month), "service": service,
-        "budget": budget, "actual": actual,
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "service": service,
+        "budget": budget,
+        "actual": actual,
         "variance": None if budget is None else actual - budget,
-        "usage_pct": usage, "status": status,
+        "usage_pct": usage,
+        "status": status,
         "remaining": None if budget is None else max(budget - actual, Decimal("0.00")),
         "item_count": item_count,
     }
@@ -149,8 +195,13 @@ def budget_overview(tenant_id: int, year: int, month: int) -> dict:
         amount, items = services.get(service, (Decimal("0.00"), 0))
         rows.append(_budget_row(year, month, service, budgets.get(service), amount, items))
     service_budgets = [budgets[s] for s in SERVICES if s in budgets]
-    return {"year": year, "month": month, "period": period_label(year, month), "rows": rows,
-            "service_budget_total": sum(service_budgets, Decimal("0.00")) if service_budgets else None}
+    return {
+        "year": year,
+        "month": month,
+        "period": period_label(year, month),
+        "rows": rows,
+        "service_budget_total": sum(service_budgets, Decimal("0.00")) if service_budgets else None,
+    }
 
 
 __all__ = ["allocation", "budget_overview", "budget_status", "budget_vs_actual", "monthly_summary", "trend"]

@@ -2,6 +2,7 @@
 
 Each function is one GROUP BY query; rows whose entries were all deleted (count 0) are ignored.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import delete, func, insert, select, tuple_
 
 from ..extensions import db
-from ..models import Budget, CostEntry, CostMonthlyTotal as T
+from ..models import Budget, CostEntry
+from ..models import CostMonthlyTotal as T
 
 ZERO = Decimal("0.00")
 
@@ -21,7 +23,9 @@ def _month(tenant_id: int, year: int, month: int):
 
 def month_total(tenant_id: int, year: int, month: int, service: str | None = None) -> tuple[Decimal, int]:
     """(amount, item count) of a month, optionally for one service."""
-    query = select(func.coalesce(func.sum(T.amount), 0), func.coalesce(func.sum(T.item_count), 0)).where(*_month(tenant_id, year, month))
+    query = select(func.coalesce(func.sum(T.amount), 0), func.coalesce(func.sum(T.item_count), 0)).where(
+        *_month(tenant_id, year, month)
+    )
     if service:
         query = query.where(T.service == service)
     amount, count = db.session.execute(query).one()
@@ -39,19 +43,22 @@ def month_by(tenant_id: int, year: int, month: int, dimension: str) -> dict[str,
 
 def month_cells(tenant_id: int, year: int, month: int) -> dict[tuple[str, str], tuple[Decimal, int]]:
     """{(service, category): (amount, item count)} for a month (the rollup rows themselves)."""
-    rows = db.session.execute(
-        select(T.service, T.category, T.amount, T.item_count).where(*_month(tenant_id, year, month))
-    ).all()
+    rows = db.session.execute(select(T.service, T.category, T.amount, T.item_count).where(*_month(tenant_id, year, month))).all()
     return {(service, category): (Decimal(amount), int(count)) for service, category, amount, count in rows}
 
 
-def months_range(tenant_id: int, first: tuple[int, int], last: tuple[int, int], service: str | None = None
-                 ) -> dict[tuple[int, int], tuple[Decimal, int]]:
+def months_range(
+    tenant_id: int, first: tuple[int, int], last: tuple[int, int], service: str | None = None
+) -> dict[tuple[int, int], tuple[Decimal, int]]:
     """{(year, month): (amount, item count)} for the months from first to last inclusive."""
     query = (
         select(T.year, T.month, func.sum(T.amount), func.sum(T.item_count))
-        .where(T.tenant_id == tenant_id, T.item_count > 0,
-               tuple_(T.year, T.month) >= tuple_(*first), tuple_(T.year, T.month) <= tuple_(*last))
+        .where(
+            T.tenant_id == tenant_id,
+            T.item_count > 0,
+            tuple_(T.year, T.month) >= tuple_(*first),
+            tuple_(T.year, T.month) <= tuple_(*last),
+        )
         .group_by(T.year, T.month)
     )
     if service:
@@ -70,17 +77,21 @@ def budgets_of_month(tenant_id: int, year: int, month: int) -> dict[str, Decimal
 def budget_amount(tenant_id: int, year: int, month: int, service: str) -> Decimal | None:
     """The budget of one scope ("ALL" or a service) for a month, or None when none is set."""
     return db.session.scalar(
-        select(Budget.amount).where(Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month,
-                                    Budget.service == service)
+        select(Budget.amount).where(
+            Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month, Budget.service == service
+        )
     )
 
 
 def budgets_range(tenant_id: int, first: tuple[int, int], last: tuple[int, int], service: str) -> dict[tuple[int, int], Decimal]:
     """{(year, month): amount} of one scope's budgets for the months from first to last inclusive."""
     rows = db.session.execute(
-        select(Budget.year, Budget.month, Budget.amount)
-        .where(Budget.tenant_id == tenant_id, Budget.service == service,
-               tuple_(Budget.year, Budget.month) >= tuple_(*first), tuple_(Budget.year, Budget.month) <= tuple_(*last))
+        select(Budget.year, Budget.month, Budget.amount).where(
+            Budget.tenant_id == tenant_id,
+            Budget.service == service,
+            tuple_(Budget.year, Budget.month) >= tuple_(*first),
+            tuple_(Budget.year, Budget.month) <= tuple_(*last),
+        )
     ).all()
     return {(year, month): Decimal(amount) for year, month, amount in rows}
 
@@ -93,13 +104,20 @@ def rebuild_monthly_totals(tenant_id: int | None = None) -> int:
     """
     scope = [T.tenant_id == tenant_id] if tenant_id is not None else []
     db.session.execute(delete(T).where(*scope))
-    source = select(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category,
-                    func.sum(CostEntry.amount), func.count()).group_by(
-        CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
+    source = select(
+        CostEntry.tenant_id,
+        CostEntry.year,
+        CostEntry.month,
+        CostEntry.service,
+        CostEntry.category,
+        func.sum(CostEntry.amount),
+        func.count(),
+    ).group_by(CostEntry.tenant_id, CostEntry.year, CostEntry.month, CostEntry.service, CostEntry.category)
     if tenant_id is not None:
         source = source.where(CostEntry.tenant_id == tenant_id)
-    db.session.execute(insert(T).from_select(["tenant_id", "year", "month", "service", "category", "amount", "item_count"],
-                                             source))
+    db.session.execute(
+        insert(T).from_select(["tenant_id", "year", "month", "service", "category", "amount", "item_count"], source)
+    )
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(T).where(*scope))
 

@@ -1,4 +1,5 @@
 """The JSON API under /api: session or bearer-token auth, JSON errors."""
+
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 
@@ -21,7 +22,9 @@ def require_authentication():
         csrf.protect()
 
 
-from . import routes  # noqa: E402,F401
-from . import finops  # noqa: E402,F401
-from . import schedules  # noqa: E402,F401
-from . import reports  # noqa: E402,F401
+from . import (
+    finops,  # noqa: E402,F401
+    reports,  # noqa: E402,F401
+    routes,  # noqa: E402,F401
+    schedules,  # noqa: E402,F401
+)

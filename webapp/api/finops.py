@@ -5,6 +5,7 @@ Money is a JSON number (exact: integers stay integers, cents keep their two plac
 kept (breakdowns are largest first), bad input answers {"detail": "...", "errors": {field: message}}
 with 400 (query parameters, malformed JSON) or 422 (a body that fails validation).
 """
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -12,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
+from .. import errors as errors_module
 from ..advice import optimize as month_advice
 from ..analytics.periods import InvalidParameter, check_month, check_year, current_month, month_from_args
-from .. import errors as errors_module
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import alert_json, year_alerts
 from ..budgets.service import clean_budget, set_budget
@@ -67,19 +68,34 @@ def json_body():
 def cost_json(entry: CostEntry) -> dict:
     """One cost as the API shows it (`cost_id` is the seed routers' name for the COST-YYYYMMDD-XXXXXX code)."""
     return {
-        "id": entry.id, "code": entry.code, "cost_id": entry.code, "year": entry.year, "month": entry.month,
-        "category": entry.category, "category_label": CATEGORIES.get(entry.category, entry.category),
-        "service": entry.service, "amount": entry.amount, "description": entry.description,
-        "department": entry.department, "server_id": entry.server_id,
+        "id": entry.id,
+        "code": entry.code,
+        "cost_id": entry.code,
+        "year": entry.year,
+        "month": entry.month,
+        "category": entry.category,
+        "category_label": CATEGORIES.get(entry.category, entry.category),
+        "service": entry.service,
+        "amount": entry.amount,
+        "description": entry.description,
+        "department": entry.department,
+        "server_id": entry.server_id,
         "created_by": entry.created_by.username if entry.created_by else None,
-        "created_at": entry.created_at, "updated_at": entry.updated_at,
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
     }
 
 
 def budget_json(budget, user) -> dict:
     """The budget just set, as the seed routers answered it: {year, month, service, amount, set_by, set_at}."""
-    return {"year": budget.year, "month": budget.month, "service": budget.service, "amount": budget.amount,
-            "set_by": user.username, "set_at": budget.updated_at or budget.created_at}
+    return {
+        "year": budget.year,
+        "month": budget.month,
+        "service": budget.service,
+        "amount": budget.amount,
+        "set_by": user.username,
+        "set_at": budget.updated_at or budget.created_at,
+    }
 
 
 # --- costs ----------------------------------------------------------------------------------
@@ -98,8 +114,16 @@ def list_costs():
         message = _("per_page: must be a whole number from 1 to %(max)s.", max=MAX_PER_PAGE)
         return error_response(400, message, {"per_page": message})
     result = cost_page(current_user.tenant_id, costs, page, per_page)
-    return jsonify({"total": result.total, "total_amount": result.total_amount, "page": result.page,
-                          "per_page": per_page, "pages": result.pages, "items": [cost_json(e) for e in result.items]})
+    return jsonify(
+        {
+            "total": result.total,
+            "total_amount": result.total_amount,
+            "page": result.page,
+            "per_page": per_page,
+            "pages": result.pages,
+            "items": [cost_json(e) for e in result.items],
+        }
+    )
 
 
 @bp.post("/finops/costs")
@@ -171,8 +195,11 @@ def trend():
         except InvalidParameter:
             message = _("end: use YYYY-MM, e.g. 2025-01.")
             return error_response(400, message, {"end": message})
-    return jsonify(analytics.trend(current_user.tenant_id, months=request.args.get("months", 6),
-                                         service=request.args.get("service") or None, end=end))
+    return jsonify(
+        analytics.trend(
+            current_user.tenant_id, months=request.args.get("months", 6), service=request.args.get("service") or None, end=end
+        )
+    )
 
 
 @bp.get("/finops/allocation")
@@ -187,8 +214,9 @@ def allocation():
 def anomalies():
     """Anomalies at ?threshold= (5–200, default 30): month-over-month, or ?method=baseline (the 6-month median)."""
     rule = anomaly_rule()
-    return jsonify(rule(current_user.tenant_id, *period_args(),
-                        threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD)))
+    return jsonify(
+        rule(current_user.tenant_id, *period_args(), threshold=request.args.get("threshold", analytics.DEFAULT_THRESHOLD))
+    )
 
 
 @bp.get("/finops/recommendations")
@@ -206,8 +234,7 @@ def recommendations():
 def get_budget():
     """Budget vs actual for ?service= (ALL by default)."""
     year, month = period_args()
-    return jsonify(analytics.budget_vs_actual(current_user.tenant_id, year, month,
-                                                    request.args.get("service") or "ALL"))
+    return jsonify(analytics.budget_vs_actual(current_user.tenant_id, year, month, request.args.get("service") or "ALL"))
 
 
 @bp.post("/finops/budget")
@@ -227,10 +254,16 @@ def post_budget():
     budget, created = set_budget(current_user, values)
     result = analytics.budget_vs_actual(current_user.tenant_id, budget.year, budget.month, budget.service)
     figures = {key: value for key, value in result.items() if key != "budget"}
-    return jsonify({"message": _("The budget for %(year)s-%(month)02d has been set.", year=budget.year, month=budget.month),
-                    "budget": budget_json(budget, current_user), "id": budget.id, "created": created,
-                    **figures, "budget_amount": result["budget"]}), 201
-
+    return jsonify(
+        {
+            "message": _("The budget for %(year)s-%(month)02d has been set.", year=budget.year, month=budget.month),
+            "budget": budget_json(budget, current_user),
+            "id": budget.id,
+            "created": created,
+            **figures,
+            "budget_amount": result["budget"],
+        }
+    ), 201
 
 
 # --- AI advice (SPEC §3.8) ------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Report API (SPEC §7): templates, generate, list, one report's status, download."""
+
 from __future__ import annotations
 
 import time
@@ -26,26 +27,40 @@ WAIT_MAX_SECONDS = 30
 def report_json(report: Report) -> dict:
     """The API shape of a report."""
     body = {
-        "id": report.id, "report_id": report.id, "template": report.template,
+        "id": report.id,
+        "report_id": report.id,
+        "template": report.template,
         "name": TEMPLATES[report.template].name if report.template in TEMPLATES else report.template,
         "period": f"{report.period_start.isoformat()}~{report.period_end.isoformat()}",
-        "period_start": report.period_start.isoformat(), "period_end": report.period_end.isoformat(),
-        "format": report.format, "status": report.status,
+        "period_start": report.period_start.isoformat(),
+        "period_end": report.period_end.isoformat(),
+        "format": report.format,
+        "status": report.status,
         "created_at": report.created_at.isoformat() if report.created_at else None,
         "finished_at": report.finished_at.isoformat() if report.finished_at else None,
-        "error": report.error, "schedule_id": report.schedule_id,
+        "error": report.error,
+        "schedule_id": report.schedule_id,
     }
     if report.status == "DONE":
-        body.update(file_name=report.file_name, size=report.size, sha256=report.sha256,
-                    download_url=f"/api/auto-report/{report.id}/download", data_summary=report.data_summary)
+        body.update(
+            file_name=report.file_name,
+            size=report.size,
+            sha256=report.sha256,
+            download_url=f"/api/auto-report/{report.id}/download",
+            data_summary=report.data_summary,
+        )
     return body
 
 
 @bp.get("/auto-report/templates")
 def report_templates():
     """The templates the caller may use: [{code, name, period, format[]}]."""
-    return jsonify([{"code": t.code, "name": t.name, "label": str(t.label), "period": t.period, "format": list(t.formats)}
-                    for t in templates_for(current_user).values()])
+    return jsonify(
+        [
+            {"code": t.code, "name": t.name, "label": str(t.label), "period": t.period, "format": list(t.formats)}
+            for t in templates_for(current_user).values()
+        ]
+    )
 
 
 def _deliver_to(body: dict) -> list[str] | None:
@@ -91,9 +106,16 @@ def generate_report():
 
 def _requested(report: Report, **extra):
     """The answer to a generate (or retry) request: 202 while queued or running, 200 once DONE or FAILED."""
-    body = {"ok": report.status != "FAILED", "report_id": report.id, "template": report.template,
-            "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
-            "format": report.format, "status": report.status, "status_url": f"/api/auto-report/{report.id}", **extra}
+    body = {
+        "ok": report.status != "FAILED",
+        "report_id": report.id,
+        "template": report.template,
+        "period": {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
+        "format": report.format,
+        "status": report.status,
+        "status_url": f"/api/auto-report/{report.id}",
+        **extra,
+    }
     if report.status == "DONE":
         body.update(data_summary=report.data_summary, download_url=f"/api/auto-report/{report.id}/download")
     if report.status == "FAILED":
@@ -163,4 +185,3 @@ def download_report(report_id: int):
     if report.status != "DONE":
         return jsonify(detail=not_ready_message(report), status=report.status), 409
     return stored_file_response(report)
-

@@ -1,4 +1,5 @@
 """API endpoints that belong to no single area."""
+
 from flask import jsonify
 from flask_login import current_user
 
@@ -12,6 +13,10 @@ def me():
         username=current_user.username,
         email=current_user.email,
         role=current_user.role,
-        tenant={"slug": current_user.tenant.slug, "name": current_user.tenant.name,
-                "currency": current_user.tenant.currency, "timezone": current_user.tenant.timezone},
+        tenant={
+            "slug": current_user.tenant.slug,
+            "name": current_user.tenant.name,
+            "currency": current_user.tenant.currency,
+            "timezone": current_user.tenant.timezone,
+        },
     )

@@ -1,4 +1,5 @@
 """Schedule API: POST/GET /api/auto-report/schedule (SPEC §7), plus one schedule, delete and run now."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -26,12 +27,20 @@ def _iso(value):
 def schedule_json(schedule: ReportSchedule) -> dict:
     """The API shape of a schedule."""
     return {
-        "id": schedule.id, "name": schedule.name, "template": schedule.template, "cron": schedule.cron,
-        "description": describe(schedule.cron), "timezone": schedule.timezone, "format": schedule.format,
-        "recipients": list(schedule.recipients or []), "email": (schedule.recipients or [None])[0],
-        "active": schedule.active, "skip_when_empty": schedule.skip_when_empty,
+        "id": schedule.id,
+        "name": schedule.name,
+        "template": schedule.template,
+        "cron": schedule.cron,
+        "description": describe(schedule.cron),
+        "timezone": schedule.timezone,
+        "format": schedule.format,
+        "recipients": list(schedule.recipients or []),
+        "email": (schedule.recipients or [None])[0],
+        "active": schedule.active,
+        "skip_when_empty": schedule.skip_when_empty,
         "owner": schedule.owner.username if schedule.owner else None,
-        "next_run_at": _iso(schedule.next_run_at), "last_run_at": _iso(schedule.last_run_at),
+        "next_run_at": _iso(schedule.next_run_at),
+        "last_run_at": _iso(schedule.last_run_at),
         "created_at": _iso(schedule.created_at),
     }
 
@@ -41,8 +50,15 @@ def run_json(run: ScheduleRun, deliveries: list | None = None) -> dict:
 
     With its deliveries, `emails` counts the link e-mails by status (SENT, PENDING, FAILED).
     """
-    body = {"id": run.id, "scheduled_for": _iso(run.scheduled_for), "trigger": run.trigger, "status": run.status,
-            "report_id": run.report_id, "error": run.error, "finished_at": _iso(run.finished_at)}
+    body = {
+        "id": run.id,
+        "scheduled_for": _iso(run.scheduled_for),
+        "trigger": run.trigger,
+        "status": run.status,
+        "report_id": run.report_id,
+        "error": run.error,
+        "finished_at": _iso(run.finished_at),
+    }
     if deliveries is not None:
         body["emails"] = delivery_summary(deliveries)
     return body
@@ -77,9 +93,11 @@ def create_schedule():
 @role_required(*MANAGERS)
 def list_schedules():
     """The tenant's schedules (of the templates the caller may use) with next_run_at."""
-    schedules = db.session.scalars(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id,
-                                                                ReportSchedule.template.in_(readable_templates()))
-                                   .order_by(ReportSchedule.id)).all()
+    schedules = db.session.scalars(
+        select(ReportSchedule)
+        .where(ReportSchedule.tenant_id == current_user.tenant_id, ReportSchedule.template.in_(readable_templates()))
+        .order_by(ReportSchedule.id)
+    ).all()
     return jsonify([schedule_json(s) for s in schedules])
 
 
@@ -88,8 +106,9 @@ def list_schedules():
 def get_schedule(schedule_id: int):
     """One schedule with its latest runs."""
     schedule = readable_schedule_or_404(schedule_id)
-    runs = db.session.scalars(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
-                              .order_by(ScheduleRun.scheduled_for.desc()).limit(20)).all()
+    runs = db.session.scalars(
+        select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id).order_by(ScheduleRun.scheduled_for.desc()).limit(20)
+    ).all()
     deliveries = service.deliveries_by_run([run.id for run in runs])
     return jsonify(**schedule_json(schedule), runs=[run_json(r, deliveries[r.id]) for r in runs])
 

@@ -1,4 +1,5 @@
 """Sign-in, sign-out, role checks and API token authentication."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

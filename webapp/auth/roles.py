@@ -1,4 +1,5 @@
 """Who may do what (SPEC §2): named role sets, one decorator for role checks, tenant-scoped lookups (404 for foreign ids)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Sign-in and sign-out views."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -50,10 +51,13 @@ def _find_user(tenant_slug: str, username: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
-               deduct_when=_failed_sign_in)
-@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], key_func=_login_address_key, methods=["POST"],
-               deduct_when=_failed_sign_in)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
+    key_func=_login_address_key,
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+)
 def login():
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:

@@ -9,6 +9,7 @@ A change of a user's password, role or active flag ends all of that user's sessi
 code path makes it (admin page, account page, CLI): a flush listener watches the User columns.
 The code that changes one's own password names the session to keep (`keep_session`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,10 +49,16 @@ def start_session(user: User, remember: bool) -> UserSession:
     """Create the server-side session of a sign-in and bind `user` to it (its get_id names the new key)."""
     key = secrets.token_urlsafe(32)
     now = utcnow()
-    row = UserSession(tenant_id=user.tenant_id, user_id=user.id, key_hash=hash_token(key), remember=bool(remember),
-                      created_at=now, last_seen_at=now,
-                      user_agent=(request.user_agent.string or "")[:256] if has_request_context() else "",
-                      ip_address=(request.remote_addr or "")[:45] if has_request_context() else "")
+    row = UserSession(
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        key_hash=hash_token(key),
+        remember=bool(remember),
+        created_at=now,
+        last_seen_at=now,
+        user_agent=(request.user_agent.string or "")[:256] if has_request_context() else "",
+        ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+    )
     row.expires_at = _expiry(row, now)
     db.session.add(row)
     db.session.flush()
@@ -107,10 +114,12 @@ def end_session(row: UserSession, reason: str) -> None:
 def end_all_sessions(user: User, reason: str) -> int:
     """End every live session of the user; returns how many ended (the caller commits)."""
     now = utcnow()
-    statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
-                                          UserSession.expires_at > now)
-    return db.session.execute(statement.values(revoked_at=now, end_reason=reason)
-                              .execution_options(synchronize_session="fetch")).rowcount
+    statement = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > now
+    )
+    return db.session.execute(
+        statement.values(revoked_at=now, end_reason=reason).execution_options(synchronize_session="fetch")
+    ).rowcount
 
 
 def keep_session(user: User, row: UserSession | None) -> None:
@@ -120,16 +129,25 @@ def keep_session(user: User, row: UserSession | None) -> None:
 
 def live_sessions(user: User) -> list[UserSession]:
     """The user's sessions that still work, most recently used first."""
-    return list(db.session.scalars(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
-                                  UserSession.expires_at > utcnow())
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow())
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
 
 
 # Checked in order: Edge and Whale also say "Chrome", Chrome also says "Safari".
 _BROWSERS = (("Edg/", "Edge"), ("Whale/", "Whale"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
-_SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Mac OS X", "macOS"),
-            ("Linux", "Linux"))
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
 
 
 def describe_device(user_agent: str) -> str:
@@ -150,8 +168,9 @@ def own_session_or_none(user: User, session_id: int) -> UserSession | None:
 def purge_ended_sessions(now: datetime | None = None) -> int:
     """Delete session rows that ended (signed out, revoked or expired); returns how many."""
     now = now or utcnow()
-    removed = db.session.execute(delete(UserSession).where(
-        or_(UserSession.revoked_at.is_not(None), UserSession.expires_at <= now))).rowcount
+    removed = db.session.execute(
+        delete(UserSession).where(or_(UserSession.revoked_at.is_not(None), UserSession.expires_at <= now))
+    ).rowcount
     db.session.commit()
     return removed
 

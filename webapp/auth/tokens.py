@@ -1,4 +1,5 @@
 """Bearer API tokens: finding the user behind an Authorization header."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -15,6 +15,7 @@ The year-end forecast of the current year raises one alert when it first exceeds
 Alerts cover this year and last year; the first full check starts watching the months before last
 month without telling anyone, so an upgrade does not mail a year of history.
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,21 +101,28 @@ def usage_level(actual: Decimal, budget: Decimal | None) -> tuple[int, Decimal |
 
 def _month_figures(tenant_id: int, years: tuple[int, int]) -> tuple[dict, dict]:
     """({(year, month, scope): budget}, {(year, month, scope): actual}) for the two years (two queries)."""
-    budgets = {(year, month, service): Decimal(amount) for year, month, service, amount in db.session.execute(
-        select(Budget.year, Budget.month, Budget.service, Budget.amount)
-        .where(Budget.tenant_id == tenant_id, Budget.year.in_(years)))}
+    budgets = {
+        (year, month, service): Decimal(amount)
+        for year, month, service, amount in db.session.execute(
+            select(Budget.year, Budget.month, Budget.service, Budget.amount).where(
+                Budget.tenant_id == tenant_id, Budget.year.in_(years)
+            )
+        )
+    }
     actuals: dict[tuple[int, int, str], Decimal] = {}
     for year, month, service, amount in db.session.execute(
-            select(T.year, T.month, T.service, func.sum(T.amount))
-            .where(T.tenant_id == tenant_id, T.year.in_(years), T.item_count > 0)
-            .group_by(T.year, T.month, T.service)):
+        select(T.year, T.month, T.service, func.sum(T.amount))
+        .where(T.tenant_id == tenant_id, T.year.in_(years), T.item_count > 0)
+        .group_by(T.year, T.month, T.service)
+    ):
         actuals[(year, month, service)] = Decimal(amount)
         actuals[(year, month, BUDGET_SCOPE_ALL)] = actuals.get((year, month, BUDGET_SCOPE_ALL), ZERO) + Decimal(amount)
     return budgets, actuals
 
 
-def check_budget_alerts(tenant_id: int, months: Iterable[tuple[int, int]] | None = None,
-                        today: tuple[int, int] | None = None) -> list[int]:
+def check_budget_alerts(
+    tenant_id: int, months: Iterable[tuple[int, int]] | None = None, today: tuple[int, int] | None = None
+) -> list[int]:
     """Raise an alert for every crossing since the last check (see the module text); returns the new alerts' ids."""
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
@@ -126,8 +134,10 @@ def check_budget_alerts(tenant_id: int, months: Iterable[tuple[int, int]] | None
     # only about the months still open (this one and the last) and, from then on, about every change.
     quiet_before = previous_month(*today) if months is None else None
     budgets, actuals = _month_figures(tenant_id, years)
-    watches = {(w.kind, w.year, w.month, w.service): w for w in db.session.scalars(
-        select(BudgetWatch).where(BudgetWatch.tenant_id == tenant_id, BudgetWatch.year.in_(years)))}
+    watches = {
+        (w.kind, w.year, w.month, w.service): w
+        for w in db.session.scalars(select(BudgetWatch).where(BudgetWatch.tenant_id == tenant_id, BudgetWatch.year.in_(years)))
+    }
     scopes = set(budgets) | {(y, m, s) for (kind, y, m, s), w in watches.items() if kind == "USAGE" and w.level > 0}
     raised = []
     for year, month, scope in sorted(scopes):
@@ -159,44 +169,69 @@ def _check_forecasts(tenant_id: int, today: tuple[int, int], watches: dict) -> l
         if forecast is None or annual is None or forecast <= annual or (watch is not None and watch.level):
             continue
         if _move(tenant_id, "FORECAST", today[0], 0, scope, watch, 0, FORECAST_LEVEL):
-            raised.append(_raise(tenant_id, "FORECAST", today[0], None, scope, FORECAST_LEVEL,
-                                 year["forecast_usage_pct"], annual, forecast))
+            raised.append(
+                _raise(tenant_id, "FORECAST", today[0], None, scope, FORECAST_LEVEL, year["forecast_usage_pct"], annual, forecast)
+            )
     return raised
 
 
-def _move(tenant_id: int, kind: str, year: int, month: int, scope: str, watch: BudgetWatch | None,
-          old: int, new: int) -> bool:
+def _move(tenant_id: int, kind: str, year: int, month: int, scope: str, watch: BudgetWatch | None, old: int, new: int) -> bool:
     """Set the watched level from `old` to `new` unless another check did first; True when this call did it."""
     now = utcnow()
     if watch is None:
         table = BudgetWatch.__table__
         inserted = db.session.execute(
-            insert_on_conflict(table).values(tenant_id=tenant_id, kind=kind, year=year, month=month, service=scope,
-                                             level=new, updated_at=now)
-            .on_conflict_do_nothing().returning(table.c.id)).first()
+            insert_on_conflict(table)
+            .values(tenant_id=tenant_id, kind=kind, year=year, month=month, service=scope, level=new, updated_at=now)
+            .on_conflict_do_nothing()
+            .returning(table.c.id)
+        ).first()
         return inserted is not None
-    result = db.session.execute(update(BudgetWatch).where(BudgetWatch.id == watch.id, BudgetWatch.level == old)
-                                .values(level=new, updated_at=now).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(BudgetWatch)
+        .where(BudgetWatch.id == watch.id, BudgetWatch.level == old)
+        .values(level=new, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
-def _raise(tenant_id: int, kind: str, year: int, month: int | None, scope: str, level: int, usage, budget, actual
-           ) -> BudgetAlert:
+def _raise(tenant_id: int, kind: str, year: int, month: int | None, scope: str, level: int, usage, budget, actual) -> BudgetAlert:
     """Record an alert and one recipient row per active ADMIN and PM of the tenant (in the caller's transaction)."""
-    alert = BudgetAlert(tenant_id=tenant_id, kind=kind, year=year, month=month, service=scope, threshold_pct=level,
-                        usage_pct=usage, budget_amount=budget if budget is not None else ZERO, actual_amount=actual,
-                        created_at=utcnow())
+    alert = BudgetAlert(
+        tenant_id=tenant_id,
+        kind=kind,
+        year=year,
+        month=month,
+        service=scope,
+        threshold_pct=level,
+        usage_pct=usage,
+        budget_amount=budget if budget is not None else ZERO,
+        actual_amount=actual,
+        created_at=utcnow(),
+    )
     db.session.add(alert)
     db.session.flush()
     seen = set()
     for user_id, email in db.session.execute(
-            select(User.id, User.email).where(User.tenant_id == tenant_id, User.active.is_(True),
-                                              User.role.in_(NOTIFIED_ROLES)).order_by(User.id)):
+        select(User.id, User.email)
+        .where(User.tenant_id == tenant_id, User.active.is_(True), User.role.in_(NOTIFIED_ROLES))
+        .order_by(User.id)
+    ):
         address = (email or "").strip()
         if address and address.lower() not in seen:
             seen.add(address.lower())
-            db.session.add(BudgetAlertRecipient(alert_id=alert.id, tenant_id=tenant_id, user_id=user_id, email=address,
-                                                status="PENDING", attempts=0, created_at=alert.created_at))
+            db.session.add(
+                BudgetAlertRecipient(
+                    alert_id=alert.id,
+                    tenant_id=tenant_id,
+                    user_id=user_id,
+                    email=address,
+                    status="PENDING",
+                    attempts=0,
+                    created_at=alert.created_at,
+                )
+            )
     log.info("budget alert %s: tenant %s %s %s-%s %s reached %s %%", alert.id, tenant_id, kind, year, month, scope, level)
     return alert
 
@@ -206,12 +241,17 @@ def _raise(tenant_id: int, kind: str, year: int, month: int | None, scope: str, 
 
 def _queue_emails(alert_id: int) -> None:
     """One sending job per recipient, retried like report e-mails."""
-    recipient_ids = db.session.scalars(select(BudgetAlertRecipient.id).where(
-        BudgetAlertRecipient.alert_id == alert_id, BudgetAlertRecipient.status == "PENDING")).all()
+    recipient_ids = db.session.scalars(
+        select(BudgetAlertRecipient.id).where(BudgetAlertRecipient.alert_id == alert_id, BudgetAlertRecipient.status == "PENDING")
+    ).all()
     for recipient_id in recipient_ids:
         try:
-            enqueue(send_alert_email_job, recipient_id, retry_intervals=retry_intervals(),
-                    timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
+            enqueue(
+                send_alert_email_job,
+                recipient_id,
+                retry_intervals=retry_intervals(),
+                timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3),
+            )
         except Exception as exc:  # noqa: BLE001 — the alert is recorded; its e-mail shows as pending
             log.warning("alert e-mail %s could not be queued: %s", recipient_id, exc)
 
@@ -231,8 +271,13 @@ def send_alert_email_job(recipient_id: int) -> str | None:
         if final:
             recipient.status = "FAILED"
         db.session.commit()
-        log.warning("alert e-mail %s to %s failed (attempt %s): %s", recipient.id, recipient.email, recipient.attempts,
-                    recipient.last_error)
+        log.warning(
+            "alert e-mail %s to %s failed (attempt %s): %s",
+            recipient.id,
+            recipient.email,
+            recipient.attempts,
+            recipient.last_error,
+        )
         if not final:
             raise
         return "FAILED"
@@ -253,21 +298,38 @@ def alert_message(recipient: BudgetAlertRecipient) -> EmailMultiAlternatives:
     alert = recipient.alert
     tenant = db.session.get(Tenant, alert.tenant_id)
     with tenant_context(tenant):
-        context = {"tenant": tenant, "alert": alert, "currency": tenant.currency or "KRW",
-                   "scope_name": _("Institution total") if alert.service == BUDGET_SCOPE_ALL else alert.service,
-                   "period": period_label(alert.year, alert.month) if alert.month else str(alert.year),
-                   "link": page_link("budgets.year_view", year=alert.year, service=alert.service)}
+        context = {
+            "tenant": tenant,
+            "alert": alert,
+            "currency": tenant.currency or "KRW",
+            "scope_name": _("Institution total") if alert.service == BUDGET_SCOPE_ALL else alert.service,
+            "period": period_label(alert.year, alert.month) if alert.month else str(alert.year),
+            "link": page_link("budgets.year_view", year=alert.year, service=alert.service),
+        }
         if alert.kind == "FORECAST":
-            subject = _("[%(tenant)s] Budget alert: the %(year)s forecast for %(scope)s exceeds the annual budget",
-                        tenant=tenant.name, year=alert.year, scope=context["scope_name"])
+            subject = _(
+                "[%(tenant)s] Budget alert: the %(year)s forecast for %(scope)s exceeds the annual budget",
+                tenant=tenant.name,
+                year=alert.year,
+                scope=context["scope_name"],
+            )
         else:
-            subject = _("[%(tenant)s] Budget alert: %(scope)s %(period)s reached %(level)s%% of its budget",
-                        tenant=tenant.name, scope=context["scope_name"], period=context["period"], level=alert.threshold_pct)
+            subject = _(
+                "[%(tenant)s] Budget alert: %(scope)s %(period)s reached %(level)s%% of its budget",
+                tenant=tenant.name,
+                scope=context["scope_name"],
+                period=context["period"],
+                level=alert.threshold_pct,
+            )
         text = render_template("budgets/email/alert.txt", **context)
         html = render_template("budgets/email/alert.html", **context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email],
-                                     headers={"X-Tenant": tenant.slug, "X-Budget-Alert-Id": str(alert.id)},
-                                     connection=mail.get_connection())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[recipient.email],
+        headers={"X-Tenant": tenant.slug, "X-Budget-Alert-Id": str(alert.id)},
+        connection=mail.get_connection(),
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -286,10 +348,19 @@ def year_alerts(tenant_id: int, year: int, month: int | None = None) -> list[Bud
 def alert_json(alert: BudgetAlert) -> dict:
     """One alert as the API shows it: what crossed, the figures, and who was told when."""
     return {
-        "id": alert.id, "kind": alert.kind, "year": alert.year, "month": alert.month,
+        "id": alert.id,
+        "kind": alert.kind,
+        "year": alert.year,
+        "month": alert.month,
         "period": period_label(alert.year, alert.month) if alert.month else str(alert.year),
-        "service": alert.service, "threshold_pct": alert.threshold_pct, "usage_pct": alert.usage_pct,
-        "budget": alert.budget_amount, "actual": alert.actual_amount, "created_at": alert.created_at,
-        "recipients": [{"username": r.user.username if r.user else None, "email": r.email, "status": r.status,
-                        "sent_at": r.sent_at} for r in alert.recipients],
+        "service": alert.service,
+        "threshold_pct": alert.threshold_pct,
+        "usage_pct": alert.usage_pct,
+        "budget": alert.budget_amount,
+        "actual": alert.actual_amount,
+        "created_at": alert.created_at,
+        "recipients": [
+            {"username": r.user.username if r.user else None, "email": r.email, "status": r.status, "sent_at": r.sent_at}
+            for r in alert.recipients
+        ],
     }

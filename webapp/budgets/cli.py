@@ -1,4 +1,5 @@
 """`flask budgets check-alerts`: run the budget alert check now (the scheduler does it daily and after every change)."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """The budget form: rendered by WTForms (with CSRF), checked by the shared budget checks."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -16,13 +17,16 @@ class BudgetForm(FlaskForm):
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "maxlength": 4})
     month = SelectField(_l("Month"), validate_choice=False)
     service = SelectField(_l("Scope"), validate_choice=False)
-    amount = StringField(_l("Budget amount (₩)"), render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "50,000,000"})
+    amount = StringField(
+        _l("Budget amount (₩)"), render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "50,000,000"}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.month.choices = [SelectChoice(str(m), str(m)) for m in range(1, 13)]
-        self.service.choices = ([SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)")))]
-                                + [SelectChoice(code, code) for code in SERVICES])
+        self.service.choices = [SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)")))] + [
+            SelectChoice(code, code) for code in SERVICES
+        ]
         self.clean: dict = {}
 
     def validate_budget(self) -> bool:
@@ -44,9 +48,10 @@ class BudgetCopyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scope.choices = ([SelectChoice(COPY_EVERY_SCOPE, str(_l("Every scope"))),
-                               SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)")))]
-                              + [SelectChoice(code, code) for code in SERVICES])
+        self.scope.choices = [
+            SelectChoice(COPY_EVERY_SCOPE, str(_l("Every scope"))),
+            SelectChoice(BUDGET_SCOPE_ALL, str(_l("All services (institution total)"))),
+        ] + [SelectChoice(code, code) for code in SERVICES]
         self.clean: dict = {}
 
     def validate_copy(self) -> bool:

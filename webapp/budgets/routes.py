@@ -1,4 +1,5 @@
 """Budget page: budget vs actual per service for a month; ADMINs set and remove budgets."""
+
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -40,8 +41,15 @@ def index():
     if _fragment():
         return render_template("budgets/_table.html", overview=overview, ids=budget_ids(current_user.tenant_id, year, month))
     form = _form_for(year, month) if current_user.has_role("ADMIN") else None
-    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, errors=errors,
-                           ids=budget_ids(current_user.tenant_id, year, month)), 422 if errors else 200
+    return render_template(
+        "budgets/index.html",
+        overview=overview,
+        form=form,
+        year=year,
+        month=month,
+        errors=errors,
+        ids=budget_ids(current_user.tenant_id, year, month),
+    ), 422 if errors else 200
 
 
 @bp.route("/", methods=["POST"])
@@ -51,9 +59,11 @@ def save():
     form = BudgetForm()
     if form.validate_budget():
         budget, created = set_budget(current_user, form.clean)
-        message = (_("Budget set: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
-                   if created else
-                   _("Budget updated: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}"))
+        message = (
+            _("Budget set: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
+            if created
+            else _("Budget updated: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
+        )
         if _fragment():
             response = Response(render_template("budgets/_form.html", form=form, notice=message))
             response.headers["HX-Trigger"] = "budgets-changed"
@@ -66,8 +76,15 @@ def save():
     if not (year and month):
         year, month = analytics.current_month(current_user.tenant.timezone)
     overview = analytics.budget_overview(current_user.tenant_id, year, month)
-    return render_template("budgets/index.html", overview=overview, form=form, year=year, month=month, errors={},
-                           ids=budget_ids(current_user.tenant_id, year, month)), 422
+    return render_template(
+        "budgets/index.html",
+        overview=overview,
+        form=form,
+        year=year,
+        month=month,
+        errors={},
+        ids=budget_ids(current_user.tenant_id, year, month),
+    ), 422
 
 
 @bp.route("/<int:budget_id>/delete", methods=["POST"])

@@ -2,6 +2,7 @@
 
 After each commit the budget alerts of the months touched are checked in the background (budgets_changed).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,24 +26,30 @@ from .alerts import budgets_changed
 
 def clean_budget(data: Mapping) -> tuple[dict, dict[str, str]]:
     """Check year, month, service (ALL or a service) and amount ≥ 0; returns (values, {field: message})."""
-    return checked({
-        "year": lambda: check_year(data.get("year")),
-        "month": lambda: check_month(data.get("month")),
-        "service": lambda: check_service(data.get("service"), allow_all=True),
-        "amount": lambda: parse_amount(data.get("amount")),
-    })
+    return checked(
+        {
+            "year": lambda: check_year(data.get("year")),
+            "month": lambda: check_month(data.get("month")),
+            "service": lambda: check_service(data.get("service"), allow_all=True),
+            "amount": lambda: parse_amount(data.get("amount")),
+        }
+    )
 
 
 def find_budget(tenant_id: int, year: int, month: int, service: str) -> Budget | None:
     """The budget of one scope and month, if set."""
-    return db.session.scalar(select(Budget).where(Budget.tenant_id == tenant_id, Budget.year == year,
-                                                  Budget.month == month, Budget.service == service))
+    return db.session.scalar(
+        select(Budget).where(Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month, Budget.service == service)
+    )
 
 
 def budget_ids(tenant_id: int, year: int, month: int) -> dict[str, int]:
     """{scope: budget id} of a month (for the remove buttons)."""
-    return dict(db.session.execute(select(Budget.service, Budget.id).where(
-        Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month)).all())
+    return dict(
+        db.session.execute(
+            select(Budget.service, Budget.id).where(Budget.tenant_id == tenant_id, Budget.year == year, Budget.month == month)
+        ).all()
+    )
 
 
 def set_budget(user, values: dict) -> tuple[Budget, bool]:
@@ -52,8 +59,16 @@ def set_budget(user, values: dict) -> tuple[Budget, bool]:
         if budget is not None:
             old = budget.amount
             budget.amount = values["amount"]
-            record("update", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
-                   amount=[old, budget.amount])
+            record(
+                "update",
+                "budget",
+                budget.id,
+                user=user,
+                year=budget.year,
+                month=budget.month,
+                service=budget.service,
+                amount=[old, budget.amount],
+            )
             db.session.commit()
             budgets_changed(budget.tenant_id, [(budget.year, budget.month)])
             return budget, False
@@ -64,8 +79,16 @@ def set_budget(user, values: dict) -> tuple[Budget, bool]:
         except IntegrityError:  # someone set the same scope a moment ago: update theirs instead
             db.session.rollback()
             continue
-        record("create", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
-               amount=budget.amount)
+        record(
+            "create",
+            "budget",
+            budget.id,
+            user=user,
+            year=budget.year,
+            month=budget.month,
+            service=budget.service,
+            amount=budget.amount,
+        )
         db.session.commit()
         budgets_changed(budget.tenant_id, [(budget.year, budget.month)])
         return budget, True
@@ -74,8 +97,16 @@ def set_budget(user, values: dict) -> tuple[Budget, bool]:
 
 def remove_budget(budget: Budget, user) -> None:
     """Delete a budget (the scope goes back to NO_BUDGET) and audit it."""
-    record("delete", "budget", budget.id, user=user, year=budget.year, month=budget.month, service=budget.service,
-           amount=budget.amount)
+    record(
+        "delete",
+        "budget",
+        budget.id,
+        user=user,
+        year=budget.year,
+        month=budget.month,
+        service=budget.service,
+        amount=budget.amount,
+    )
     tenant_id, month = budget.tenant_id, (budget.year, budget.month)
     db.session.delete(budget)
     db.session.commit()
@@ -119,11 +150,13 @@ def check_scale(scale) -> Decimal:
 
 def clean_copy(data: Mapping) -> tuple[dict, dict[str, str]]:
     """Check the target year, the scope ('*', ALL or a service) and the scale; returns (values, {field: message})."""
-    return checked({
-        "year": lambda: check_year(data.get("year")),
-        "scope": lambda: check_copy_scope(data.get("scope")),
-        "scale_pct": lambda: check_scale(data.get("scale_pct")),
-    })
+    return checked(
+        {
+            "year": lambda: check_year(data.get("year")),
+            "scope": lambda: check_copy_scope(data.get("scope")),
+            "scale_pct": lambda: check_scale(data.get("scale_pct")),
+        }
+    )
 
 
 def scaled_amount(amount: Decimal, scale_pct: Decimal, currency: str = "KRW") -> Decimal:
@@ -135,26 +168,48 @@ def scaled_amount(amount: Decimal, scale_pct: Decimal, currency: str = "KRW") ->
 def copy_last_year(user, year: int, scope: str = COPY_EVERY_SCOPE, scale_pct: Decimal = Decimal(0)) -> CopyResult:
     """Copy year − 1's monthly budgets (every scope or one) into `year`, scaled; months with a budget are left alone."""
     source_year = year - 1
-    query = select(Budget.month, Budget.service, Budget.amount).where(Budget.tenant_id == user.tenant_id,
-                                                                       Budget.year == source_year)
+    query = select(Budget.month, Budget.service, Budget.amount).where(
+        Budget.tenant_id == user.tenant_id, Budget.year == source_year
+    )
     if scope != COPY_EVERY_SCOPE:
         query = query.where(Budget.service == scope)
     sources = db.session.execute(query.order_by(Budget.service, Budget.month)).all()
     currency = user.tenant.currency or "KRW"
     now = utcnow()
-    rows = [{"tenant_id": user.tenant_id, "year": year, "month": month, "service": service,
-             "amount": scaled_amount(amount, scale_pct, currency), "created_by_id": user.id,
-             "created_at": now, "updated_at": now} for month, service, amount in sources]
+    rows = [
+        {
+            "tenant_id": user.tenant_id,
+            "year": year,
+            "month": month,
+            "service": service,
+            "amount": scaled_amount(amount, scale_pct, currency),
+            "created_by_id": user.id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for month, service, amount in sources
+    ]
     copied = []
     table = Budget.__table__
     for row in rows:  # the unique (tenant, year, month, service) leaves a month that has a budget untouched
-        inserted = db.session.execute(insert_on_conflict(table).values(row).on_conflict_do_nothing()
-                                      .returning(table.c.month, table.c.service)).first()
+        inserted = db.session.execute(
+            insert_on_conflict(table).values(row).on_conflict_do_nothing().returning(table.c.month, table.c.service)
+        ).first()
         if inserted is not None:
             copied.append(inserted)
     result = CopyResult(copied=len(copied), kept=len(rows) - len(copied), source_year=source_year)
-    record("copy", "budget", None, user=user, from_year=source_year, to_year=year, scope=scope,
-           scale_pct=str(scale_pct), copied=result.copied, kept=result.kept)
+    record(
+        "copy",
+        "budget",
+        None,
+        user=user,
+        from_year=source_year,
+        to_year=year,
+        scope=scope,
+        scale_pct=str(scale_pct),
+        copied=result.copied,
+        kept=result.kept,
+    )
     db.session.commit()
     if copied:
         budgets_changed(user.tenant_id, [(year, month) for month, _service in copied])

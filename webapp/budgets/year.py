@@ -8,6 +8,7 @@ left.  "Year to date" runs through the current month in the tenant's zone; the c
 the 3 calendar months before it (they may lie in the previous year); the months left are those after
 the current month.  A past year's forecast is its actual; a future year has none yet.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,17 +54,34 @@ def year_facts(tenant_id: int, year: int, today: tuple[int, int] | None = None) 
     """Read the year's budgets and costs and the run-rate months' costs (three queries)."""
     tenant = db.session.get(Tenant, tenant_id)
     today = today or current_month(tenant.timezone if tenant else None)
-    budgets = {(scope, month): Decimal(amount) for scope, month, amount in db.session.execute(
-        select(Budget.service, Budget.month, Budget.amount).where(Budget.tenant_id == tenant_id, Budget.year == year))}
-    actuals = {(service, month): Decimal(amount) for service, month, amount in db.session.execute(
-        select(T.service, T.month, func.sum(T.amount)).where(T.tenant_id == tenant_id, T.year == year, T.item_count > 0)
-        .group_by(T.service, T.month))}
+    budgets = {
+        (scope, month): Decimal(amount)
+        for scope, month, amount in db.session.execute(
+            select(Budget.service, Budget.month, Budget.amount).where(Budget.tenant_id == tenant_id, Budget.year == year)
+        )
+    }
+    actuals = {
+        (service, month): Decimal(amount)
+        for service, month, amount in db.session.execute(
+            select(T.service, T.month, func.sum(T.amount))
+            .where(T.tenant_id == tenant_id, T.year == year, T.item_count > 0)
+            .group_by(T.service, T.month)
+        )
+    }
     window = [add_months(*today, offset) for offset in range(-RUN_RATE_MONTHS, 0)]
-    run_rate = {service: Decimal(amount) for service, amount in db.session.execute(
-        select(T.service, func.sum(T.amount)).where(
-            T.tenant_id == tenant_id, T.item_count > 0,
-            tuple_(T.year, T.month) >= tuple_(*window[0]), tuple_(T.year, T.month) <= tuple_(*window[-1]))
-        .group_by(T.service))}
+    run_rate = {
+        service: Decimal(amount)
+        for service, amount in db.session.execute(
+            select(T.service, func.sum(T.amount))
+            .where(
+                T.tenant_id == tenant_id,
+                T.item_count > 0,
+                tuple_(T.year, T.month) >= tuple_(*window[0]),
+                tuple_(T.year, T.month) <= tuple_(*window[-1]),
+            )
+            .group_by(T.service)
+        )
+    }
     return YearFacts(year, today, budgets, actuals, run_rate, window, (tenant.currency if tenant else None) or "KRW")
 
 
@@ -86,8 +104,16 @@ def scope_year(facts: YearFacts, scope: str) -> dict:
     for month in range(1, 13):
         budget, actual = facts.budgets.get((scope, month)), _actual(facts, scope, month)
         usage, status = budget_status(actual, budget)
-        months.append({"month": month, "period": period_label(facts.year, month), "budget": budget, "actual": actual,
-                       "usage_pct": usage, "status": status})
+        months.append(
+            {
+                "month": month,
+                "period": period_label(facts.year, month),
+                "budget": budget,
+                "actual": actual,
+                "usage_pct": usage,
+                "status": status,
+            }
+        )
     elapsed = facts.elapsed
     ytd_actual = sum((row["actual"] for row in months[:elapsed]), ZERO)
     ytd_budget = _optional_sum([row["budget"] for row in months[:elapsed]])
@@ -96,11 +122,19 @@ def scope_year(facts: YearFacts, scope: str) -> dict:
     forecast_usage, forecast_status = budget_status(forecast, annual_budget) if forecast is not None else (None, "NO_BUDGET")
     ytd_usage, ytd_status = budget_status(ytd_actual, ytd_budget)
     return {
-        "year": facts.year, "service": scope, "months": months,
-        "ytd_months": elapsed, "ytd_budget": ytd_budget, "ytd_actual": ytd_actual,
-        "ytd_usage_pct": ytd_usage, "ytd_status": ytd_status,
-        "annual_budget": annual_budget, "forecast_year_end": forecast, "forecast_usage_pct": forecast_usage,
-        "forecast_status": forecast_status, "forecast_run_rate": run_rate,
+        "year": facts.year,
+        "service": scope,
+        "months": months,
+        "ytd_months": elapsed,
+        "ytd_budget": ytd_budget,
+        "ytd_actual": ytd_actual,
+        "ytd_usage_pct": ytd_usage,
+        "ytd_status": ytd_status,
+        "annual_budget": annual_budget,
+        "forecast_year_end": forecast,
+        "forecast_usage_pct": forecast_usage,
+        "forecast_status": forecast_status,
+        "forecast_run_rate": run_rate,
         "forecast_months_left": 12 - elapsed if elapsed else None,
         "forecast_method": method,
     }
@@ -114,8 +148,14 @@ def _forecast(facts: YearFacts, scope: str, ytd_actual: Decimal) -> tuple[Decima
     if elapsed == 0:
         return None, None, _("The year has not started: no forecast yet.")
     if elapsed == 12:
-        return ytd_actual, None, _("December is the last month: the forecast is the year-to-date actual (%(ytd)s).",
-                                   ytd=money(ytd_actual, facts.currency))
+        return (
+            ytd_actual,
+            None,
+            _(
+                "December is the last month: the forecast is the year-to-date actual (%(ytd)s).",
+                ytd=money(ytd_actual, facts.currency),
+            ),
+        )
     if scope == BUDGET_SCOPE_ALL:
         window_total = sum(facts.run_rate_actuals.values(), ZERO)
     else:
@@ -124,10 +164,17 @@ def _forecast(facts: YearFacts, scope: str, ytd_actual: Decimal) -> tuple[Decima
     left = 12 - elapsed
     forecast = ytd_actual + run_rate * left
     first, last = facts.run_rate_months[0], facts.run_rate_months[-1]
-    method = _("Year-to-date actual (%(start)s – %(end)s: %(ytd)s) + average of the last 3 complete months "
-               "(%(first)s – %(last)s: %(rate)s a month) × %(left)s months left.",
-               start=period_label(facts.year, 1), end=period_label(facts.year, elapsed), ytd=money(ytd_actual, facts.currency),
-               first=period_label(*first), last=period_label(*last), rate=money(run_rate, facts.currency), left=left)
+    method = _(
+        "Year-to-date actual (%(start)s – %(end)s: %(ytd)s) + average of the last 3 complete months "
+        "(%(first)s – %(last)s: %(rate)s a month) × %(left)s months left.",
+        start=period_label(facts.year, 1),
+        end=period_label(facts.year, elapsed),
+        ytd=money(ytd_actual, facts.currency),
+        first=period_label(*first),
+        last=period_label(*last),
+        rate=money(run_rate, facts.currency),
+        left=left,
+    )
     return forecast, run_rate, method
 
 
@@ -149,4 +196,3 @@ def year_overview(tenant_id: int, year, today: tuple[int, int] | None = None) ->
     year = check_year(year)
     facts = year_facts(tenant_id, year, today)
     return {"year": year, "today": facts.today, "scopes": {scope: scope_year(facts, scope) for scope in budget_scopes(facts)}}
-

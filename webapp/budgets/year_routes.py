@@ -1,4 +1,5 @@
 """The year view (예산 → 연간): 12 months per scope, year to date, forecast, alerts; ADMINs copy last year's budgets."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -40,9 +41,16 @@ def _render_year(year: int, scope: str | None, errors: dict, form: BudgetCopyFor
     """The year page for one selected scope."""
     overview = year_overview(current_user.tenant_id, year)
     scope = scope if scope in overview["scopes"] else BUDGET_SCOPE_ALL
-    return render_template("budgets/year.html", overview=overview, year=year, scope=scope,
-                           selected=overview["scopes"][scope], errors=errors, copy_form=form,
-                           alerts=year_alerts(current_user.tenant_id, year)), status
+    return render_template(
+        "budgets/year.html",
+        overview=overview,
+        year=year,
+        scope=scope,
+        selected=overview["scopes"][scope],
+        errors=errors,
+        copy_form=form,
+        alerts=year_alerts(current_user.tenant_id, year),
+    ), status
 
 
 @bp.route("/year")
@@ -65,9 +73,18 @@ def copy_year():
     values = form.clean
     result = copy_last_year(current_user, values["year"], values["scope"], values["scale_pct"])
     if result.copied or result.kept:
-        flash(_("Copied %(copied)s monthly budgets from %(source)s into %(year)s (%(scale)s%%); %(kept)s months already "
-                "had a budget and were left alone.", copied=result.copied, source=result.source_year, year=values["year"],
-                scale=f"{values['scale_pct']:+}", kept=result.kept), "success")
+        flash(
+            _(
+                "Copied %(copied)s monthly budgets from %(source)s into %(year)s (%(scale)s%%); %(kept)s months already "
+                "had a budget and were left alone.",
+                copied=result.copied,
+                source=result.source_year,
+                year=values["year"],
+                scale=f"{values['scale_pct']:+}",
+                kept=result.kept,
+            ),
+            "success",
+        )
     else:
         flash(_("%(source)s has no budgets to copy.", source=result.source_year), "info")
     return redirect(url_for("budgets.year_view", year=values["year"]))

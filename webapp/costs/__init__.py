@@ -1,4 +1,5 @@
 """Cost entry: list with filters and totals, add, edit in place, delete, CSV/Excel export."""
+
 from flask import Blueprint
 
 bp = Blueprint("costs", __name__, url_prefix="/costs")

@@ -1,4 +1,5 @@
 """`flask costs ...`: operator commands for the cost data."""
+
 from __future__ import annotations
 
 import click

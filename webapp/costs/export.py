@@ -7,6 +7,7 @@ twice and sends nothing until the whole file is built.)  On PostgreSQL the datab
 itself with COPY, several times faster than formatting each row in Python.  Excel cannot be
 streamed (the workbook is a zip written at the end); it is built in a temporary file in write-only mode.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,20 @@ def neutralise(value):
 
 def headers() -> list[str]:
     """Column titles in the reader's language."""
-    return [_("Code"), _("Year"), _("Month"), _("Category code"), _("Category"), _("Service"), _("Amount"),
-            _("Description"), _("Department"), _("Server"), _("Created by"), _("Created at")]
+    return [
+        _("Code"),
+        _("Year"),
+        _("Month"),
+        _("Category code"),
+        _("Category"),
+        _("Service"),
+        _("Amount"),
+        _("Description"),
+        _("Department"),
+        _("Server"),
+        _("Created by"),
+        _("Created at"),
+    ]
 
 
 def category_labels() -> dict[str, str]:
@@ -52,8 +65,20 @@ def _cells(row, zone: ZoneInfo, labels: dict[str, str]) -> list:
     """One export row: codes, the category name, the exact amount and the local creation time."""
     code, year, month, category, service, amount, description, department, server, author, created_at = row
     local = created_at.astimezone(zone).replace(tzinfo=None) if created_at else None
-    return [code, year, month, category, labels.get(category, category), service, amount, neutralise(description or ""),
-            neutralise(department or ""), neutralise(server or ""), neutralise(author or ""), local]
+    return [
+        code,
+        year,
+        month,
+        category,
+        labels.get(category, category),
+        service,
+        amount,
+        neutralise(description or ""),
+        neutralise(department or ""),
+        neutralise(server or ""),
+        neutralise(author or ""),
+        local,
+    ]
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -101,10 +126,20 @@ def csv_select(tenant_id: int, costs: CostFilter, zone_name: str, labels: dict[s
     label = case({code: str(name) for code, name in labels.items()}, value=CostEntry.category, else_=CostEntry.category)
     local_time = func.to_char(func.timezone(zone_name, CostEntry.created_at), CSV_TIME_FORMAT[1])
     return export_query(
-        tenant_id, costs,
-        CostEntry.code, CostEntry.year, CostEntry.month, CostEntry.category, label, CostEntry.service, CostEntry.amount,
-        _sql_text(CostEntry.description), _sql_text(CostEntry.department), _sql_text(Server.name),
-        _sql_text(User.username), local_time,
+        tenant_id,
+        costs,
+        CostEntry.code,
+        CostEntry.year,
+        CostEntry.month,
+        CostEntry.category,
+        label,
+        CostEntry.service,
+        CostEntry.amount,
+        _sql_text(CostEntry.description),
+        _sql_text(CostEntry.department),
+        _sql_text(Server.name),
+        _sql_text(User.username),
+        local_time,
     )
 
 
@@ -183,8 +218,9 @@ def xlsx_file(rows, *, zone_name: str, title: str, subtitle: str, total: Decimal
     sheet.append([styled(subtitle, font=Font(color="5D6B7A"))])
     sheet.append([])
     header_fill, header_font = PatternFill("solid", fgColor=NAVY), Font(bold=True, color="FFFFFF")
-    sheet.append([styled(text, fill=header_fill, font=header_font, alignment=Alignment(horizontal="center"))
-                  for text in headers()])
+    sheet.append(
+        [styled(text, fill=header_fill, font=header_font, alignment=Alignment(horizontal="center")) for text in headers()]
+    )
     count, labels = 0, category_labels()
     for row in rows:
         count += 1
@@ -194,8 +230,17 @@ def xlsx_file(rows, *, zone_name: str, title: str, subtitle: str, total: Decimal
         sheet.append(cells)
     bold = Font(bold=True)
     sheet.append([])
-    sheet.append([styled(_("Total"), font=bold), styled(_("%(count)s items", count=count)), None, None, None, None,
-                  styled(total, font=bold, number_format=money_format)])
+    sheet.append(
+        [
+            styled(_("Total"), font=bold),
+            styled(_("%(count)s items", count=count)),
+            None,
+            None,
+            None,
+            None,
+            styled(total, font=bold, number_format=money_format),
+        ]
+    )
     sheet.auto_filter.ref = f"A4:L{4 + max(count, 1)}"
     handle = tempfile.TemporaryFile()
     book.save(handle)

@@ -1,4 +1,5 @@
 """The cost form: WTForms renders it and carries CSRF; the shared cost checks decide what is valid."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

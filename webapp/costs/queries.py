@@ -1,4 +1,5 @@
 """The filtered cost list: filter parsing, one page of rows, and the filtered count and total."""
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,12 @@ class CostFilter:
     @classmethod
     def from_args(cls, args: Mapping) -> CostFilter:
         """Read the query string; a bad value is reported in `errors` and not applied."""
-        checks = {"year": check_year, "month": check_month, "service": check_service,
-                  "category": lambda raw: check_code("category", raw, tuple(CATEGORIES))}
+        checks = {
+            "year": check_year,
+            "month": check_month,
+            "service": check_service,
+            "category": lambda raw: check_code("category", raw, tuple(CATEGORIES)),
+        }
         raw = {name: (args.get(name) or "").strip() for name in checks}
         values, errors = checked({name: partial(check, raw[name]) for name, check in checks.items() if raw[name]})
         return cls(**values, errors=errors)
@@ -58,8 +63,9 @@ class CostFilter:
 def filtered_totals(tenant_id: int, costs: CostFilter) -> tuple[int, Decimal]:
     """(count, amount) of the filtered costs, from the monthly rollup (no scan of the entries)."""
     count, amount = db.session.execute(
-        select(func.coalesce(func.sum(CostMonthlyTotal.item_count), 0), func.coalesce(func.sum(CostMonthlyTotal.amount), 0))
-        .where(CostMonthlyTotal.tenant_id == tenant_id, *costs.conditions(CostMonthlyTotal))
+        select(
+            func.coalesce(func.sum(CostMonthlyTotal.item_count), 0), func.coalesce(func.sum(CostMonthlyTotal.amount), 0)
+        ).where(CostMonthlyTotal.tenant_id == tenant_id, *costs.conditions(CostMonthlyTotal))
     ).one()
     return int(count), Decimal(amount).quantize(Decimal("0.01"))
 
@@ -124,8 +130,12 @@ def newest_first() -> tuple:
 def month_counts(tenant_id: int, costs: CostFilter) -> list[tuple[int, int, int, Decimal]]:
     """(year, month, count, amount) of every month with filtered costs, newest first, from the rollup."""
     rows = db.session.execute(
-        select(CostMonthlyTotal.year, CostMonthlyTotal.month, func.sum(CostMonthlyTotal.item_count),
-               func.sum(CostMonthlyTotal.amount))
+        select(
+            CostMonthlyTotal.year,
+            CostMonthlyTotal.month,
+            func.sum(CostMonthlyTotal.item_count),
+            func.sum(CostMonthlyTotal.amount),
+        )
         .where(CostMonthlyTotal.tenant_id == tenant_id, *costs.conditions(CostMonthlyTotal))
         .group_by(CostMonthlyTotal.year, CostMonthlyTotal.month)
         .order_by(CostMonthlyTotal.year.desc(), CostMonthlyTotal.month.desc())
@@ -160,11 +170,17 @@ def _page_ids(tenant_id: int, costs: CostFilter, slices: list[MonthSlice]):
         from_oldest = part.after < part.skip
         parts.append(
             select(CostEntry.id)
-            .where(CostEntry.tenant_id == tenant_id, CostEntry.year == part.year, CostEntry.month == part.month,
-                   *costs.conditions(CostEntry))
+            .where(
+                CostEntry.tenant_id == tenant_id,
+                CostEntry.year == part.year,
+                CostEntry.month == part.month,
+                *costs.conditions(CostEntry),
+            )
             .order_by(CostEntry.id.asc() if from_oldest else CostEntry.id.desc())
-            .offset(part.after if from_oldest else part.skip).limit(part.take)
-            .subquery())
+            .offset(part.after if from_oldest else part.skip)
+            .limit(part.take)
+            .subquery()
+        )
     return union_all(*(select(part.c.id) for part in parts)).subquery() if len(parts) > 1 else parts[0]
 
 
@@ -183,11 +199,16 @@ def cost_page(tenant_id: int, costs: CostFilter, page: int = 1, per_page: int = 
     slices = page_slices(months, (page - 1) * per_page, per_page)
     if slices:
         ids = _page_ids(tenant_id, costs, slices)
-        items = db.session.scalars(
-            select(CostEntry).join(ids, CostEntry.id == ids.c.id)
-            .options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
-            .order_by(*newest_first())
-        ).unique().all()
+        items = (
+            db.session.scalars(
+                select(CostEntry)
+                .join(ids, CostEntry.id == ids.c.id)
+                .options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
+                .order_by(*newest_first())
+            )
+            .unique()
+            .all()
+        )
     return CostPage(items=items, page=page, per_page=per_page, total=total, total_amount=amount)
 
 
@@ -203,8 +224,19 @@ def export_query(tenant_id: int, costs: CostFilter, *columns):
     )
 
 
-EXPORT_COLUMNS = (CostEntry.code, CostEntry.year, CostEntry.month, CostEntry.category, CostEntry.service, CostEntry.amount,
-                  CostEntry.description, CostEntry.department, Server.name, User.username, CostEntry.created_at)
+EXPORT_COLUMNS = (
+    CostEntry.code,
+    CostEntry.year,
+    CostEntry.month,
+    CostEntry.category,
+    CostEntry.service,
+    CostEntry.amount,
+    CostEntry.description,
+    CostEntry.department,
+    Server.name,
+    User.username,
+    CostEntry.created_at,
+)
 
 
 def export_rows(tenant_id: int, costs: CostFilter, connection=None):
@@ -220,6 +252,11 @@ def tenant_servers(tenant_id: int) -> list[tuple[int, str]]:
 
 def years_with_costs(tenant_id: int) -> list[int]:
     """Years that have costs, newest first (from the rollup)."""
-    return list(db.session.scalars(select(CostMonthlyTotal.year).where(CostMonthlyTotal.tenant_id == tenant_id,
-                                                                        CostMonthlyTotal.item_count > 0)
-                                   .distinct().order_by(CostMonthlyTotal.year.desc())))
+    return list(
+        db.session.scalars(
+            select(CostMonthlyTotal.year)
+            .where(CostMonthlyTotal.tenant_id == tenant_id, CostMonthlyTotal.item_count > 0)
+            .distinct()
+            .order_by(CostMonthlyTotal.year.desc())
+        )
+    )

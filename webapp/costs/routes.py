@@ -1,4 +1,5 @@
 """Cost pages: one URL serves the full page and, for htmx, the fragment it swaps."""
+
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
@@ -171,9 +172,22 @@ def export_xlsx():
     tenant = current_user.tenant
     count, total = filtered_totals(tenant.id, costs)
     described = ", ".join(f"{k}={v}" for k, v in costs.as_args().items()) or _("all costs")
-    handle = xlsx_file(export_rows(tenant.id, costs), zone_name=tenant.timezone, title=f"{tenant.name} · {export_title()}",
-                       subtitle=_("Filter: %(filter)s · %(count)s items · made %(when)s", filter=described, count=count,
-                                  when=generated_at(tenant.timezone)),
-                       total=total, currency=tenant.currency)
-    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"costs_{costs.slug()}.xlsx")
+    handle = xlsx_file(
+        export_rows(tenant.id, costs),
+        zone_name=tenant.timezone,
+        title=f"{tenant.name} · {export_title()}",
+        subtitle=_(
+            "Filter: %(filter)s · %(count)s items · made %(when)s",
+            filter=described,
+            count=count,
+            when=generated_at(tenant.timezone),
+        ),
+        total=total,
+        currency=tenant.currency,
+    )
+    return send_file(
+        handle,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"costs_{costs.slug()}.xlsx",
+    )

@@ -2,6 +2,7 @@
 
 After each commit the budget alerts of the months touched are checked in the background (costs_changed).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,8 +34,9 @@ def unused_codes(tenant_id: int, zone: str, count: int, now: datetime | None = N
     """
     now = now or utcnow()
     prefix = new_cost_code(now, zone)[:-6]
-    taken = set(db.session.scalars(select(CostEntry.code).where(CostEntry.tenant_id == tenant_id,
-                                                                CostEntry.code.startswith(prefix))))
+    taken = set(
+        db.session.scalars(select(CostEntry.code).where(CostEntry.tenant_id == tenant_id, CostEntry.code.startswith(prefix)))
+    )
     codes: list[str] = []
     while len(codes) < count:
         code = new_cost_code(now, zone)
@@ -47,12 +49,27 @@ def unused_codes(tenant_id: int, zone: str, count: int, now: datetime | None = N
 def create_cost(user, values: dict, now: datetime | None = None) -> CostEntry:
     """Store a checked cost for the user's tenant (created `now`, default the current time) and audit it."""
     now = now or utcnow()
-    entry = CostEntry(tenant_id=user.tenant_id, code=_unused_code(user.tenant_id, user.tenant.timezone, now),
-                      created_by_id=user.id, created_at=now, **{field: values[field] for field in EDITABLE})
+    entry = CostEntry(
+        tenant_id=user.tenant_id,
+        code=_unused_code(user.tenant_id, user.tenant.timezone, now),
+        created_by_id=user.id,
+        created_at=now,
+        **{field: values[field] for field in EDITABLE},
+    )
     db.session.add(entry)
     db.session.flush()
-    record("create", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
-           category=entry.category, service=entry.service, amount=entry.amount)
+    record(
+        "create",
+        "cost",
+        entry.id,
+        user=user,
+        code=entry.code,
+        year=entry.year,
+        month=entry.month,
+        category=entry.category,
+        service=entry.service,
+        amount=entry.amount,
+    )
     db.session.commit()
     costs_changed(entry.tenant_id, [(entry.year, entry.month)])
     return entry
@@ -72,8 +89,18 @@ def update_cost(entry: CostEntry, user, values: dict) -> dict:
 
 def delete_cost(entry: CostEntry, user) -> None:
     """Delete a cost and audit what it was."""
-    record("delete", "cost", entry.id, user=user, code=entry.code, year=entry.year, month=entry.month,
-           category=entry.category, service=entry.service, amount=entry.amount)
+    record(
+        "delete",
+        "cost",
+        entry.id,
+        user=user,
+        code=entry.code,
+        year=entry.year,
+        month=entry.month,
+        category=entry.category,
+        service=entry.service,
+        amount=entry.amount,
+    )
     tenant_id, month = entry.tenant_id, (entry.year, entry.month)
     db.session.delete(entry)
     db.session.commit()

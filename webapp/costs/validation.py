@@ -1,4 +1,5 @@
 """Checking cost input, shared by the form and the JSON API so both refuse the same things the same way."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,9 @@ def parse_amount(raw) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
         raise _not_a_number(raw)
     if isinstance(raw, int) and abs(raw) > 10**18:  # str() of a gigantic int fails; it is too large anyway
-        raise InvalidParameter("amount", _("amount: too large.") if raw > 0 else
-                               _("amount: must be 0 or more (negative amounts are not allowed)."))
+        raise InvalidParameter(
+            "amount", _("amount: too large.") if raw > 0 else _("amount: must be 0 or more (negative amounts are not allowed).")
+        )
     text = raw if isinstance(raw, str) else str(raw)
     text = text.strip().replace(",", "").replace("₩", "").replace(" ", "")
     if not AMOUNT_TEXT.fullmatch(text):
@@ -58,8 +60,15 @@ def check_code(field: str, raw, allowed: tuple[str, ...]) -> str:
     if not text:
         raise InvalidParameter(field, _("%(field)s: required, one of %(allowed)s.", field=field, allowed=", ".join(allowed)))
     if text not in allowed:
-        raise InvalidParameter(field, _("%(field)s: unknown value '%(value)s'; use one of %(allowed)s.",
-                                        field=field, value=shown(raw), allowed=", ".join(allowed)))
+        raise InvalidParameter(
+            field,
+            _(
+                "%(field)s: unknown value '%(value)s'; use one of %(allowed)s.",
+                field=field,
+                value=shown(raw),
+                allowed=", ".join(allowed),
+            ),
+        )
     return text
 
 
@@ -80,16 +89,18 @@ def _check_server(raw, tenant_id: int) -> int | None:
 
 def clean_cost(data: Mapping, tenant_id: int) -> tuple[dict, dict[str, str]]:
     """Check every field; returns (clean values, {field: message}). Values are only usable without errors."""
-    values, errors = checked({
-        "year": lambda: check_year(data.get("year")),
-        "month": lambda: check_month(data.get("month")),
-        "category": lambda: check_code("category", data.get("category"), tuple(CATEGORIES)),
-        "service": lambda: check_code("service", data.get("service"), SERVICES),
-        "amount": lambda: parse_amount(data.get("amount")),
-        "server_id": lambda: _check_server(data.get("server_id"), tenant_id),
-        "description": lambda: check_text("description", data.get("description"), max_length=DESCRIPTION_MAX),
-        "department": lambda: check_text("department", data.get("department"), max_length=DEPARTMENT_MAX, default="IT"),
-    })
+    values, errors = checked(
+        {
+            "year": lambda: check_year(data.get("year")),
+            "month": lambda: check_month(data.get("month")),
+            "category": lambda: check_code("category", data.get("category"), tuple(CATEGORIES)),
+            "service": lambda: check_code("service", data.get("service"), SERVICES),
+            "amount": lambda: parse_amount(data.get("amount")),
+            "server_id": lambda: _check_server(data.get("server_id"), tenant_id),
+            "description": lambda: check_text("description", data.get("description"), max_length=DESCRIPTION_MAX),
+            "department": lambda: check_text("department", data.get("department"), max_length=DEPARTMENT_MAX, default="IT"),
+        }
+    )
     return values, errors
 
 

@@ -1,4 +1,5 @@
 """The start page, the dashboard shell and the language switch."""
+
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)

@@ -1,4 +1,5 @@
 """Start page, the FinOps dashboard and the language switch."""
+
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -45,12 +46,19 @@ def dashboard():
     anomalies = analytics.baseline_anomalies(tenant_id, year, month, threshold)
     recommendations = analytics.recommendations(tenant_id, year, month)
     page = render_template(
-        "main/dashboard.html", year=year, month=month, errors=errors, summary=summary, trend=months,
+        "main/dashboard.html",
+        year=year,
+        month=month,
+        errors=errors,
+        summary=summary,
+        trend=months,
         allocation=analytics.allocation(tenant_id, year, month),
-        anomalies=anomalies, recommendations=recommendations,
+        anomalies=anomalies,
+        recommendations=recommendations,
         charts=dashboard_charts(summary, months),
-        advice=_month_advice(year, month, summary, recommendations,
-                             anomalies if threshold == analytics.DEFAULT_THRESHOLD else None),
+        advice=_month_advice(
+            year, month, summary, recommendations, anomalies if threshold == analytics.DEFAULT_THRESHOLD else None
+        ),
         budget_alerts=year_alerts(tenant_id, year, month),
     )
     return page, 422 if errors else 200
@@ -78,8 +86,7 @@ def ask_advice():
     year, month, errors = analytics.month_from_args(request.form, current_user.tenant.timezone)
     if errors:
         return _advice_fragment(advice_view(None, current_user.tenant), year, month, errors, 422)
-    row, cached = request_advice(current_user.tenant, year, month, user=current_user,
-                                 force=request.form.get("force") == "1")
+    row, cached = request_advice(current_user.tenant, year, month, user=current_user, force=request.form.get("force") == "1")
     return _advice_fragment(advice_view(row, current_user.tenant, cached=cached), year, month)
 
 

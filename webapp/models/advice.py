@@ -1,4 +1,5 @@
 """AI saving advice per tenant and month: one row per analysis, reused while the month's figures are unchanged."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Budget alerts: the level each budget last reached, the alerts raised on a crossing, and who was told."""
+
 from __future__ import annotations
 
 from datetime import datetime

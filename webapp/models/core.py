@@ -1,4 +1,5 @@
 """Tenants, users, their sign-in sessions, API tokens and the audit log."""
+
 from __future__ import annotations
 
 import hashlib

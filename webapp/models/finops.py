@@ -1,4 +1,5 @@
 """Cost entries, budgets, and the server inventory they can point at."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """Notices: short messages to one user inside the app, for what they must know but cannot be e-mailed."""
+
 from __future__ import annotations
 
 from datetime import datetime

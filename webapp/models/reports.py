@@ -1,4 +1,5 @@
 """Service requests (the data behind operational reports) and generated reports."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -66,7 +67,9 @@ class Report(db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64))
     data_summary: Mapped[dict | None] = mapped_column(JSON)
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("report_schedules.id", ondelete="SET NULL", name="fk_reports_schedule_id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_schedules.id", ondelete="SET NULL", name="fk_reports_schedule_id"), index=True
+    )
     job_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
 """Report schedules, the runs the scheduler claims, and the e-mails each run sends."""
+
 from __future__ import annotations
 
 from datetime import datetime

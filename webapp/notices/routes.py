@@ -1,4 +1,5 @@
 """The notices page, dismissing a notice, and the unread notices every page shows."""
+
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
@@ -17,8 +18,9 @@ PAGE_SIZE = 25
 @role_required(*EVERYONE)
 def index():
     """All of the user's notices, newest first (unread ones marked)."""
-    page = db.paginate(service.user_notices(current_user), page=request.args.get("page", 1, type=int),
-                       per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        service.user_notices(current_user), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
+    )
     return render_template("notices/index.html", page=page)
 
 

@@ -1,4 +1,5 @@
 """Notices as a domain: tell a user once, list what is unread, dismiss."""
+
 from __future__ import annotations
 
 import logging
@@ -16,14 +17,19 @@ log = logging.getLogger(__name__)
 BANNER_LIMIT = 3  # unread notices shown on every page; the rest are on the notices page
 
 
-def notify(tenant_id: int, user_id: int, kind: str, message: str, link: str | None = None,
-           key: str | None = None) -> int | None:
+def notify(tenant_id: int, user_id: int, kind: str, message: str, link: str | None = None, key: str | None = None) -> int | None:
     """Store a notice for the user (committed); with a `key`, the same event is told only once. Returns its id, or None."""
     table = Notice.__table__
-    row = {"tenant_id": tenant_id, "user_id": user_id, "kind": kind, "message": message[:2000], "link": link,
-           "key": key, "created_at": utcnow()}
-    inserted = db.session.execute(insert_on_conflict(table).values(row).on_conflict_do_nothing()
-                                  .returning(table.c.id)).first()
+    row = {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "kind": kind,
+        "message": message[:2000],
+        "link": link,
+        "key": key,
+        "created_at": utcnow(),
+    }
+    inserted = db.session.execute(insert_on_conflict(table).values(row).on_conflict_do_nothing().returning(table.c.id)).first()
     db.session.commit()
     return inserted[0] if inserted else None
 
@@ -43,8 +49,9 @@ def unread_notices(user) -> tuple[list[Notice], int]:
         count = db.session.scalar(select(func.count()).select_from(Notice).where(mine)) or 0
         if not count:
             return [], 0
-        newest = db.session.scalars(select(Notice).where(mine).order_by(Notice.created_at.desc(), Notice.id.desc())
-                                    .limit(BANNER_LIMIT)).all()
+        newest = db.session.scalars(
+            select(Notice).where(mine).order_by(Notice.created_at.desc(), Notice.id.desc()).limit(BANNER_LIMIT)
+        ).all()
         return list(newest), count
     except SQLAlchemyError:
         db.session.rollback()
@@ -54,8 +61,11 @@ def unread_notices(user) -> tuple[list[Notice], int]:
 
 def user_notices(user):
     """Every notice of the user, newest first (a query for pagination)."""
-    return (select(Notice).where(Notice.user_id == user.id, Notice.tenant_id == user.tenant_id)
-            .order_by(Notice.created_at.desc(), Notice.id.desc()))
+    return (
+        select(Notice)
+        .where(Notice.user_id == user.id, Notice.tenant_id == user.tenant_id)
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+    )
 
 
 def dismiss(user, notice_id: int | None = None) -> int:

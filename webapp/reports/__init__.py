@@ -1,7 +1,10 @@
 """Operational reports: templates, data collection, Excel/PDF building by workers, download and list."""
+
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from . import sql  # noqa: E402,F401  (registers the SQLite date function on every connection)
-from . import routes  # noqa: E402,F401
+from . import (
+    routes,  # noqa: E402,F401
+    sql,  # noqa: E402,F401  (registers the SQLite date function on every connection)
+)

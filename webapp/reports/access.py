@@ -3,6 +3,7 @@
 Every route that lists templates, generates, prints, lists or serves reports — pages and API
 alike — goes through these functions, which all ask `ReportTemplate.allows(user)`.
 """
+
 from __future__ import annotations
 
 from flask import abort
@@ -13,14 +14,24 @@ from ..auth.roles import tenant_get_or_404
 from ..models import Report
 from .registry import TEMPLATES, ReportTemplate, templates_for
 
-__all__ = ["check_template_access", "readable_report_or_404", "readable_schedule_or_404", "readable_templates", "template_refusal",
-           "templates_for"]
+__all__ = [
+    "check_template_access",
+    "readable_report_or_404",
+    "readable_schedule_or_404",
+    "readable_templates",
+    "template_refusal",
+    "templates_for",
+]
 
 
 def template_refusal(template: ReportTemplate) -> str:
     """The 403 message: which template, and which roles may use it."""
-    return _("The report template '%(name)s' (%(code)s) is only available to the roles %(roles)s.",
-             name=template.label, code=template.code, roles=", ".join(template.roles))
+    return _(
+        "The report template '%(name)s' (%(code)s) is only available to the roles %(roles)s.",
+        name=template.label,
+        code=template.code,
+        roles=", ".join(template.roles),
+    )
 
 
 def check_template_access(template: ReportTemplate | str, user=None) -> ReportTemplate:

@@ -1,4 +1,5 @@
 """Capacity planning figures: server and storage cost and utilisation by month, with a linear forecast."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -52,24 +53,51 @@ def capacity_sections(tenant_id: int, start: date, end: date) -> dict:
     costs = db.session.execute(
         select(CostEntry.year, CostEntry.month, CostEntry.category, func.sum(CostEntry.amount))
         .where(CostEntry.tenant_id == tenant_id, CostEntry.category.in_(CAPACITY_CATEGORIES), period_key.between(first, last))
-        .group_by(CostEntry.year, CostEntry.month, CostEntry.category)).all()
+        .group_by(CostEntry.year, CostEntry.month, CostEntry.category)
+    ).all()
     cost = {(month_index(y, m), c): Decimal(a or 0) for y, m, c, a in costs}
     metric_key = ServerMetric.year * 12 + ServerMetric.month - 1
-    usage = {month_index(y, m): (cpu, mem, disk, n) for y, m, cpu, mem, disk, n in db.session.execute(
-        select(ServerMetric.year, ServerMetric.month, func.avg(ServerMetric.cpu_avg), func.avg(ServerMetric.memory_avg),
-               func.avg(ServerMetric.disk_avg), func.count(func.distinct(ServerMetric.server_id)))
-        .where(ServerMetric.tenant_id == tenant_id, metric_key.between(first, last))
-        .group_by(ServerMetric.year, ServerMetric.month))}
+    usage = {
+        month_index(y, m): (cpu, mem, disk, n)
+        for y, m, cpu, mem, disk, n in db.session.execute(
+            select(
+                ServerMetric.year,
+                ServerMetric.month,
+                func.avg(ServerMetric.cpu_avg),
+                func.avg(ServerMetric.memory_avg),
+                func.avg(ServerMetric.disk_avg),
+                func.count(func.distinct(ServerMetric.server_id)),
+            )
+            .where(ServerMetric.tenant_id == tenant_id, metric_key.between(first, last))
+            .group_by(ServerMetric.year, ServerMetric.month)
+        )
+    }
     months = []
     for index in range(first, last + 1):
         year, month = month_of(index)
         cpu, mem, disk, servers = usage.get(index, (None, None, None, 0))
         server_cost, storage_cost = cost.get((index, "SERVER"), Decimal(0)), cost.get((index, "STORAGE"), Decimal(0))
-        months.append({"year": year, "month": month, "label": f"{year}-{month:02d}", "in_period": index >= first_in_period,
-                       "server_cost": server_cost, "storage_cost": storage_cost, "cost": server_cost + storage_cost,
-                       "cpu": _pct(cpu), "memory": _pct(mem), "disk": _pct(disk), "servers": servers})
-    return {"months": months, "forecast": _forecast(months, last), "servers": server_status(tenant_id, first_in_period, last),
-            "thresholds": {"expand": EXPAND_AT, "idle": IDLE_BELOW}}
+        months.append(
+            {
+                "year": year,
+                "month": month,
+                "label": f"{year}-{month:02d}",
+                "in_period": index >= first_in_period,
+                "server_cost": server_cost,
+                "storage_cost": storage_cost,
+                "cost": server_cost + storage_cost,
+                "cpu": _pct(cpu),
+                "memory": _pct(mem),
+                "disk": _pct(disk),
+                "servers": servers,
+            }
+        )
+    return {
+        "months": months,
+        "forecast": _forecast(months, last),
+        "servers": server_status(tenant_id, first_in_period, last),
+        "thresholds": {"expand": EXPAND_AT, "idle": IDLE_BELOW},
+    }
 
 
 def _pct(value) -> Decimal | None:
@@ -86,12 +114,12 @@ def _forecast(months: list[dict], last: int) -> list[dict]:
         year, month = month_of(last + 1 + step)
         rows.append({"year": year, "month": month, "label": f"{year}-{month:02d}"})
     for key in ("server_cost", "storage_cost"):
-        for row, value in zip(rows, linear_forecast([m[key] for m in seen], FORECAST_MONTHS)):
+        for row, value in zip(rows, linear_forecast([m[key] for m in seen], FORECAST_MONTHS), strict=False):
             row[key] = value
     for key in ("cpu", "memory", "disk"):
         known = any(m[key] is not None for m in seen)
         values = linear_forecast([m[key] for m in seen], FORECAST_MONTHS)
-        for row, value in zip(rows, values):
+        for row, value in zip(rows, values, strict=False):
             row[key] = min(one_decimal(value), Decimal(100)) if known else None
     for row in rows:
         row["cost"] = row["server_cost"] + row["storage_cost"]
@@ -101,22 +129,38 @@ def _forecast(months: list[dict], last: int) -> list[dict]:
 def server_status(tenant_id: int, first: int, last: int) -> list[dict]:
     """Each server's latest utilisation up to the period's last month, its cost in the period and an advice flag."""
     key = ServerMetric.year * 12 + ServerMetric.month - 1
-    latest = (select(ServerMetric.server_id, func.max(key).label("latest"))
-              .where(ServerMetric.tenant_id == tenant_id, key <= last).group_by(ServerMetric.server_id).subquery())
-    metrics_rows = {m.server_id: m for m in db.session.scalars(
-        select(ServerMetric).join(latest, and_(ServerMetric.server_id == latest.c.server_id, key == latest.c.latest)))}
+    latest = (
+        select(ServerMetric.server_id, func.max(key).label("latest"))
+        .where(ServerMetric.tenant_id == tenant_id, key <= last)
+        .group_by(ServerMetric.server_id)
+        .subquery()
+    )
+    metrics_rows = {
+        m.server_id: m
+        for m in db.session.scalars(
+            select(ServerMetric).join(latest, and_(ServerMetric.server_id == latest.c.server_id, key == latest.c.latest))
+        )
+    }
     cost_key = CostEntry.year * 12 + CostEntry.month - 1
-    costs = dict(db.session.execute(
-        select(CostEntry.server_id, func.sum(CostEntry.amount))
-        .where(CostEntry.tenant_id == tenant_id, CostEntry.server_id.is_not(None), cost_key.between(first, last))
-        .group_by(CostEntry.server_id)).all())
+    costs = dict(
+        db.session.execute(
+            select(CostEntry.server_id, func.sum(CostEntry.amount))
+            .where(CostEntry.tenant_id == tenant_id, CostEntry.server_id.is_not(None), cost_key.between(first, last))
+            .group_by(CostEntry.server_id)
+        ).all()
+    )
     rows = []
     for server in db.session.scalars(select(Server).where(Server.tenant_id == tenant_id).order_by(Server.name)):
         metric = metrics_rows.get(server.id)
-        row = {"name": server.name, "service": server.service, "cost": Decimal(costs.get(server.id) or 0),
-               "month": f"{metric.year}-{metric.month:02d}" if metric else None,
-               "cpu": metric.cpu_avg if metric else None, "memory": metric.memory_avg if metric else None,
-               "disk": metric.disk_avg if metric else None}
+        row = {
+            "name": server.name,
+            "service": server.service,
+            "cost": Decimal(costs.get(server.id) or 0),
+            "month": f"{metric.year}-{metric.month:02d}" if metric else None,
+            "cpu": metric.cpu_avg if metric else None,
+            "memory": metric.memory_avg if metric else None,
+            "disk": metric.disk_avg if metric else None,
+        }
         row["advice"] = _advice(row)
         rows.append(row)
     return rows

@@ -1,4 +1,5 @@
 """`flask reports ...`: generate a report, fail stuck ones, purge old ones."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,7 +40,9 @@ def _date(ctx, param, value):
 
 @reports_cli.command("generate")
 @click.option("--tenant", "tenant_slug", default="demo", show_default=True)
-@click.option("--template", "template_code", required=True, help="weekly_ops, monthly_sla, incident_rca, capacity_plan or monthly_cost")
+@click.option(
+    "--template", "template_code", required=True, help="weekly_ops, monthly_sla, incident_rca, capacity_plan or monthly_cost"
+)
 @click.option("--format", "fmt", default="excel", show_default=True)
 @click.option("--start", callback=_date, help="Period start (default: the template's default period).")
 @click.option("--end", callback=_date, help="Period end.")

@@ -1,4 +1,5 @@
 """Data collectors: one function per template, each returning the figures its Excel and PDF show."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,13 @@ from .registry import TEMPLATES, ReportTemplate
 PDF_BREACH_ROWS = 40
 PDF_INCIDENT_ROWS = 60
 # The seed routers' names of the five SR figures (SPEC §7 data_summary) → the names used in this package.
-SEED_SR_FIELDS = {"sr_total": "created", "sr_done": "resolved", "sr_open": "open_now",
-                  "completion_rate": "completion_rate", "mttr_hours": "mttr_hours"}
+SEED_SR_FIELDS = {
+    "sr_total": "created",
+    "sr_done": "resolved",
+    "sr_open": "open_now",
+    "completion_rate": "completion_rate",
+    "mttr_hours": "mttr_hours",
+}
 
 
 @dataclass
@@ -44,8 +50,15 @@ class ReportData:
         completion_rate and mttr_hours: the period's SR figures, also for monthly_cost.
         """
         seed = {seed_name: self.sr_figures[name] for seed_name, name in SEED_SR_FIELDS.items()}
-        return jsonable({"template": self.template.code, "period": {"start": self.start, "end": self.end},
-                         **self.summary, **{k: v for k, v in seed.items() if k not in self.summary}, **self.highlights})
+        return jsonable(
+            {
+                "template": self.template.code,
+                "period": {"start": self.start, "end": self.end},
+                **self.summary,
+                **{k: v for k, v in seed.items() if k not in self.summary},
+                **self.highlights,
+            }
+        )
 
 
 def collect(template_code: str, tenant: Tenant, start: date, end: date, now: datetime | None = None) -> ReportData:
@@ -100,7 +113,9 @@ def collect_capacity_plan(data: ReportData) -> None:
     from .capacity import capacity_sections
 
     data.sections.update(capacity_sections(data.tenant.id, data.start, data.end))
-    data.highlights = {"forecast_server_storage_cost": data.sections["forecast"][0]["cost"] if data.sections["forecast"] else None}
+    data.highlights = {
+        "forecast_server_storage_cost": data.sections["forecast"][0]["cost"] if data.sections["forecast"] else None
+    }
 
 
 def collect_monthly_cost(data: ReportData) -> None:

@@ -5,6 +5,7 @@ instead of living in memory.  Every sheet starts with the same title block; head
 are navy (#003366) with white bold text; money, percentages and hours are numbers with a
 number format; user text that a spreadsheet would run as a formula is stored as text.
 """
+
 from __future__ import annotations
 
 import io
@@ -159,8 +160,7 @@ class Sheet:
         self.append([self.text(title or str(data.template.label), TITLE_FONT)])
         self.append([self.text(_("Institution"), MUTED_FONT), self.text(data.tenant.name)])
         self.append([self.text(_("Period"), MUTED_FONT), self.text(data.period_text)])
-        self.append([self.text(_("Generated"), MUTED_FONT),
-                     self.text(f"{generated:%Y-%m-%d %H:%M} ({data.tenant.timezone})")])
+        self.append([self.text(_("Generated"), MUTED_FONT), self.text(f"{generated:%Y-%m-%d %H:%M} ({data.tenant.timezone})")])
         self.append([])
 
     def heading(self, text: str) -> None:
@@ -185,7 +185,7 @@ class Sheet:
         append = self.ws.append
         count = 0
         for values in rows:
-            append([convert(v) for convert, v in zip(converters, values)])
+            append([convert(v) for convert, v in zip(converters, values, strict=False)])
             count += 1
         self.row += count
         return header_row, self.row
@@ -196,8 +196,15 @@ class Sheet:
         for text, value, kind in pairs:
             self.append([self.text(text), self.cell(value, kind)])
 
-    def chart(self, chart: BarChart | LineChart, title: str, rows: tuple[int, int], columns: tuple[int, int], anchor: str,
-              y_title: str = "") -> None:
+    def chart(
+        self,
+        chart: BarChart | LineChart,
+        title: str,
+        rows: tuple[int, int],
+        columns: tuple[int, int],
+        anchor: str,
+        y_title: str = "",
+    ) -> None:
         """Place a native chart (a new BarChart or LineChart) of the table at rows (header, last).
 
         Each column from columns (first, last) is a series named by its header; column 1 holds the categories.
@@ -206,8 +213,9 @@ class Sheet:
         first_col, last_col = columns
         chart.title = title
         chart.y_axis.title = y_title
-        chart.add_data(Reference(self.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row),
-                       titles_from_data=True)
+        chart.add_data(
+            Reference(self.ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=last_row), titles_from_data=True
+        )
         chart.set_categories(Reference(self.ws, min_col=1, min_row=header_row + 1, max_row=last_row))
         chart.width, chart.height = 18, 8.5
         self.ws.add_chart(chart, anchor)
@@ -229,19 +237,44 @@ def sr_summary_pairs(summary: dict) -> list[tuple[str, object, str]]:
 
 def sr_detail_sheet(book: Book, title: str, rows) -> None:
     """Every SR of an iterator (rows of metrics.SR_DETAIL_COLUMNS + seconds), streamed."""
-    columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
-               Col(_("Status"), width=11), Col(_("Service"), width=12), Col(_("Assignee"), width=12),
-               Col(_("Root cause"), width=20), Col(_("Received at"), "datetime", 17), Col(_("Resolved at"), "datetime", 17),
-               Col(_("Resolution hours"), "hours", 11), Col(_("Description"), width=50)]
+    columns = [
+        Col(_("Code"), width=20),
+        Col(_("Title"), width=40),
+        Col(_("Type"), width=12),
+        Col(_("Priority"), width=9),
+        Col(_("Status"), width=11),
+        Col(_("Service"), width=12),
+        Col(_("Assignee"), width=12),
+        Col(_("Root cause"), width=20),
+        Col(_("Received at"), "datetime", 17),
+        Col(_("Resolved at"), "datetime", 17),
+        Col(_("Resolution hours"), "hours", 11),
+        Col(_("Description"), width=50),
+    ]
     sheet = book.sheet(title, [c.width for c in columns])
     sheet.ws.freeze_panes = "A2"
     types = {code: str(text) for code, text in TYPE_LABELS.items()}
     statuses = {code: str(text) for code, text in STATUS_LABELS.items()}
-    sheet.table(columns, (
-        (r.code, r.title, types.get(r.type, r.type), r.priority, statuses.get(r.status, r.status), r.service, r.assignee,
-         r.root_cause, r.created_at, r.resolved_at if r.status == "DONE" else None,
-         round(float(r.seconds) / 3600, 2) if r.seconds is not None and r.status == "DONE" else None, r.description or None)
-        for r in rows))
+    sheet.table(
+        columns,
+        (
+            (
+                r.code,
+                r.title,
+                types.get(r.type, r.type),
+                r.priority,
+                statuses.get(r.status, r.status),
+                r.service,
+                r.assignee,
+                r.root_cause,
+                r.created_at,
+                r.resolved_at if r.status == "DONE" else None,
+                round(float(r.seconds) / 3600, 2) if r.seconds is not None and r.status == "DONE" else None,
+                r.description or None,
+            )
+            for r in rows
+        ),
+    )
 
 
 def _counts_table(sheet: Sheet, title: str, counts: dict, labels: dict, order) -> None:
@@ -270,16 +303,27 @@ def build_weekly_ops(data: ReportData) -> bytes:
     services = book.sheet(_("By service"), [14, 12, 12, 12, 14, 12])
     services.title_block()
     first, last = services.table(
-        [Col(_("Service")), Col(_("Received"), "int"), Col(_("Resolved"), "int"), Col(_("Open now"), "int"),
-         Col(_("Completion rate"), "percent"), Col(_("MTTR (hours)"), "hours")],
-        [(r["service"], r["created"], r["resolved"], r["open_now"], r["completion_rate"], r["mttr_hours"])
-         for r in data.sections["services"]])
+        [
+            Col(_("Service")),
+            Col(_("Received"), "int"),
+            Col(_("Resolved"), "int"),
+            Col(_("Open now"), "int"),
+            Col(_("Completion rate"), "percent"),
+            Col(_("MTTR (hours)"), "hours"),
+        ],
+        [
+            (r["service"], r["created"], r["resolved"], r["open_now"], r["completion_rate"], r["mttr_hours"])
+            for r in data.sections["services"]
+        ],
+    )
     services.chart(BarChart(), _("SRs by service"), (first, last), (2, 3), "H2", _("SRs"))
 
     daily = book.sheet(_("Daily trend"), [14, 12, 12])
     daily.title_block()
-    first, last = daily.table([Col(_("Date"), "date"), Col(_("Received"), "int"), Col(_("Resolved"), "int")],
-                              [(r["day"], r["created"], r["resolved"]) for r in data.sections["daily"]])
+    first, last = daily.table(
+        [Col(_("Date"), "date"), Col(_("Received"), "int"), Col(_("Resolved"), "int")],
+        [(r["day"], r["created"], r["resolved"]) for r in data.sections["daily"]],
+    )
     daily.chart(LineChart(), _("SRs per day"), (first, last), (2, 3), "E2", _("SRs"))
 
     sr_detail_sheet(book, _("SR list"), iter_created(data.window))
@@ -294,37 +338,95 @@ def build_monthly_sla(data: ReportData) -> bytes:
     totals = data.sections["sla_totals"]
     summary = book.sheet(_("Summary"), [34, 18])
     summary.title_block()
-    summary.key_values(sr_summary_pairs(data.summary) + [
-        (_("SLA compliance"), totals["compliance"], "percent"),
-        (_("Resolved within target"), totals["met"], "int"),
-        (_("Resolved late (breaches)"), totals["breached"], "int"),
-        (_("Open and already overdue"), totals["open_overdue"], "int"),
-    ])
+    summary.key_values(
+        sr_summary_pairs(data.summary)
+        + [
+            (_("SLA compliance"), totals["compliance"], "percent"),
+            (_("Resolved within target"), totals["met"], "int"),
+            (_("Resolved late (breaches)"), totals["breached"], "int"),
+            (_("Open and already overdue"), totals["open_overdue"], "int"),
+        ]
+    )
 
     sla = book.sheet(_("SLA by priority"), [10, 12, 12, 12, 12, 14, 14, 14])
     sla.title_block()
     first, last = sla.table(
-        [Col(_("Priority")), Col(_("Target (hours)"), "int"), Col(_("Resolved"), "int"), Col(_("Within target"), "int"),
-         Col(_("Breached"), "int"), Col(_("Compliance"), "percent"), Col(_("Mean hours"), "hours"), Col(_("Open overdue"), "int")],
-        [(r["priority"], r["target_hours"], r["resolved"], r["met"], r["breached"], r["compliance"], r["mean_hours"],
-          r["open_overdue"]) for r in data.sections["sla"]])
-    sla.append([sla.text(_("Total"), Font(bold=True)), None, sla.cell(totals["resolved"], "int"), sla.cell(totals["met"], "int"),
-                sla.cell(totals["breached"], "int"), sla.cell(totals["compliance"], "percent"), None,
-                sla.cell(totals["open_overdue"], "int")])
+        [
+            Col(_("Priority")),
+            Col(_("Target (hours)"), "int"),
+            Col(_("Resolved"), "int"),
+            Col(_("Within target"), "int"),
+            Col(_("Breached"), "int"),
+            Col(_("Compliance"), "percent"),
+            Col(_("Mean hours"), "hours"),
+            Col(_("Open overdue"), "int"),
+        ],
+        [
+            (
+                r["priority"],
+                r["target_hours"],
+                r["resolved"],
+                r["met"],
+                r["breached"],
+                r["compliance"],
+                r["mean_hours"],
+                r["open_overdue"],
+            )
+            for r in data.sections["sla"]
+        ],
+    )
+    sla.append(
+        [
+            sla.text(_("Total"), Font(bold=True)),
+            None,
+            sla.cell(totals["resolved"], "int"),
+            sla.cell(totals["met"], "int"),
+            sla.cell(totals["breached"], "int"),
+            sla.cell(totals["compliance"], "percent"),
+            None,
+            sla.cell(totals["open_overdue"], "int"),
+        ]
+    )
     sla.chart(BarChart(), _("Resolved within target and breached, by priority"), (first, last), (4, 5), "J2", _("SRs"))
 
-    columns = [Col(_("Code"), width=20), Col(_("Title"), width=40), Col(_("Type"), width=12), Col(_("Priority"), width=9),
-               Col(_("Service"), width=12), Col(_("Status"), width=11), Col(_("Assignee"), width=12),
-               Col(_("Received at"), "datetime", 17), Col(_("Resolved at"), "datetime", 17), Col(_("Target (hours)"), "hours", 10),
-               Col(_("Elapsed hours"), "hours", 10), Col(_("Hours over target"), "hours", 11)]
+    columns = [
+        Col(_("Code"), width=20),
+        Col(_("Title"), width=40),
+        Col(_("Type"), width=12),
+        Col(_("Priority"), width=9),
+        Col(_("Service"), width=12),
+        Col(_("Status"), width=11),
+        Col(_("Assignee"), width=12),
+        Col(_("Received at"), "datetime", 17),
+        Col(_("Resolved at"), "datetime", 17),
+        Col(_("Target (hours)"), "hours", 10),
+        Col(_("Elapsed hours"), "hours", 10),
+        Col(_("Hours over target"), "hours", 11),
+    ]
     breaches = book.sheet(_("SLA breaches"), [c.width for c in columns])
     breaches.ws.freeze_panes = "A2"
     types = {code: str(text) for code, text in TYPE_LABELS.items()}
     statuses = {code: str(text) for code, text in STATUS_LABELS.items()}
-    breaches.table(columns, (
-        (b["code"], b["title"], types.get(b["type"], b["type"]), b["priority"], b["service"], statuses.get(b["status"], b["status"]),
-         b["assignee"], b["created_at"], b["resolved_at"] if b["status"] == "DONE" else None, b["target_hours"],
-         b["elapsed_hours"], b["over_hours"]) for b in iter_breaches(data.window)))
+    breaches.table(
+        columns,
+        (
+            (
+                b["code"],
+                b["title"],
+                types.get(b["type"], b["type"]),
+                b["priority"],
+                b["service"],
+                statuses.get(b["status"], b["status"]),
+                b["assignee"],
+                b["created_at"],
+                b["resolved_at"] if b["status"] == "DONE" else None,
+                b["target_hours"],
+                b["elapsed_hours"],
+                b["over_hours"],
+            )
+            for b in iter_breaches(data.window)
+        ),
+    )
     return book.save()
 
 
@@ -338,26 +440,53 @@ def build_capacity_plan(data: ReportData) -> bytes:
     summary.title_block()
     next_quarter = sum((f["cost"] for f in forecast), Decimal(0))
     latest = next((m for m in reversed(months) if m["cpu"] is not None), None)
-    summary.key_values(sr_summary_pairs(data.summary) + [
-        (_("Server and storage cost in the period"), sum((m["cost"] for m in in_period), Decimal(0)), "money"),
-        (_("Forecast cost of the next 3 months"), next_quarter, "money"),
-        (_("Latest mean CPU use"), latest["cpu"] if latest else None, "percent"),
-        (_("Latest mean memory use"), latest["memory"] if latest else None, "percent"),
-        (_("Latest mean disk use"), latest["disk"] if latest else None, "percent"),
-        (_("Servers to expand"), sum(1 for s in sections["servers"] if s["advice"] == "EXPAND"), "int"),
-        (_("Idle servers"), sum(1 for s in sections["servers"] if s["advice"] == "IDLE"), "int"),
-    ])
+    summary.key_values(
+        sr_summary_pairs(data.summary)
+        + [
+            (_("Server and storage cost in the period"), sum((m["cost"] for m in in_period), Decimal(0)), "money"),
+            (_("Forecast cost of the next 3 months"), next_quarter, "money"),
+            (_("Latest mean CPU use"), latest["cpu"] if latest else None, "percent"),
+            (_("Latest mean memory use"), latest["memory"] if latest else None, "percent"),
+            (_("Latest mean disk use"), latest["disk"] if latest else None, "percent"),
+            (_("Servers to expand"), sum(1 for s in sections["servers"] if s["advice"] == "EXPAND"), "int"),
+            (_("Idle servers"), sum(1 for s in sections["servers"] if s["advice"] == "IDLE"), "int"),
+        ]
+    )
 
     trend = book.sheet(_("Monthly trend"), [12, 16, 16, 16, 11, 11, 11, 10, 12])
     trend.title_block()
-    rows = [(m["label"], m["server_cost"], m["storage_cost"], m["cost"], m["cpu"], m["memory"], m["disk"], m["servers"],
-             _("In period") if m["in_period"] else "") for m in months]
-    rows += [(f["label"], f["server_cost"], f["storage_cost"], f["cost"], f["cpu"], f["memory"], f["disk"], None, _("Forecast"))
-             for f in forecast]
+    rows = [
+        (
+            m["label"],
+            m["server_cost"],
+            m["storage_cost"],
+            m["cost"],
+            m["cpu"],
+            m["memory"],
+            m["disk"],
+            m["servers"],
+            _("In period") if m["in_period"] else "",
+        )
+        for m in months
+    ]
+    rows += [
+        (f["label"], f["server_cost"], f["storage_cost"], f["cost"], f["cpu"], f["memory"], f["disk"], None, _("Forecast"))
+        for f in forecast
+    ]
     first, last = trend.table(
-        [Col(_("Month")), Col(_("Server cost"), "money"), Col(_("Storage cost"), "money"), Col(_("Total"), "money"),
-         Col(_("CPU %"), "decimal"), Col(_("Memory %"), "decimal"), Col(_("Disk %"), "decimal"), Col(_("Servers"), "int"),
-         Col(_("Note"))], rows)
+        [
+            Col(_("Month")),
+            Col(_("Server cost"), "money"),
+            Col(_("Storage cost"), "money"),
+            Col(_("Total"), "money"),
+            Col(_("CPU %"), "decimal"),
+            Col(_("Memory %"), "decimal"),
+            Col(_("Disk %"), "decimal"),
+            Col(_("Servers"), "int"),
+            Col(_("Note")),
+        ],
+        rows,
+    )
     trend.chart(LineChart(), _("Server and storage cost (with forecast)"), (first, last), (2, 4), "K2")
     trend.chart(LineChart(), _("Mean utilisation % (with forecast)"), (first, last), (5, 7), "K20", "%")
 
@@ -365,10 +494,21 @@ def build_capacity_plan(data: ReportData) -> bytes:
     servers.title_block()
     advice = {"EXPAND": _("Review expansion"), "IDLE": _("Review idle server"), "OK": _("Normal"), "NO_DATA": _("No metrics")}
     servers.table(
-        [Col(_("Server")), Col(_("Service")), Col(_("Month")), Col(_("CPU %"), "decimal"), Col(_("Memory %"), "decimal"),
-         Col(_("Disk %"), "decimal"), Col(_("Cost in the period"), "money"), Col(_("Advice"))],
-        [(s["name"], s["service"], s["month"], s["cpu"], s["memory"], s["disk"], s["cost"], advice[s["advice"]])
-         for s in sections["servers"]])
+        [
+            Col(_("Server")),
+            Col(_("Service")),
+            Col(_("Month")),
+            Col(_("CPU %"), "decimal"),
+            Col(_("Memory %"), "decimal"),
+            Col(_("Disk %"), "decimal"),
+            Col(_("Cost in the period"), "money"),
+            Col(_("Advice")),
+        ],
+        [
+            (s["name"], s["service"], s["month"], s["cpu"], s["memory"], s["disk"], s["cost"], advice[s["advice"]])
+            for s in sections["servers"]
+        ],
+    )
     return book.save()
 
 
@@ -390,4 +530,3 @@ BUILDERS = {
 def build_workbook(data: ReportData) -> bytes:
     """The .xlsx file of a report."""
     return BUILDERS[data.template.code](data)
-

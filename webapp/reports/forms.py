@@ -1,4 +1,5 @@
 """The report request form: template, default or custom period, and a format the template offers."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -16,10 +17,17 @@ FORMAT_LABELS = {"excel": _l("Excel (.xlsx)"), "pdf": _l("PDF")}
 class ReportForm(FlaskForm):
     """Generate a report; the format choices follow the chosen template."""
 
-    template = SelectField(_l("Template"), choices=[SelectChoice(code, t.label) for code, t in TEMPLATES.items()],
-                           default="weekly_ops", validate_choice=False)
-    period = RadioField(_l("Period"), choices=[SelectChoice("default", _l("Default period")),
-                                               SelectChoice("custom", _l("Custom dates"))], default="default")
+    template = SelectField(
+        _l("Template"),
+        choices=[SelectChoice(code, t.label) for code, t in TEMPLATES.items()],
+        default="weekly_ops",
+        validate_choice=False,
+    )
+    period = RadioField(
+        _l("Period"),
+        choices=[SelectChoice("default", _l("Default period")), SelectChoice("custom", _l("Custom dates"))],
+        default="default",
+    )
     period_start = DateField(_l("Start date"), validators=[Optional(), YearsInRange()])
     period_end = DateField(_l("End date"), validators=[Optional(), YearsInRange()])
     format = SelectField(_l("Format"), validate_choice=False)

@@ -4,6 +4,7 @@ A period [start, end] covers start 00:00 to the end of the end day in the tenant
 (`Window.lower` ≤ t < `Window.upper`).  "Resolved in the period" means status DONE with
 resolved_at inside the window; "open now" means OPEN or IN_PROGRESS at the time of the run.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -67,8 +68,14 @@ class Window:
     def previous(self) -> Window:
         """The window of the same length just before this one."""
         length = (self.end - self.start).days + 1
-        return Window(self.tenant_id, self.zone, self.start - timedelta(days=length), self.start - timedelta(days=1),
-                      self.sla_hours, self.now)
+        return Window(
+            self.tenant_id,
+            self.zone,
+            self.start - timedelta(days=length),
+            self.start - timedelta(days=1),
+            self.sla_hours,
+            self.now,
+        )
 
     def target_seconds(self):
         """The SLA target of each SR's priority, in seconds, as a SQL expression."""
@@ -87,7 +94,8 @@ def sr_summary(window: Window) -> dict:
     """Created, resolved, open now, completion rate and MTTR (hours) for the period."""
     created = db.session.scalar(select(func.count()).select_from(SR).where(window.created_in()))
     resolved, mean_seconds = db.session.execute(
-        select(func.count(), func.avg(RESOLUTION_SECONDS)).where(window.resolved_in())).one()
+        select(func.count(), func.avg(RESOLUTION_SECONDS)).where(window.resolved_in())
+    ).one()
     open_now = db.session.scalar(select(func.count()).select_from(SR).where(window.open_now()))
     return {
         "created": created,
@@ -101,17 +109,28 @@ def sr_summary(window: Window) -> dict:
 def per_service(window: Window) -> list[dict]:
     """The SR summary for each service (every known service listed, zero rows included)."""
     created = dict(db.session.execute(select(SR.service, func.count()).where(window.created_in()).group_by(SR.service)).all())
-    resolved = {s: (n, avg) for s, n, avg in db.session.execute(
-        select(SR.service, func.count(), func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.service))}
+    resolved = {
+        s: (n, avg)
+        for s, n, avg in db.session.execute(
+            select(SR.service, func.count(), func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.service)
+        )
+    }
     open_now = dict(db.session.execute(select(SR.service, func.count()).where(window.open_now()).group_by(SR.service)).all())
     services = list(SERVICES) + sorted((set(created) | set(resolved) | set(open_now)) - set(SERVICES))
     rows = []
     for service in services:
         n_created = created.get(service, 0)
         n_resolved, mean_seconds = resolved.get(service, (0, None))
-        rows.append({"service": service, "created": n_created, "resolved": n_resolved,
-                     "open_now": open_now.get(service, 0), "completion_rate": percent(n_resolved, n_created),
-                     "mttr_hours": hours(mean_seconds) if n_resolved else None})
+        rows.append(
+            {
+                "service": service,
+                "created": n_created,
+                "resolved": n_resolved,
+                "open_now": open_now.get(service, 0),
+                "completion_rate": percent(n_resolved, n_created),
+                "mttr_hours": hours(mean_seconds) if n_resolved else None,
+            }
+        )
     return rows
 
 
@@ -120,8 +139,13 @@ def daily_trend(window: Window) -> list[dict]:
     created_day = local_date(SR.created_at, literal(window.zone))
     resolved_day = local_date(SR.resolved_at, literal(window.zone))
     created = dict(db.session.execute(select(created_day, func.count()).where(window.created_in()).group_by(created_day)).all())
-    resolved = dict(db.session.execute(select(resolved_day, func.count()).where(window.resolved_in()).group_by(resolved_day)).all())
-    return [{"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)} for day in days_in(window.start, window.end)]
+    resolved = dict(
+        db.session.execute(select(resolved_day, func.count()).where(window.resolved_in()).group_by(resolved_day)).all()
+    )
+    return [
+        {"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)}
+        for day in days_in(window.start, window.end)
+    ]
 
 
 def counts_by(window: Window, column, *conditions) -> dict[str, int]:
@@ -133,16 +157,29 @@ def sla_by_priority(window: Window) -> list[dict]:
     """Per priority: target hours, resolved, met, breached, compliance %, mean hours, and open SRs already overdue."""
     target = window.target_seconds()
     met = func.sum(case((RESOLUTION_SECONDS <= target, 1), else_=0))
-    resolved = {p: (n, m, avg) for p, n, m, avg in db.session.execute(
-        select(SR.priority, func.count(), met, func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.priority))}
+    resolved = {
+        p: (n, m, avg)
+        for p, n, m, avg in db.session.execute(
+            select(SR.priority, func.count(), met, func.avg(RESOLUTION_SECONDS)).where(window.resolved_in()).group_by(SR.priority)
+        )
+    }
     overdue = dict(db.session.execute(select(SR.priority, func.count()).where(open_overdue(window)).group_by(SR.priority)).all())
     rows = []
     for priority in SR_PRIORITIES:
         n, n_met, mean_seconds = resolved.get(priority, (0, 0, None))
         n_met = int(n_met or 0)
-        rows.append({"priority": priority, "target_hours": window.sla_hours.get(priority), "resolved": n, "met": n_met,
-                     "breached": n - n_met, "compliance": percent(n_met, n) if n else None,
-                     "mean_hours": hours(mean_seconds) if n else None, "open_overdue": overdue.get(priority, 0)})
+        rows.append(
+            {
+                "priority": priority,
+                "target_hours": window.sla_hours.get(priority),
+                "resolved": n,
+                "met": n_met,
+                "breached": n - n_met,
+                "compliance": percent(n_met, n) if n else None,
+                "mean_hours": hours(mean_seconds) if n else None,
+                "open_overdue": overdue.get(priority, 0),
+            }
+        )
     return rows
 
 
@@ -150,8 +187,13 @@ def sla_totals(rows: list[dict]) -> dict:
     """Totals over the priority rows: resolved, met, breached, overall compliance, open overdue."""
     resolved = sum(r["resolved"] for r in rows)
     met = sum(r["met"] for r in rows)
-    return {"resolved": resolved, "met": met, "breached": resolved - met, "compliance": percent(met, resolved) if resolved else None,
-            "open_overdue": sum(r["open_overdue"] for r in rows)}
+    return {
+        "resolved": resolved,
+        "met": met,
+        "breached": resolved - met,
+        "compliance": percent(met, resolved) if resolved else None,
+        "open_overdue": sum(r["open_overdue"] for r in rows),
+    }
 
 
 def _open_age(window: Window):
@@ -181,9 +223,11 @@ def iter_breaches(window: Window, limit: int | None = None) -> Iterator[dict]:
     age = _open_age(window)
     queries = (
         select(*BREACH_COLUMNS, RESOLUTION_SECONDS.label("elapsed"), target.label("target"))
-        .where(resolved_late(window)).order_by((RESOLUTION_SECONDS - target).desc(), SR.code),
+        .where(resolved_late(window))
+        .order_by((RESOLUTION_SECONDS - target).desc(), SR.code),
         select(*BREACH_COLUMNS, age.label("elapsed"), target.label("target"))
-        .where(open_overdue(window)).order_by((age - target).desc(), SR.code),
+        .where(open_overdue(window))
+        .order_by((age - target).desc(), SR.code),
     )
     remaining = limit
     for query in queries:
@@ -194,10 +238,20 @@ def iter_breaches(window: Window, limit: int | None = None) -> Iterator[dict]:
         for row in db.session.execute(query.execution_options(yield_per=2000)):
             if remaining is not None:
                 remaining -= 1
-            yield {"code": row.code, "title": row.title, "type": row.type, "priority": row.priority, "service": row.service,
-                   "status": row.status, "assignee": row.assignee, "created_at": row.created_at, "resolved_at": row.resolved_at,
-                   "elapsed_hours": hours(row.elapsed), "target_hours": hours(row.target),
-                   "over_hours": hours(row.elapsed - row.target)}
+            yield {
+                "code": row.code,
+                "title": row.title,
+                "type": row.type,
+                "priority": row.priority,
+                "service": row.service,
+                "status": row.status,
+                "assignee": row.assignee,
+                "created_at": row.created_at,
+                "resolved_at": row.resolved_at,
+                "elapsed_hours": hours(row.elapsed),
+                "target_hours": hours(row.target),
+                "over_hours": hours(row.elapsed - row.target),
+            }
 
 
 def count_breaches(window: Window) -> int:
@@ -205,14 +259,28 @@ def count_breaches(window: Window) -> int:
     return db.session.scalar(select(func.count()).select_from(SR).where(or_(resolved_late(window), open_overdue(window))))
 
 
-SR_DETAIL_COLUMNS = (SR.code, SR.title, SR.type, SR.priority, SR.status, SR.service, SR.assignee, SR.root_cause,
-                     SR.created_at, SR.resolved_at, SR.description)
+SR_DETAIL_COLUMNS = (
+    SR.code,
+    SR.title,
+    SR.type,
+    SR.priority,
+    SR.status,
+    SR.service,
+    SR.assignee,
+    SR.root_cause,
+    SR.created_at,
+    SR.resolved_at,
+    SR.description,
+)
 
 
 def iter_created(window: Window, *conditions, limit: int | None = None) -> Iterator:
     """SRs created in the period (oldest first), streamed in batches, with their resolution seconds."""
-    query = (select(*SR_DETAIL_COLUMNS, RESOLUTION_SECONDS.label("seconds")).where(window.created_in(), *conditions)
-             .order_by(SR.created_at, SR.id))
+    query = (
+        select(*SR_DETAIL_COLUMNS, RESOLUTION_SECONDS.label("seconds"))
+        .where(window.created_in(), *conditions)
+        .order_by(SR.created_at, SR.id)
+    )
     if limit is not None:
         query = query.limit(limit)
     yield from db.session.execute(query.execution_options(yield_per=2000))
@@ -231,11 +299,23 @@ def incidents_by_root_cause(window: Window) -> list[dict]:
     mean = func.avg(case((SR.status == "DONE", RESOLUTION_SECONDS), else_=None))
     rows = db.session.execute(
         select(cause.label("cause"), func.count(), severe, done, mean, func.count(func.distinct(SR.service)))
-        .where(window.created_in(), SR.type == INCIDENT).group_by(cause)).all()
+        .where(window.created_in(), SR.type == INCIDENT)
+        .group_by(cause)
+    ).all()
     rows = sorted(rows, key=lambda r: (-r[1], r[0] is None, r[0] or ""))  # most frequent first, "not recorded" last
     total = sum(r[1] for r in rows)
-    return [{"root_cause": c, "count": n, "share": percent(n, total), "severe": int(s or 0), "resolved": int(d or 0),
-             "mean_hours": hours(m) if d else None, "services": svc} for c, n, s, d, m, svc in rows]
+    return [
+        {
+            "root_cause": c,
+            "count": n,
+            "share": percent(n, total),
+            "severe": int(s or 0),
+            "resolved": int(d or 0),
+            "mean_hours": hours(m) if d else None,
+            "services": svc,
+        }
+        for c, n, s, d, m, svc in rows
+    ]
 
 
 def recurring_patterns(window: Window, minimum: int = 2) -> list[dict]:
@@ -244,10 +324,19 @@ def recurring_patterns(window: Window, minimum: int = 2) -> list[dict]:
     base = (SR.type == INCIDENT, SR.root_cause.is_not(None), cause != "")
     rows = db.session.execute(
         select(SR.service, cause.label("cause"), func.count(), func.min(SR.created_at), func.max(SR.created_at))
-        .where(window.created_in(), *base).group_by(SR.service, cause).having(func.count() >= minimum)
-        .order_by(func.count().desc(), SR.service, cause)).all()
+        .where(window.created_in(), *base)
+        .group_by(SR.service, cause)
+        .having(func.count() >= minimum)
+        .order_by(func.count().desc(), SR.service, cause)
+    ).all()
     previous_window = window.previous()
-    previous = {(s, c): n for s, c, n in db.session.execute(
-        select(SR.service, cause, func.count()).where(previous_window.created_in(), *base).group_by(SR.service, cause))}
-    return [{"service": s, "root_cause": c, "count": n, "first_at": first, "last_at": last,
-             "previous_count": previous.get((s, c), 0)} for s, c, n, first, last in rows]
+    previous = {
+        (s, c): n
+        for s, c, n in db.session.execute(
+            select(SR.service, cause, func.count()).where(previous_window.created_in(), *base).group_by(SR.service, cause)
+        )
+    }
+    return [
+        {"service": s, "root_cause": c, "count": n, "first_at": first, "last_at": last, "previous_count": previous.get((s, c), 0)}
+        for s, c, n, first, last in rows
+    ]

@@ -4,6 +4,7 @@ WeasyPrint runs only in the worker (render_pdf is called by the report job).  Fo
 from the system (fonts-nanum / fonts-noto-cjk through fontconfig) and are embedded in the
 PDF as subsets; nothing is fetched from the network.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,27 +61,52 @@ def _weekly_ops_figures(data: ReportData) -> dict:
     services = [(r["service"], r["created"]) for r in data.sections["services"]]
     daily = data.sections["daily"]
     return {
-        "services": charts.bar_chart(services, title=_("SRs created by service"), width=620, format_value=charts.grouped_number,
-                                     empty_message=_("No SRs in this period")),
-        "daily": charts.line_chart([d["day"].strftime("%m-%d") for d in daily],
-                                   {_("Received"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
-                                   title=_("SRs per day"), width=640, height=250, format_value=charts.grouped_number,
-                                   empty_message=_("No SRs in this period")),
+        "services": charts.bar_chart(
+            services,
+            title=_("SRs created by service"),
+            width=620,
+            format_value=charts.grouped_number,
+            empty_message=_("No SRs in this period"),
+        ),
+        "daily": charts.line_chart(
+            [d["day"].strftime("%m-%d") for d in daily],
+            {_("Received"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
+            title=_("SRs per day"),
+            width=640,
+            height=250,
+            format_value=charts.grouped_number,
+            empty_message=_("No SRs in this period"),
+        ),
     }
 
 
 def _monthly_sla_figures(data: ReportData) -> dict:
     """Compliance per priority."""
     rows = [(r["priority"], r["compliance"] or 0) for r in data.sections["sla"]]
-    return {"compliance": charts.bar_chart(rows, title=_("SLA compliance by priority"), width=620, format_value=pct,
-                                           format_axis=lambda v: f"{v:,.0f}%", empty_message=_("No SRs resolved in this period"))}
+    return {
+        "compliance": charts.bar_chart(
+            rows,
+            title=_("SLA compliance by priority"),
+            width=620,
+            format_value=pct,
+            format_axis=lambda v: f"{v:,.0f}%",
+            empty_message=_("No SRs resolved in this period"),
+        )
+    }
 
 
 def _incident_rca_figures(data: ReportData) -> dict:
     """Incidents per root cause."""
     rows = [(r["root_cause"] or _("Not recorded"), r["count"]) for r in data.sections["causes"][:12]]
-    return {"causes": charts.bar_chart(rows, title=_("Incidents by root cause"), width=620, format_value=charts.grouped_number,
-                                       empty_message=_("No incidents in this period"))}
+    return {
+        "causes": charts.bar_chart(
+            rows,
+            title=_("Incidents by root cause"),
+            width=620,
+            format_value=charts.grouped_number,
+            empty_message=_("No incidents in this period"),
+        )
+    }
 
 
 def _monthly_cost_figures(data: ReportData) -> dict:
@@ -106,10 +132,20 @@ def print_stylesheet() -> Markup:
 
 def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
     """The report as an HTML page with inline SVG charts: self-contained for the PDF, linking its CSS and JS for browsers."""
-    return render_template(PDF_TEMPLATES[data.template.code], data=data, sections=data.sections, summary=data.summary,
-                           figures=FIGURES[data.template.code](data), for_pdf=for_pdf, back_url=back_url,
-                           print_stylesheet=print_stylesheet() if for_pdf else "",
-                           sr_types=SR_TYPES, sr_priorities=SR_PRIORITIES, **chart_helpers(), **label_functions())
+    return render_template(
+        PDF_TEMPLATES[data.template.code],
+        data=data,
+        sections=data.sections,
+        summary=data.summary,
+        figures=FIGURES[data.template.code](data),
+        for_pdf=for_pdf,
+        back_url=back_url,
+        print_stylesheet=print_stylesheet() if for_pdf else "",
+        sr_types=SR_TYPES,
+        sr_priorities=SR_PRIORITIES,
+        **chart_helpers(),
+        **label_functions(),
+    )
 
 
 class _GlyphWatch(logging.Handler):
@@ -139,7 +175,10 @@ def render_pdf(data: ReportData) -> bytes:
         weasy_log.removeHandler(watch)
     missing = [m for m in watch.messages if ".notdef" in m]
     if missing:
-        log.error("report PDF %s drew %d missing glyph(s), e.g. %s — install fonts-nanum or fonts-noto-cjk",
-                  data.template.code, len(missing), missing[0])
+        log.error(
+            "report PDF %s drew %d missing glyph(s), e.g. %s — install fonts-nanum or fonts-noto-cjk",
+            data.template.code,
+            len(missing),
+            missing[0],
+        )
     return content
-

@@ -1,7 +1,8 @@
 """Report periods (SPEC §5.2): on-demand defaults, the last complete period, and UTC bounds."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKLY, MONTHLY, QUARTERLY = "WEEKLY", "MONTHLY", "QUARTERLY"
@@ -52,8 +53,8 @@ def period_last_complete(kind: str, run_date: date | datetime) -> tuple[date, da
 def utc_bounds(start: date, end: date, zone_name: str) -> tuple[datetime, datetime]:
     """[start 00:00, day after end 00:00) in the zone, as aware UTC instants — the end day counts whole."""
     zone = ZoneInfo(zone_name)
-    lower = datetime.combine(start, time.min, tzinfo=zone).astimezone(timezone.utc)
-    upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
+    lower = datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC)
+    upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     return lower, upper
 
 

@@ -1,4 +1,5 @@
 """The report templates of SPEC §5.1: code, Korean name, default period, the formats offered and who may use them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,15 @@ TEMPLATES: dict[str, ReportTemplate] = {
         ReportTemplate("incident_rca", "인시던트 분석", _l("Incident analysis"), MONTHLY, ("pdf",)),
         # capacity_plan shows server and storage cost figures: it is built on cost data too.
         ReportTemplate("capacity_plan", "용량 계획 보고서", _l("Capacity planning report"), QUARTERLY, ("excel",), roles=FINOPS),
-        ReportTemplate("monthly_cost", "월간 IT 비용 보고서", _l("Monthly IT cost report"), MONTHLY, ("excel", "pdf"),
-                       sr_based=False, roles=FINOPS),
+        ReportTemplate(
+            "monthly_cost",
+            "월간 IT 비용 보고서",
+            _l("Monthly IT cost report"),
+            MONTHLY,
+            ("excel", "pdf"),
+            sr_based=False,
+            roles=FINOPS,
+        ),
     )
 }
 

@@ -1,4 +1,5 @@
 """Turn a report request into its file: collect the data, then build the Excel or PDF bytes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,7 @@ def content_disposition(file_name: str, fallback: str) -> str:
     return f"attachment; filename=\"{safe_fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
-def render_report(tenant: Tenant, template_code: str, start: date, end: date, fmt: str,
-                  now: datetime | None = None) -> BuiltFile:
+def render_report(tenant: Tenant, template_code: str, start: date, end: date, fmt: str, now: datetime | None = None) -> BuiltFile:
     """Collect and build one report file (runs in the worker; call inside tenant_context)."""
     data = collect(template_code, tenant, start, end, now)
     if fmt == "excel":

@@ -1,4 +1,5 @@
 """The 보고서 page: request a report, watch it being built, download it; plus the printable page."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,16 @@ from .forms import ReportForm
 from .periods import today_in
 from .registry import TEMPLATES
 from .render import ascii_file_name, content_disposition
-from .service import (ReportRequestError, check_format, check_period, default_period, get_template, parse_period,
-                      request_report, retry_report)
+from .service import (
+    ReportRequestError,
+    check_format,
+    check_period,
+    default_period,
+    get_template,
+    parse_period,
+    request_report,
+    retry_report,
+)
 
 PAGE_SIZE = 20
 
@@ -34,9 +43,13 @@ def _tenant_today() -> date:
 def _report_page(page: int):
     """The tenant's reports that the user may read (by template), newest first."""
     return db.paginate(
-        select(Report).where(Report.tenant_id == current_user.tenant_id, Report.template.in_(readable_templates()))
+        select(Report)
+        .where(Report.tenant_id == current_user.tenant_id, Report.template.in_(readable_templates()))
         .order_by(Report.created_at.desc(), Report.id.desc()),
-        page=page, per_page=PAGE_SIZE, error_out=False)
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
 
 
 def _form_context(form: ReportForm) -> dict:
@@ -99,8 +112,7 @@ def index():
             return _form_refused(form, None, 422)
         code, start, end, fmt = wanted
         try:
-            report = request_report(current_user.tenant, code, start, end, fmt, user=current_user,
-                                    deliver_to=deliver_to or None)
+            report = request_report(current_user.tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to or None)
         except QueueUnavailable as exc:  # nothing was stored: the form comes back as typed, with the reason
             return _form_refused(form, exc.message, 503)
         if request.htmx:
@@ -139,8 +151,7 @@ def retry(report_id: int):
         form = ReportForm(formdata=None)
         form.offer_templates(templates_for(current_user), keep_choice=False)
         form.limit_formats()
-        return render_template("reports/index.html", page=_report_page(1), list_banner=exc.message,
-                               **_form_context(form)), 503
+        return render_template("reports/index.html", page=_report_page(1), list_banner=exc.message, **_form_context(form)), 503
     flash(_("The report is being generated again. This page shows when it is ready."), "success")
     return redirect(url_for("reports.index"))
 

@@ -5,6 +5,7 @@ Other areas use exactly these functions:
   (the scheduler's batch insert), generate_report_job(), report_time_limit(), sweep_stuck_reports(),
   purge_expired_reports(), and the `report_finished` signal (webapp.reports.signals).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,9 +34,20 @@ log = logging.getLogger(__name__)
 OUTCOME_WRITE_PAUSES = (1, 2, 4, 8, 15, None)  # seconds between attempts to store the outcome while the database restarts
 
 __all__ = [
-    "TEMPLATES", "FORMATS", "ReportRequestError", "default_period", "last_complete_period", "request_report",
-    "build_report", "retry_report", "generate_report_job", "sweep_stuck_reports", "purge_expired_reports", "report_time_limit",
-    "get_template", "parse_period",
+    "TEMPLATES",
+    "FORMATS",
+    "ReportRequestError",
+    "default_period",
+    "last_complete_period",
+    "request_report",
+    "build_report",
+    "retry_report",
+    "generate_report_job",
+    "sweep_stuck_reports",
+    "purge_expired_reports",
+    "report_time_limit",
+    "get_template",
+    "parse_period",
 ]
 
 
@@ -55,8 +67,13 @@ def get_template(template_code: str) -> ReportTemplate:
     template = TEMPLATES.get(template_code or "")
     if template is None:
         raise ReportRequestError(
-            _("Unknown template '%(code)s'. Allowed values: %(allowed)s.", code=template_code or "", allowed=", ".join(TEMPLATES)),
-            field="template")
+            _(
+                "Unknown template '%(code)s'. Allowed values: %(allowed)s.",
+                code=template_code or "",
+                allowed=", ".join(TEMPLATES),
+            ),
+            field="template",
+        )
     return template
 
 
@@ -65,12 +82,18 @@ def check_format(template: ReportTemplate, fmt: str) -> None:
     if fmt not in FORMATS:
         raise ReportRequestError(
             _("Unknown format '%(format)s'. Allowed values: %(allowed)s.", format=fmt or "", allowed=", ".join(FORMATS)),
-            field="format")
+            field="format",
+        )
     if not template.offers(fmt):
         raise ReportRequestError(
-            _("The template %(code)s is not offered as %(format)s. Allowed values: %(allowed)s.",
-              code=template.code, format=fmt, allowed=", ".join(template.formats)),
-            field="format")
+            _(
+                "The template %(code)s is not offered as %(format)s. Allowed values: %(allowed)s.",
+                code=template.code,
+                format=fmt,
+                allowed=", ".join(template.formats),
+            ),
+            field="format",
+        )
 
 
 def default_period(template_code: str, today: date | datetime) -> tuple[date, date]:
@@ -112,8 +135,13 @@ def check_period(period_start: date, period_end: date) -> None:
             raise ReportRequestError(year_range_message(field), field=field)
     if period_start > period_end:
         raise ReportRequestError(
-            _("The period start (%(start)s) is after its end (%(end)s).", start=period_start.isoformat(), end=period_end.isoformat()),
-            field="period_start")
+            _(
+                "The period start (%(start)s) is after its end (%(end)s).",
+                start=period_start.isoformat(),
+                end=period_end.isoformat(),
+            ),
+            field="period_start",
+        )
 
 
 # --- request and build -------------------------------------------------------------------------
@@ -125,8 +153,17 @@ def report_time_limit(app=None) -> int:
     return int(app.config.get("REPORT_JOB_TIMEOUT") or app.config["JOB_TIMEOUT"])
 
 
-def queued_report_values(tenant_id: int, template_code: str, period_start: date, period_end: date, fmt: str, *,
-                         generated_by_id: int | None = None, schedule_id: int | None = None, **extra) -> dict:
+def queued_report_values(
+    tenant_id: int,
+    template_code: str,
+    period_start: date,
+    period_end: date,
+    fmt: str,
+    *,
+    generated_by_id: int | None = None,
+    schedule_id: int | None = None,
+    **extra,
+) -> dict:
     """Check a report request and return the column values of its QUEUED row.
 
     The one place that turns a request into a row: request_report() and the scheduler's
@@ -135,29 +172,61 @@ def queued_report_values(tenant_id: int, template_code: str, period_start: date,
     template = get_template(template_code)
     check_format(template, fmt)
     check_period(period_start, period_end)
-    return {"tenant_id": tenant_id, "template": template.code, "period_start": period_start, "period_end": period_end,
-            "format": fmt, "status": "QUEUED", "generated_by_id": generated_by_id, "schedule_id": schedule_id, **extra}
+    return {
+        "tenant_id": tenant_id,
+        "template": template.code,
+        "period_start": period_start,
+        "period_end": period_end,
+        "format": fmt,
+        "status": "QUEUED",
+        "generated_by_id": generated_by_id,
+        "schedule_id": schedule_id,
+        **extra,
+    }
 
 
-def request_report(tenant: Tenant, template_code: str, period_start: date, period_end: date, fmt: str, user=None,
-                   deliver_to: list[str] | None = None, **audit_details) -> Report:
+def request_report(
+    tenant: Tenant,
+    template_code: str,
+    period_start: date,
+    period_end: date,
+    fmt: str,
+    user=None,
+    deliver_to: list[str] | None = None,
+    **audit_details,
+) -> Report:
     """Validate, store the QUEUED row (committed), and enqueue the job that builds it (and e-mails `deliver_to`).
 
     Raises ReportRequestError for an unknown template or format, or a start after the end, and
     QueueUnavailable when the queue cannot be reached: then the row is withdrawn again, so
     nothing is left half-stored (no report, no audit entry).
     """
-    report = Report(**queued_report_values(tenant.id, template_code, period_start, period_end, fmt,
-                                           generated_by_id=getattr(user, "id", None)))
+    report = Report(
+        **queued_report_values(tenant.id, template_code, period_start, period_end, fmt, generated_by_id=getattr(user, "id", None))
+    )
     db.session.add(report)
     db.session.flush()
     report.job_id = f"report-{report.id}-{uuid.uuid4().hex[:8]}"
-    record("create", "report", report.id, user=user, tenant_id=tenant.id, template=report.template, format=fmt,
-           period=f"{period_start}~{period_end}", **audit_details)
+    record(
+        "create",
+        "report",
+        report.id,
+        user=user,
+        tenant_id=tenant.id,
+        template=report.template,
+        format=fmt,
+        period=f"{period_start}~{period_end}",
+        **audit_details,
+    )
     db.session.commit()  # the job reads the row, so it is committed before the job is queued
     try:
-        enqueue(generate_report_job, report.id, list(deliver_to) if deliver_to else None, job_id=report.job_id,
-                timeout=report_time_limit())
+        enqueue(
+            generate_report_job,
+            report.id,
+            list(deliver_to) if deliver_to else None,
+            job_id=report.job_id,
+            timeout=report_time_limit(),
+        )
     except QueueUnavailable:
         if _withdraw_queued(report):
             raise
@@ -172,8 +241,9 @@ def _withdraw_queued(report: Report) -> bool:
     """
     deleted = db.session.execute(delete(Report).where(Report.id == report.id, Report.status == "QUEUED")).rowcount
     if deleted:
-        db.session.execute(delete(AuditLog).where(AuditLog.entity == "report", AuditLog.entity_id == str(report.id),
-                                                  AuditLog.action == "create"))
+        db.session.execute(
+            delete(AuditLog).where(AuditLog.entity == "report", AuditLog.entity_id == str(report.id), AuditLog.action == "create")
+        )
     db.session.commit()  # the ORM delete also takes the object out of the session
     return deleted == 1
 
@@ -184,11 +254,13 @@ def retry_report(report: Report, user=None) -> Report:
     Raises ReportRequestError when the report did not fail, and QueueUnavailable like request_report().
     """
     if report.status != "FAILED":
-        raise ReportRequestError(_("Only a failed report can be generated again (this one is %(status)s).",
-                                   status=report.status), field="status")
+        raise ReportRequestError(
+            _("Only a failed report can be generated again (this one is %(status)s).", status=report.status), field="status"
+        )
     tenant = db.session.get(Tenant, report.tenant_id)
-    return request_report(tenant, report.template, report.period_start, report.period_end, report.format, user=user,
-                          retry_of=report.id)
+    return request_report(
+        tenant, report.template, report.period_start, report.period_end, report.format, user=user, retry_of=report.id
+    )
 
 
 def _set_status(report_id: int, from_status: str, **values) -> bool:
@@ -205,8 +277,10 @@ def _user_message(exc: BaseException) -> str:
     if isinstance(exc, JobTimeoutException):
         return _("The report took longer than the time limit (%(seconds)s s) and was stopped.", seconds=report_time_limit())
     if _is_database_outage(exc):
-        return _("The database connection was lost while the report was being built (the database may have restarted). "
-                 "Please use “Generate again”.")
+        return _(
+            "The database connection was lost while the report was being built (the database may have restarted). "
+            "Please use “Generate again”."
+        )
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
     return _("The report could not be built: %(detail)s", detail=detail)
 
@@ -273,9 +347,17 @@ def build_report(report_id: int) -> Report | None:
             log.warning("report %s was no longer RUNNING when it failed", report_id)
     else:
         stored = _store_outcome(
-            report_id, status="DONE", content=built.content, size=len(built.content),
-            sha256=hashlib.sha256(built.content).hexdigest(), file_name=built.file_name,
-            content_type=built.content_type, data_summary=built.data_summary, finished_at=utcnow(), error=None)
+            report_id,
+            status="DONE",
+            content=built.content,
+            size=len(built.content),
+            sha256=hashlib.sha256(built.content).hexdigest(),
+            file_name=built.file_name,
+            content_type=built.content_type,
+            data_summary=built.data_summary,
+            finished_at=utcnow(),
+            error=None,
+        )
         if not stored:
             log.warning("report %s was failed by the sweep before it finished; the file was discarded", report_id)
     db.session.expire_all()
@@ -334,17 +416,26 @@ def sweep_stuck_reports(now: datetime | None = None) -> int:
     grace = int(app.config.get("REPORT_SWEEP_GRACE", 30))
     running_cutoff = now - timedelta(seconds=limit + grace)
     queued_cutoff = now - timedelta(seconds=max(grace, 60) if app.config.get("REDIS_URL") else limit + grace)
-    stuck = db.session.execute(select(Report.id, Report.status, Report.job_id, Report.tenant_id).where(
-        ((Report.status == "RUNNING") & (Report.started_at < running_cutoff))
-        | ((Report.status == "QUEUED") & (Report.created_at < queued_cutoff)))).all()
+    stuck = db.session.execute(
+        select(Report.id, Report.status, Report.job_id, Report.tenant_id).where(
+            ((Report.status == "RUNNING") & (Report.started_at < running_cutoff))
+            | ((Report.status == "QUEUED") & (Report.created_at < queued_cutoff))
+        )
+    ).all()
     failed = []
     for report_id, status, job_id, tenant_id in stuck:
         if status == "QUEUED" and not _job_is_gone(job_id):
             continue  # still waiting in a busy queue
         tenant = db.session.get(Tenant, tenant_id)
         with tenant_context(tenant):
-            message = (_("The report job stopped without finishing (the worker ended or the %(seconds)s s time limit passed). Please generate it again.", seconds=limit)
-                       if status == "RUNNING" else _("The report job was lost from the queue before it started. Please generate it again."))
+            message = (
+                _(
+                    "The report job stopped without finishing (the worker ended or the %(seconds)s s time limit passed). Please generate it again.",
+                    seconds=limit,
+                )
+                if status == "RUNNING"
+                else _("The report job was lost from the queue before it started. Please generate it again.")
+            )
         if _set_status(report_id, status, status="FAILED", error=message, finished_at=now):
             log.warning("report %s was %s and is now FAILED (stuck)", report_id, status)
             failed.append(report_id)
@@ -359,9 +450,13 @@ def purge_expired_reports(now: datetime | None = None) -> int:
     removed = 0
     for tenant in db.session.scalars(select(Tenant)):
         days = int(tenant.setting("report_retention_days"))
-        result = db.session.execute(delete(Report).where(
-            Report.tenant_id == tenant.id, Report.created_at < now - timedelta(days=days),
-            Report.status.in_(("DONE", "FAILED"))))
+        result = db.session.execute(
+            delete(Report).where(
+                Report.tenant_id == tenant.id,
+                Report.created_at < now - timedelta(days=days),
+                Report.status.in_(("DONE", "FAILED")),
+            )
+        )
         if result.rowcount:
             record("purge", "report", None, tenant_id=tenant.id, count=result.rowcount, retention_days=days)
             removed += result.rowcount

@@ -1,4 +1,5 @@
 """Signals other areas subscribe to (the schedules area e-mails recipients on report_finished)."""
+
 from blinker import Namespace
 
 _signals = Namespace()

@@ -4,9 +4,10 @@ PostgreSQL does both natively.  SQLite stores UTC timestamps as text, so elapsed
 strftime('%s') and the local date uses a small SQL function registered on every SQLite
 connection (zoneinfo does the conversion, so time zones with daylight saving stay exact).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,10 @@ def _seconds_between_pg(element, compiler, **kw):
 @compiles(seconds_between, "sqlite")
 def _seconds_between_sqlite(element, compiler, **kw):
     start, end = list(element.clauses)
-    return (f"(CAST(strftime('%s', {compiler.process(end, **kw)}) AS INTEGER)"
-            f" - CAST(strftime('%s', {compiler.process(start, **kw)}) AS INTEGER))")
+    return (
+        f"(CAST(strftime('%s', {compiler.process(end, **kw)}) AS INTEGER)"
+        f" - CAST(strftime('%s', {compiler.process(start, **kw)}) AS INTEGER))"
+    )
 
 
 class local_date(FunctionElement):
@@ -69,7 +72,7 @@ def _sqlite_local_date(value: str | None, zone_name: str) -> str | None:
     """SQLite function body: 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC) → 'YYYY-MM-DD' in the zone."""
     if value is None:
         return None
-    moment = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return moment.astimezone(_zone(zone_name)).date().isoformat()
 
 

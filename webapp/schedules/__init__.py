@@ -1,4 +1,5 @@
 """Report schedules: cron in the schedule's zone, the exactly-once scheduler, e-mail delivery with signed links."""
+
 from flask import Blueprint
 
 bp = Blueprint("schedules", __name__)

@@ -1,4 +1,5 @@
 """`flask scheduler run [--once]` and `flask scheduler maintenance`."""
+
 from __future__ import annotations
 
 import click
@@ -32,5 +33,7 @@ def maintenance():
     from .retention import purge_expired
 
     totals = purge_expired()
-    click.echo(f"purged {totals['reports']} reports, {totals['runs']} runs, {totals['deliveries']} e-mail records, "
-               f"{totals['sessions']} ended sign-in sessions")
+    click.echo(
+        f"purged {totals['reports']} reports, {totals['runs']} runs, {totals['deliveries']} e-mail records, "
+        f"{totals['sessions']} ended sign-in sessions"
+    )

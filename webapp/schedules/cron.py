@@ -12,18 +12,21 @@ that no slot is lost and none is doubled when the clocks change:
 
 All instants are returned as aware UTC datetimes.
 """
+
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from functools import cache
-from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterBadDateError, croniter
 
 FIELD_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-MONTH_NAMES = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 WEEKDAY_NAMES = {name: number for number, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 ITEM = re.compile(r"^(?:\*|(?P<start>[A-Za-z0-9]+)(?:-(?P<end>[A-Za-z0-9]+))?)(?:/(?P<step>[0-9]+))?$", re.ASCII)
 # How far around an instant a clock change can reach back or forward (the largest real DST shift is 2 h).
@@ -116,8 +119,8 @@ def _hourly(expression: str) -> bool:
 
 def _instants(naive: datetime, zone: ZoneInfo, hourly: bool) -> list[datetime]:
     """The UTC instants at which one matching wall-clock time fires (see the module docstring)."""
-    first = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
-    second = naive.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
     if first == second:
         return [first]
     exists = first.astimezone(zone).replace(tzinfo=None) == naive
@@ -136,14 +139,15 @@ def next_fire(expression: str, zone_name: str, after: datetime) -> datetime:
     zone = ZoneInfo(zone_name)
     wall = after.astimezone(zone).replace(tzinfo=None)
     candidate_wall = croniter(expression, wall).get_next(datetime)
-    candidate = candidate_wall.replace(tzinfo=zone).astimezone(timezone.utc)
-    if (_stable(zone, after - DST_REACH, after) and _stable(zone, candidate - DST_REACH, candidate + DST_REACH)):
+    candidate = candidate_wall.replace(tzinfo=zone).astimezone(UTC)
+    if _stable(zone, after - DST_REACH, after) and _stable(zone, candidate - DST_REACH, candidate + DST_REACH):
         return candidate
     return _next_fire_near_change(expression, zone, after, wall, candidate_wall)
 
 
-def _next_fire_near_change(expression: str, zone: ZoneInfo, after: datetime, wall: datetime,
-                           candidate_wall: datetime) -> datetime:
+def _next_fire_near_change(
+    expression: str, zone: ZoneInfo, after: datetime, wall: datetime, candidate_wall: datetime
+) -> datetime:
     """The careful path near a clock change: look at every match around it and keep the earliest."""
     hourly = _hourly(expression)
     iterator = croniter(expression, wall - DST_REACH)
@@ -179,7 +183,7 @@ def latest_fire(expression: str, zone_name: str, now: datetime, not_before: date
     zone = ZoneInfo(zone_name)
     wall = now.astimezone(zone).replace(tzinfo=None)
     previous_wall = croniter(expression, wall + timedelta(seconds=1)).get_prev(datetime)
-    guess = previous_wall.replace(tzinfo=zone).astimezone(timezone.utc)
+    guess = previous_wall.replace(tzinfo=zone).astimezone(UTC)
     if guess <= now and guess >= not_before and next_fire(expression, zone_name, guess) > now:
         return guess
     # Near a clock change (or when the guess fell outside the window): step forward from not_before.

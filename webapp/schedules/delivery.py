@@ -8,6 +8,7 @@ A run whose link e-mails are all settled with at least one FAILED (every retry u
 queue unreachable) becomes DELIVERY_FAILED, and its owner is told twice: by an e-mail notice,
 and by an in-app notice — the one that still arrives when mail itself is down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -89,14 +90,16 @@ def finish_run_for_report(report_id: int, deliver_to=None) -> list[int]:
 
 def _close_run(run_id: int, status: str, error: str | None) -> bool:
     """Move a QUEUED run to its final status (once); True when this call did it."""
-    result = db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
-                                .values(status=status, error=error, finished_at=utcnow()))
+    result = db.session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
+        .values(status=status, error=error, finished_at=utcnow())
+    )
     db.session.commit()
     return result.rowcount == 1
 
 
-def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, recipients: list[str],
-                     kind: str) -> list[int]:
+def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, recipients: list[str], kind: str) -> list[int]:
     """Insert one delivery per new recipient (duplicates are ignored by the unique constraint) and queue its job.
 
     When the queue is unreachable the deliveries not queued are FAILED at once (nothing is left
@@ -107,8 +110,18 @@ def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, 
         key = address.strip().lower()
         if key and key not in seen:
             seen.add(key)
-            rows.append({"tenant_id": tenant_id, "run_id": run_id, "report_id": report_id, "kind": kind,
-                         "recipient": address.strip(), "status": "PENDING", "attempts": 0, "created_at": utcnow()})
+            rows.append(
+                {
+                    "tenant_id": tenant_id,
+                    "run_id": run_id,
+                    "report_id": report_id,
+                    "kind": kind,
+                    "recipient": address.strip(),
+                    "status": "PENDING",
+                    "attempts": 0,
+                    "created_at": utcnow(),
+                }
+            )
     if not rows:
         return []
     table = EmailDelivery.__table__
@@ -121,8 +134,12 @@ def queue_deliveries(tenant_id: int, report_id: int | None, run_id: int | None, 
     for position, delivery_id in enumerate(inserted):
         try:
             # No fixed job id: the row is new, so this is its only job (and send_delivery_job re-checks the status).
-            enqueue(send_delivery_job, delivery_id, retry_intervals=retry_intervals(),
-                    timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3))
+            enqueue(
+                send_delivery_job,
+                delivery_id,
+                retry_intervals=retry_intervals(),
+                timeout=max(60, int(current_app.config.get("MAIL_TIMEOUT", 10)) * 3),
+            )
         except QueueUnavailable:
             _fail_unqueued(tenant_id, inserted[position:])
             break
@@ -134,8 +151,11 @@ def _fail_unqueued(tenant_id: int, delivery_ids: list[int]) -> None:
     tenant = db.session.get(Tenant, tenant_id)
     with tenant_context(tenant):
         message = queue_unavailable_message()
-    db.session.execute(update(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids), EmailDelivery.status == "PENDING")
-                       .values(status="FAILED", last_error=message))
+    db.session.execute(
+        update(EmailDelivery)
+        .where(EmailDelivery.id.in_(delivery_ids), EmailDelivery.status == "PENDING")
+        .values(status="FAILED", last_error=message)
+    )
     db.session.commit()
     log.warning("e-mails %s not queued: the job queue is unreachable", delivery_ids)
     for delivery in db.session.scalars(select(EmailDelivery).where(EmailDelivery.id.in_(delivery_ids))).all():
@@ -163,22 +183,30 @@ def _notice_in_app(run: ScheduleRun, schedule: ReportSchedule, owner: User) -> N
         if run.status == "DELIVERY_FAILED":
             kind = "DELIVERY_FAILED"
             counts = delivery_summary(db.session.scalars(select(EmailDelivery).where(EmailDelivery.run_id == run.id)).all())
-            message = _("The scheduled report “%(name)s” was built, but %(failed)s of its %(total)s e-mails could not be sent.",
-                        name=name, failed=counts["FAILED"], total=sum(counts.values()))
+            message = _(
+                "The scheduled report “%(name)s” was built, but %(failed)s of its %(total)s e-mails could not be sent.",
+                name=name,
+                failed=counts["FAILED"],
+                total=sum(counts.values()),
+            )
         else:
             kind = "RUN_FAILED"
-            message = _("The scheduled report “%(name)s” could not be generated: %(error)s", name=name,
-                        error=run.error or "")
-    notify(run.tenant_id, owner.id, kind, message, link=path_for("schedules.detail", schedule_id=schedule.id),
-           key=f"run-{run.id}")
+            message = _("The scheduled report “%(name)s” could not be generated: %(error)s", name=name, error=run.error or "")
+    notify(
+        run.tenant_id, owner.id, kind, message, link=path_for("schedules.detail", schedule_id=schedule.id), key=f"run-{run.id}"
+    )
 
 
 def settle_run_delivery(run_id: int) -> bool:
     """Once no link e-mail of a DONE run is pending and one has failed for good, mark the run DELIVERY_FAILED
     and tell its owner; True when this call did it (it happens once, whichever e-mail settles last)."""
-    counts = dict(db.session.execute(
-        select(EmailDelivery.status, func.count()).where(EmailDelivery.run_id == run_id, EmailDelivery.kind == "LINK")
-        .group_by(EmailDelivery.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(EmailDelivery.status, func.count())
+            .where(EmailDelivery.run_id == run_id, EmailDelivery.kind == "LINK")
+            .group_by(EmailDelivery.status)
+        ).all()
+    )
     if counts.get("PENDING") or not counts.get("FAILED"):
         return False
     run = db.session.get(ScheduleRun, run_id)
@@ -186,8 +214,11 @@ def settle_run_delivery(run_id: int) -> bool:
         return False
     with tenant_context(db.session.get(Tenant, run.tenant_id)):
         error = _("%(failed)s of %(total)s e-mails could not be sent.", failed=counts["FAILED"], total=sum(counts.values()))
-    changed = db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "DONE")
-                                 .values(status="DELIVERY_FAILED", error=error)).rowcount
+    changed = db.session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status == "DONE")
+        .values(status="DELIVERY_FAILED", error=error)
+    ).rowcount
     db.session.commit()
     if changed:
         notify_owner(run_id)
@@ -212,8 +243,14 @@ def send_delivery_job(delivery_id: int) -> str | None:
         if final:
             delivery.status = "FAILED"
         db.session.commit()
-        log.warning("e-mail %s to %s failed (attempt %s%s): %s", delivery.id, delivery.recipient, delivery.attempts,
-                    ", final" if final else "", delivery.last_error)
+        log.warning(
+            "e-mail %s to %s failed (attempt %s%s): %s",
+            delivery.id,
+            delivery.recipient,
+            delivery.attempts,
+            ", final" if final else "",
+            delivery.last_error,
+        )
         if not final:
             raise
         _after_final(delivery)
@@ -242,11 +279,22 @@ def _notice_requester(delivery: EmailDelivery) -> None:
     if user is None or not user.active:
         return
     with tenant_context(db.session.get(Tenant, delivery.tenant_id)):
-        message = _("The e-mail with the report “%(name)s” (%(start)s ~ %(end)s) to %(recipient)s could not be sent: %(error)s",
-                    name=_template_name(report.template), start=report.period_start, end=report.period_end,
-                    recipient=delivery.recipient, error=delivery.last_error or "")
-    notify(delivery.tenant_id, user.id, "EMAIL_FAILED", message, link=path_for("reports.detail", report_id=report.id),
-           key=f"delivery-{delivery.id}")
+        message = _(
+            "The e-mail with the report “%(name)s” (%(start)s ~ %(end)s) to %(recipient)s could not be sent: %(error)s",
+            name=_template_name(report.template),
+            start=report.period_start,
+            end=report.period_end,
+            recipient=delivery.recipient,
+            error=delivery.last_error or "",
+        )
+    notify(
+        delivery.tenant_id,
+        user.id,
+        "EMAIL_FAILED",
+        message,
+        link=path_for("reports.detail", report_id=report.id),
+        key=f"delivery-{delivery.id}",
+    )
 
 
 def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
@@ -256,27 +304,46 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     run = db.session.get(ScheduleRun, delivery.run_id) if delivery.run_id else None
     schedule = db.session.get(ReportSchedule, run.schedule_id) if run is not None else None
     with tenant_context(tenant):
-        context = {"tenant": tenant, "report": report, "run": run, "schedule": schedule,
-                   "template_name": _template_name(report.template if report else schedule.template if schedule else ""),
-                   "base_url": current_app.config["BASE_URL"].rstrip("/")}
+        context = {
+            "tenant": tenant,
+            "report": report,
+            "run": run,
+            "schedule": schedule,
+            "template_name": _template_name(report.template if report else schedule.template if schedule else ""),
+            "base_url": current_app.config["BASE_URL"].rstrip("/"),
+        }
         if delivery.kind == "LINK":
             issued = utcnow()
             context.update(link=links.report_link(report, issued), expires_at=links.link_expires_at(issued))
-            subject = _("[%(tenant)s] %(template)s (%(start)s ~ %(end)s)", tenant=tenant.name,
-                        template=context["template_name"], start=report.period_start, end=report.period_end)
+            subject = _(
+                "[%(tenant)s] %(template)s (%(start)s ~ %(end)s)",
+                tenant=tenant.name,
+                template=context["template_name"],
+                start=report.period_start,
+                end=report.period_end,
+            )
             name = "report_link"
         else:
-            context["failed"] = db.session.scalars(select(EmailDelivery).where(
-                EmailDelivery.run_id == delivery.run_id, EmailDelivery.kind == "LINK",
-                EmailDelivery.status == "FAILED")).all()
-            subject = _("[%(tenant)s] A scheduled report needs attention: %(template)s", tenant=tenant.name,
-                        template=context["template_name"])
+            context["failed"] = db.session.scalars(
+                select(EmailDelivery).where(
+                    EmailDelivery.run_id == delivery.run_id, EmailDelivery.kind == "LINK", EmailDelivery.status == "FAILED"
+                )
+            ).all()
+            subject = _(
+                "[%(tenant)s] A scheduled report needs attention: %(template)s",
+                tenant=tenant.name,
+                template=context["template_name"],
+            )
             name = "notice"
         text = render_template(f"schedules/email/{name}.txt", **context)
         html = render_template(f"schedules/email/{name}.html", **context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.recipient],
-                                     headers={"X-Tenant": tenant.slug, "X-Delivery-Id": str(delivery.id)},
-                                     connection=mail.get_connection())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[delivery.recipient],
+        headers={"X-Tenant": tenant.slug, "X-Delivery-Id": str(delivery.id)},
+        connection=mail.get_connection(),
+    )
     message.attach_alternative(html, "text/html")
     return message
 

@@ -1,4 +1,5 @@
 """Demo schedules: a weekly operations report every Monday and a monthly SLA report on the 1st (idempotent)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,9 +22,18 @@ def seed_schedules(tenant: Tenant, echo=print) -> None:
     for name, template, cron, fmt, recipients in DEMO_SCHEDULES:
         if name in existing:
             continue
-        schedule = ReportSchedule(tenant_id=tenant.id, name=name, template=template, cron=cron, timezone=tenant.timezone,
-                                  format=fmt, recipients=recipients, active=True, skip_when_empty=False,
-                                  owner_id=owner.id if owner else None)
+        schedule = ReportSchedule(
+            tenant_id=tenant.id,
+            name=name,
+            template=template,
+            cron=cron,
+            timezone=tenant.timezone,
+            format=fmt,
+            recipients=recipients,
+            active=True,
+            skip_when_empty=False,
+            owner_id=owner.id if owner else None,
+        )
         schedule.next_run_at = next_run_after(schedule)
         db.session.add(schedule)
         echo(f"created schedule {name}")

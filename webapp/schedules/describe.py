@@ -1,4 +1,5 @@
 """A plain-language description of a 5-field cron expression, in the UI language (Korean by default)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -7,8 +8,20 @@ from flask_babel import lazy_gettext as _l
 from .cron import FIELD_RANGES, field_value, parse
 
 WEEKDAYS = (_l("Sunday"), _l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"))
-MONTHS = (_l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"), _l("July"),
-          _l("August"), _l("September"), _l("October"), _l("November"), _l("December"))
+MONTHS = (
+    _l("January"),
+    _l("February"),
+    _l("March"),
+    _l("April"),
+    _l("May"),
+    _l("June"),
+    _l("July"),
+    _l("August"),
+    _l("September"),
+    _l("October"),
+    _l("November"),
+    _l("December"),
+)
 
 
 def _values(text: str, index: int) -> list[int]:
@@ -56,8 +69,9 @@ def _time_part(minute: str, hour: str) -> str:
         return _("at %(times)s", times=_join([f"{h:02d}:{m:02d}" for h in hours for m in minutes]))
     if _step(hour) and len(minutes) == 1:
         return _("every %(n)s hours at minute %(minute)s", n=_step(hour), minute=minutes[0])
-    return _("at minute %(minutes)s of hour %(hours)s", minutes=_join([str(m) for m in minutes]),
-             hours=_join([str(h) for h in hours]))
+    return _(
+        "at minute %(minutes)s of hour %(hours)s", minutes=_join([str(m) for m in minutes]), hours=_join([str(h) for h in hours])
+    )
 
 
 def _weekday_part(values: list[int]) -> str:
@@ -78,8 +92,9 @@ def _day_part(day_of_month: str, day_of_week: str) -> str:
         return _weekday_part(_values(day_of_week, 4))
     if day_of_week == "*":
         return _("on day %(days)s of the month", days=_join(month_days))
-    return _("on day %(days)s of the month or %(weekdays)s", days=_join(month_days),
-             weekdays=_weekday_part(_values(day_of_week, 4)))
+    return _(
+        "on day %(days)s of the month or %(weekdays)s", days=_join(month_days), weekdays=_weekday_part(_values(day_of_week, 4))
+    )
 
 
 def describe(expression: str) -> str:

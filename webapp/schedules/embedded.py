@@ -1,4 +1,5 @@
 """Embedded mode: the scheduler tick on a daemon thread inside the served app (`make run`)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The schedule form; the field rules themselves live in service.validate (shared with the API)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -29,5 +30,7 @@ class ScheduleForm(FlaskForm):
 
     def as_input(self) -> dict:
         """The submitted values for service.validate."""
-        return {name: getattr(self, name).data for name in
-                ("name", "template", "format", "cron", "timezone", "recipients", "skip_when_empty", "active")}
+        return {
+            name: getattr(self, name).data
+            for name in ("name", "template", "format", "cron", "timezone", "recipients", "skip_when_empty", "active")
+        }

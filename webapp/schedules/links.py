@@ -1,4 +1,5 @@
 """Signed, expiring download links for one report, usable without signing in."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

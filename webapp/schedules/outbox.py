@@ -1,11 +1,12 @@
 """The embedded-mode outbox: e-mails written as files by Flask-Mailman's file backend, read back for admins."""
+
 from __future__ import annotations
 
 import email
 import email.policy
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -43,10 +44,16 @@ def _parse(key: str, raw: bytes) -> OutboxMessage:
         sent = parsedate_to_datetime(message["Date"]) if message["Date"] else None
     except (TypeError, ValueError):
         sent = None
-    return OutboxMessage(key=key, subject=str(message["Subject"] or ""), to=str(message["To"] or ""),
-                         sender=str(message["From"] or ""), date=sent.astimezone(timezone.utc) if sent else None,
-                         tenant=str(message["X-Tenant"] or ""), text=text_part.get_content() if text_part else "",
-                         html=html_part.get_content() if html_part else None)
+    return OutboxMessage(
+        key=key,
+        subject=str(message["Subject"] or ""),
+        to=str(message["To"] or ""),
+        sender=str(message["From"] or ""),
+        date=sent.astimezone(UTC) if sent else None,
+        tenant=str(message["X-Tenant"] or ""),
+        text=text_part.get_content() if text_part else "",
+        html=html_part.get_content() if html_part else None,
+    )
 
 
 def _messages_in(path: Path) -> list[OutboxMessage]:
@@ -67,7 +74,7 @@ def list_messages(tenant_slug: str | None = None, limit: int = 200) -> list[Outb
                 found.append(message)
         if len(found) >= limit:
             break
-    found.sort(key=lambda m: m.date or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    found.sort(key=lambda m: m.date or datetime.min.replace(tzinfo=UTC), reverse=True)
     return found[:limit]
 
 

@@ -1,4 +1,5 @@
 """The daily retention purge: reports, runs, e-mail records and notices past each tenant's retention, and ended sign-in sessions."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,16 +22,17 @@ def purge_expired(now: datetime | None = None) -> dict:
         days = int(tenant.setting("report_retention_days") or 365)
         cutoff = now - timedelta(days=days)
         old_runs = select(ScheduleRun.id).where(ScheduleRun.tenant_id == tenant.id, ScheduleRun.created_at < cutoff)
-        deliveries = db.session.execute(delete(EmailDelivery).where(
-            EmailDelivery.tenant_id == tenant.id,
-            (EmailDelivery.created_at < cutoff) | EmailDelivery.run_id.in_(old_runs))).rowcount
-        runs = db.session.execute(delete(ScheduleRun).where(ScheduleRun.tenant_id == tenant.id,
-                                                            ScheduleRun.created_at < cutoff)).rowcount
-        notices = db.session.execute(delete(Notice).where(Notice.tenant_id == tenant.id,
-                                                          Notice.created_at < cutoff)).rowcount
+        deliveries = db.session.execute(
+            delete(EmailDelivery).where(
+                EmailDelivery.tenant_id == tenant.id, (EmailDelivery.created_at < cutoff) | EmailDelivery.run_id.in_(old_runs)
+            )
+        ).rowcount
+        runs = db.session.execute(
+            delete(ScheduleRun).where(ScheduleRun.tenant_id == tenant.id, ScheduleRun.created_at < cutoff)
+        ).rowcount
+        notices = db.session.execute(delete(Notice).where(Notice.tenant_id == tenant.id, Notice.created_at < cutoff)).rowcount
         if runs or deliveries:
-            record("purge", "schedule_run", None, tenant_id=tenant.id, runs=runs, deliveries=deliveries,
-                   retention_days=days)
+            record("purge", "schedule_run", None, tenant_id=tenant.id, runs=runs, deliveries=deliveries, retention_days=days)
         db.session.commit()
         totals["runs"] += runs
         totals["deliveries"] += deliveries
@@ -40,7 +42,10 @@ def purge_expired(now: datetime | None = None) -> dict:
     # SQLite does not enforce ON DELETE SET NULL/CASCADE: clear what pointed at purged reports.
     gone = ~exists(select(Report.id).where(Report.id == ScheduleRun.report_id))
     db.session.execute(update(ScheduleRun).where(ScheduleRun.report_id.is_not(None), gone).values(report_id=None))
-    db.session.execute(delete(EmailDelivery).where(EmailDelivery.report_id.is_not(None),
-                                                   ~exists(select(Report.id).where(Report.id == EmailDelivery.report_id))))
+    db.session.execute(
+        delete(EmailDelivery).where(
+            EmailDelivery.report_id.is_not(None), ~exists(select(Report.id).where(Report.id == EmailDelivery.report_id))
+        )
+    )
     db.session.commit()
     return totals

@@ -1,4 +1,5 @@
 """Schedule pages (PM/ADMIN), the cron preview fragment, the admin outbox, and the public signed download."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -48,14 +49,22 @@ def preview_context(expression: str, zone: str) -> dict:
     error = service.cron_error(expression) or service.zone_error(zone)
     if error:
         return {"error": error, "description": None, "runs": [], "zone": zone}
-    return {"error": None, "description": describe(expression), "zone": zone,
-            "runs": cron.next_fires(" ".join(expression.split()), zone.strip(), utcnow(), PREVIEW_COUNT)}
+    return {
+        "error": None,
+        "description": describe(expression),
+        "zone": zone,
+        "runs": cron.next_fires(" ".join(expression.split()), zone.strip(), utcnow(), PREVIEW_COUNT),
+    }
 
 
 def _render_form(form: ScheduleForm, schedule: ReportSchedule | None, status: int = 200):
     """The form page (or, for htmx, the fragment that was asked for)."""
-    context = {"form": form, "schedule": schedule, "zones": cron.zone_choices(),
-               "preview": preview_context(form.cron.data or "", form.timezone.data or "")}
+    context = {
+        "form": form,
+        "schedule": schedule,
+        "zones": cron.zone_choices(),
+        "preview": preview_context(form.cron.data or "", form.timezone.data or ""),
+    }
     if request.htmx and request.args.get("part") == "format":
         return render_template("schedules/_format_field.html", **context)
     if request.htmx and request.method == "POST":
@@ -92,10 +101,14 @@ def _after_save(schedule: ReportSchedule):
 @role_required(*MANAGERS)
 def index():
     """The tenant's schedules with their next run and last status."""
-    page = db.paginate(select(ReportSchedule).where(ReportSchedule.tenant_id == current_user.tenant_id,
-                                                    ReportSchedule.template.in_(readable_templates()))
-                       .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id),
-                       page=request.args.get("page", 1, type=int), per_page=SCHEDULES_PER_PAGE, error_out=False)
+    page = db.paginate(
+        select(ReportSchedule)
+        .where(ReportSchedule.tenant_id == current_user.tenant_id, ReportSchedule.template.in_(readable_templates()))
+        .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=SCHEDULES_PER_PAGE,
+        error_out=False,
+    )
     schedules = page.items
     last = service.last_runs([s.id for s in schedules])
     descriptions = {s.id: describe(s.cron) for s in schedules}
@@ -148,14 +161,24 @@ def detail(schedule_id: int):
 
 def _detail_context(schedule: ReportSchedule, page_number: int) -> dict:
     """What the schedule page shows: the schedule, a page of its runs with their e-mails."""
-    page = db.paginate(select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
-                       .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
-                       page=page_number, per_page=RUNS_PER_PAGE, error_out=False)
+    page = db.paginate(
+        select(ScheduleRun)
+        .where(ScheduleRun.schedule_id == schedule.id)
+        .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
+        page=page_number,
+        per_page=RUNS_PER_PAGE,
+        error_out=False,
+    )
     deliveries = service.deliveries_by_run([run.id for run in page.items])
     summaries = {run_id: delivery_summary(items) for run_id, items in deliveries.items()}
-    return {"schedule": schedule, "page": page, "deliveries": deliveries, "summaries": summaries,
-            "description": describe(schedule.cron),
-            "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items)}
+    return {
+        "schedule": schedule,
+        "page": page,
+        "deliveries": deliveries,
+        "summaries": summaries,
+        "description": describe(schedule.cron),
+        "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items),
+    }
 
 
 @bp.post("/schedules/<int:schedule_id>/pause", endpoint="pause", defaults={"active": False})
@@ -221,8 +244,7 @@ def download_link(token: str):
         report = links.report_for_token(token)
     except links.LinkRefused as exc:
         status = {"expired": 410, "missing": 404}.get(exc.reason, 400)
-        return render_template("schedules/link_refused.html", reason=exc.reason,
-                               days=links.max_age().days), status
+        return render_template("schedules/link_refused.html", reason=exc.reason, days=links.max_age().days), status
     response = stored_file_response(report)  # the same file, name and headers as a signed-in download
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -1,4 +1,5 @@
 """Starting a run outside the cron slots: "지금 실행" (run now)."""
+
 from __future__ import annotations
 
 from ..audit import record
@@ -16,12 +17,29 @@ def run_now(schedule: ReportSchedule, user=None) -> ScheduleRun:
     withdrawn, so the history shows nothing that will never happen.
     """
     now = utcnow()
-    run = ScheduleRun(tenant_id=schedule.tenant_id, schedule_id=schedule.id, scheduled_for=now, trigger="MANUAL",
-                      status="QUEUED", created_at=now, started_at=now)
+    run = ScheduleRun(
+        tenant_id=schedule.tenant_id,
+        schedule_id=schedule.id,
+        scheduled_for=now,
+        trigger="MANUAL",
+        status="QUEUED",
+        created_at=now,
+        started_at=now,
+    )
     db.session.add(run)
     db.session.commit()
-    claim = Claim(run.id, schedule.id, schedule.tenant_id, schedule.owner_id, schedule.template, schedule.format,
-                  schedule.timezone, now, manual_job_id(schedule.id, run.id), trigger="MANUAL")
+    claim = Claim(
+        run.id,
+        schedule.id,
+        schedule.tenant_id,
+        schedule.owner_id,
+        schedule.template,
+        schedule.format,
+        schedule.timezone,
+        now,
+        manual_job_id(schedule.id, run.id),
+        trigger="MANUAL",
+    )
     outcome = request_batch([claim], now)
     if outcome.withdrawn:
         raise QueueUnavailable(f"run now of schedule {schedule.id}")

@@ -15,6 +15,7 @@ lost nor run twice — the next tick claims it again through the same unique con
 long outage, only the latest missed slot, as after any downtime).  A "run now" whose job
 cannot be queued is withdrawn the same way and its caller answers 503.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -34,8 +35,13 @@ from ..extensions import db
 from ..jobs import DuplicateJob, QueueUnavailable, enqueue
 from ..models import AuditLog, Report, utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
-from ..reports.service import (generate_report_job, last_complete_period, queued_report_values, report_time_limit,
-                               sweep_stuck_reports)
+from ..reports.service import (
+    generate_report_job,
+    last_complete_period,
+    queued_report_values,
+    report_time_limit,
+    sweep_stuck_reports,
+)
 from . import cron
 from .delivery import finish_run_for_report, notify_owner
 from .retention import purge_expired
@@ -102,11 +108,21 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
     Returns (rows looked at, the claims won by this process).
     """
     due = db.session.execute(
-        select(ReportSchedule.id, ReportSchedule.tenant_id, ReportSchedule.cron, ReportSchedule.timezone,
-               ReportSchedule.next_run_at, ReportSchedule.owner_id, ReportSchedule.template, ReportSchedule.format)
+        select(
+            ReportSchedule.id,
+            ReportSchedule.tenant_id,
+            ReportSchedule.cron,
+            ReportSchedule.timezone,
+            ReportSchedule.next_run_at,
+            ReportSchedule.owner_id,
+            ReportSchedule.template,
+            ReportSchedule.format,
+        )
         .where(ReportSchedule.active.is_(True), ReportSchedule.next_run_at <= now)
-        .order_by(ReportSchedule.next_run_at, ReportSchedule.id).limit(batch_size)
-        .with_for_update(skip_locked=True)).all()
+        .order_by(ReportSchedule.next_run_at, ReportSchedule.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not due:
         db.session.commit()
         return None
@@ -124,13 +140,23 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
             unusable.append((schedule_id, tenant_id))
             continue
         slot, following = slots[key]
-        runs.append({"tenant_id": tenant_id, "schedule_id": schedule_id, "scheduled_for": slot, "trigger": "CRON",
-                     "status": "QUEUED", "created_at": now, "started_at": now})
+        runs.append(
+            {
+                "tenant_id": tenant_id,
+                "schedule_id": schedule_id,
+                "scheduled_for": slot,
+                "trigger": "CRON",
+                "status": "QUEUED",
+                "created_at": now,
+                "started_at": now,
+            }
+        )
         advances.append({"sid": schedule_id, "slot": slot, "following": following})
         details[schedule_id] = (tenant_id, owner_id, template, fmt, zone)
     if unusable:
-        db.session.execute(update(ReportSchedule).where(ReportSchedule.id.in_([i for i, _t in unusable]))
-                           .values(active=False, next_run_at=None))
+        db.session.execute(
+            update(ReportSchedule).where(ReportSchedule.id.in_([i for i, _t in unusable])).values(active=False, next_run_at=None)
+        )
         for schedule_id, tenant_id in unusable:
             record("pause", "report_schedule", schedule_id, tenant_id=tenant_id, reason="cron cannot be evaluated")
     if not runs:
@@ -138,24 +164,35 @@ def claim_due_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, l
         return len(due), []
     table = ScheduleRun.__table__
     won = db.session.execute(
-        insert_on_conflict(table).on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
-        .returning(table.c.id, table.c.schedule_id, table.c.scheduled_for), runs).all()
+        insert_on_conflict(table)
+        .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+        .returning(table.c.id, table.c.schedule_id, table.c.scheduled_for),
+        runs,
+    ).all()
     schedules = ReportSchedule.__table__
     db.session.execute(
         schedules.update()
-        .where(schedules.c.id == bindparam("sid"),
-               (schedules.c.next_run_at.is_(None)) | (schedules.c.next_run_at < bindparam("following")))
+        .where(
+            schedules.c.id == bindparam("sid"),
+            (schedules.c.next_run_at.is_(None)) | (schedules.c.next_run_at < bindparam("following")),
+        )
         .values(next_run_at=bindparam("following"), last_run_at=bindparam("slot"), updated_at=schedules.c.updated_at),
-        advances)
+        advances,
+    )
     db.session.commit()
-    return len(due), [Claim(run_id, schedule_id, *details[schedule_id], slot, cron_job_id(schedule_id, slot))
-                      for run_id, schedule_id, slot in won]
+    return len(due), [
+        Claim(run_id, schedule_id, *details[schedule_id], slot, cron_job_id(schedule_id, slot))
+        for run_id, schedule_id, slot in won
+    ]
 
 
 def fail_run(run_id: int, error: str) -> None:
     """Mark a run FAILED with its error and tell the schedule's owner."""
-    db.session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
-                       .values(status="FAILED", error=error[:2000], finished_at=utcnow()))
+    db.session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status == "QUEUED")
+        .values(status="FAILED", error=error[:2000], finished_at=utcnow())
+    )
     db.session.commit()
     notify_owner(run_id)
 
@@ -174,9 +211,19 @@ def request_batch(claims: list[Claim], now: datetime) -> BatchOutcome:
     for claim in claims:
         try:
             start, end = last_complete_period(claim.template, claim.slot.astimezone(ZoneInfo(claim.timezone)).date())
-            rows.append(queued_report_values(
-                claim.tenant_id, claim.template, start, end, claim.format, generated_by_id=claim.owner_id,
-                schedule_id=claim.schedule_id, job_id=claim.job_id, created_at=now))
+            rows.append(
+                queued_report_values(
+                    claim.tenant_id,
+                    claim.template,
+                    start,
+                    end,
+                    claim.format,
+                    generated_by_id=claim.owner_id,
+                    schedule_id=claim.schedule_id,
+                    job_id=claim.job_id,
+                    created_at=now,
+                )
+            )
         except Exception as exc:  # noqa: BLE001 — one bad schedule must not stop the others
             failed.append((claim.run_id, str(exc) or type(exc).__name__))
             continue
@@ -185,8 +232,10 @@ def request_batch(claims: list[Claim], now: datetime) -> BatchOutcome:
     inserted = db.session.execute(insert(reports).returning(reports.c.id, reports.c.job_id), rows).all() if rows else []
     runs = ScheduleRun.__table__
     if inserted:
-        db.session.execute(runs.update().where(runs.c.id == bindparam("rid")).values(report_id=bindparam("report")),
-                           [{"rid": by_job[job_id].run_id, "report": report_id} for report_id, job_id in inserted])
+        db.session.execute(
+            runs.update().where(runs.c.id == bindparam("rid")).values(report_id=bindparam("report")),
+            [{"rid": by_job[job_id].run_id, "report": report_id} for report_id, job_id in inserted],
+        )
     db.session.commit()
     for run_id, message in failed:
         log.warning("run %s could not request its report: %s", run_id, message)
@@ -211,12 +260,26 @@ def _audit_requests(queued: list[tuple[int, Claim]], now: datetime) -> None:
     """One audit row per report that reached the queue."""
     if not queued:
         return
-    db.session.execute(insert(AuditLog.__table__), [
-        {"tenant_id": claim.tenant_id, "user_id": claim.owner_id, "action": "create", "entity": "report",
-         "entity_id": str(report_id), "at": now,
-         "details": {"template": claim.template, "format": claim.format, "schedule_id": claim.schedule_id,
-                     "slot": claim.slot.isoformat()}}
-        for report_id, claim in queued])
+    db.session.execute(
+        insert(AuditLog.__table__),
+        [
+            {
+                "tenant_id": claim.tenant_id,
+                "user_id": claim.owner_id,
+                "action": "create",
+                "entity": "report",
+                "entity_id": str(report_id),
+                "at": now,
+                "details": {
+                    "template": claim.template,
+                    "format": claim.format,
+                    "schedule_id": claim.schedule_id,
+                    "slot": claim.slot.isoformat(),
+                },
+            }
+            for report_id, claim in queued
+        ],
+    )
     db.session.commit()
 
 
@@ -232,17 +295,21 @@ def withdraw_claims(claims: list[Claim], report_ids: list[int]) -> None:
     db.session.execute(delete(ScheduleRun).where(ScheduleRun.id.in_([claim.run_id for claim in claims])))
     cron_claims = [claim for claim in claims if claim.trigger == "CRON"]
     if cron_claims:
-        latest_slot = (select(func.max(runs.c.scheduled_for))
-                       .where(runs.c.schedule_id == schedules.c.id, runs.c.trigger == "CRON").scalar_subquery())
+        latest_slot = (
+            select(func.max(runs.c.scheduled_for))
+            .where(runs.c.schedule_id == schedules.c.id, runs.c.trigger == "CRON")
+            .scalar_subquery()
+        )
         db.session.execute(
             schedules.update()
-            .where(schedules.c.id == bindparam("sid"), schedules.c.active.is_(True),
-                   schedules.c.next_run_at > bindparam("slot"))
+            .where(schedules.c.id == bindparam("sid"), schedules.c.active.is_(True), schedules.c.next_run_at > bindparam("slot"))
             .values(next_run_at=bindparam("slot"), last_run_at=latest_slot, updated_at=schedules.c.updated_at),
-            [{"sid": claim.schedule_id, "slot": claim.slot} for claim in cron_claims])
+            [{"sid": claim.schedule_id, "slot": claim.slot} for claim in cron_claims],
+        )
     db.session.commit()
-    log.warning("the job queue is unreachable: %s run(s) withdrawn (%s cron slot(s) will be claimed again)",
-                len(claims), len(cron_claims))
+    log.warning(
+        "the job queue is unreachable: %s run(s) withdrawn (%s cron slot(s) will be claimed again)", len(claims), len(cron_claims)
+    )
 
 
 def _enqueue_all(job, reports: list[tuple[int, str]], timeout: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
@@ -327,7 +394,8 @@ def reconcile_runs(now: datetime) -> None:
     stale = db.session.execute(
         select(ScheduleRun.id, ScheduleRun.report_id, Report.status)
         .outerjoin(Report, Report.id == ScheduleRun.report_id)
-        .where(ScheduleRun.status == "QUEUED", ScheduleRun.created_at < now - ORPHAN_AFTER)).all()
+        .where(ScheduleRun.status == "QUEUED", ScheduleRun.created_at < now - ORPHAN_AFTER)
+    ).all()
     for run_id, report_id, report_status in stale:
         if report_id is None:
             fail_run(run_id, "The scheduler stopped before it requested the report.")
@@ -369,9 +437,11 @@ def run_loop(interval: int, once: bool = False, echo=print, stop=None) -> None:
         try:
             result = tick()
             if result.claimed or result.failed or result.swept or result.deferred or once:
-                echo(f"tick: claimed {len(result.claimed)}, requested {result.requested}, failed {result.failed}, "
-                     f"already claimed elsewhere {result.lost}, stuck reports failed {result.swept}, "
-                     f"deferred (queue unreachable) {result.deferred} ({result.seconds:.2f} s)")
+                echo(
+                    f"tick: claimed {len(result.claimed)}, requested {result.requested}, failed {result.failed}, "
+                    f"already claimed elsewhere {result.lost}, stuck reports failed {result.swept}, "
+                    f"deferred (queue unreachable) {result.deferred} ({result.seconds:.2f} s)"
+                )
         except Exception:  # noqa: BLE001 — a database hiccup must not end the scheduler
             db.session.rollback()
             log.exception("scheduler tick failed")

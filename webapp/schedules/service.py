@@ -1,4 +1,5 @@
 """Schedules as a domain: validate input, create, change, pause, delete, run now — used by pages and API alike."""
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,12 @@ def cron_error(expression: str) -> str | None:
             return _("Cron: enter 5 fields separated by spaces (minute hour day-of-month month day-of-week), e.g. '0 9 * * 1'.")
         names = (_("minute"), _("hour"), _("day of month"), _("month"), _("day of week"))
         low, high = cron.FIELD_RANGES[exc.field]
-        return _("Cron: the %(field)s field is not valid (allowed: *, numbers %(low)s–%(high)s, ranges a-b, lists a,b and steps */n).",
-                 field=names[exc.field], low=low, high=high)
+        return _(
+            "Cron: the %(field)s field is not valid (allowed: *, numbers %(low)s–%(high)s, ranges a-b, lists a,b and steps */n).",
+            field=names[exc.field],
+            low=low,
+            high=high,
+        )
     return None
 
 
@@ -131,9 +136,16 @@ def validate(data: dict, user=None) -> ScheduleInput:
         errors["recipients"] = message
     if errors:
         raise ScheduleInputError(errors)
-    return ScheduleInput(template=template, cron=cron.normalise(expression), timezone=zone, format=fmt,
-                         recipients=recipients, name=name, active=bool(data.get("active", True)),
-                         skip_when_empty=bool(data.get("skip_when_empty", False)))
+    return ScheduleInput(
+        template=template,
+        cron=cron.normalise(expression),
+        timezone=zone,
+        format=fmt,
+        recipients=recipients,
+        name=name,
+        active=bool(data.get("active", True)),
+        skip_when_empty=bool(data.get("skip_when_empty", False)),
+    )
 
 
 def next_run_after(schedule: ReportSchedule, after: datetime | None = None) -> datetime | None:
@@ -146,13 +158,24 @@ def next_run_after(schedule: ReportSchedule, after: datetime | None = None) -> d
 def create_schedule(tenant: Tenant, owner: User | None, data: dict) -> ReportSchedule:
     """Store a new schedule (committed) with its first run time; ScheduleInputError on bad input."""
     clean = validate(data, owner)
-    schedule = ReportSchedule(tenant_id=tenant.id, owner_id=getattr(owner, "id", None),
-                              **{name: getattr(clean, name) for name in EDITABLE})
+    schedule = ReportSchedule(
+        tenant_id=tenant.id, owner_id=getattr(owner, "id", None), **{name: getattr(clean, name) for name in EDITABLE}
+    )
     schedule.next_run_at = next_run_after(schedule)
     db.session.add(schedule)
     db.session.flush()
-    record("create", "report_schedule", schedule.id, user=owner, tenant_id=tenant.id, template=schedule.template,
-           cron=schedule.cron, timezone=schedule.timezone, format=schedule.format, recipients=schedule.recipients)
+    record(
+        "create",
+        "report_schedule",
+        schedule.id,
+        user=owner,
+        tenant_id=tenant.id,
+        template=schedule.template,
+        cron=schedule.cron,
+        timezone=schedule.timezone,
+        format=schedule.format,
+        recipients=schedule.recipients,
+    )
     db.session.commit()
     return schedule
 
@@ -186,8 +209,9 @@ def delete_schedule(schedule: ReportSchedule, user: User | None) -> None:
     db.session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == schedule_id))
     db.session.execute(update(Report).where(Report.schedule_id == schedule_id).values(schedule_id=None))
     db.session.delete(schedule)
-    record("delete", "report_schedule", schedule_id, user=user, tenant_id=tenant_id, template=schedule.template,
-           cron=schedule.cron)
+    record(
+        "delete", "report_schedule", schedule_id, user=user, tenant_id=tenant_id, template=schedule.template, cron=schedule.cron
+    )
     db.session.commit()
 
 
@@ -195,8 +219,12 @@ def last_runs(schedule_ids: list[int]) -> dict[int, ScheduleRun]:
     """The newest run of each schedule (one query)."""
     if not schedule_ids:
         return {}
-    newest = (select(ScheduleRun.schedule_id, func.max(ScheduleRun.id).label("run_id"))
-              .where(ScheduleRun.schedule_id.in_(schedule_ids)).group_by(ScheduleRun.schedule_id).subquery())
+    newest = (
+        select(ScheduleRun.schedule_id, func.max(ScheduleRun.id).label("run_id"))
+        .where(ScheduleRun.schedule_id.in_(schedule_ids))
+        .group_by(ScheduleRun.schedule_id)
+        .subquery()
+    )
     runs = db.session.scalars(select(ScheduleRun).join(newest, ScheduleRun.id == newest.c.run_id))
     return {run.schedule_id: run for run in runs}
 
@@ -205,7 +233,8 @@ def deliveries_by_run(run_ids: list[int]) -> dict[int, list[EmailDelivery]]:
     """The e-mails of each run, for the history."""
     grouped: dict[int, list[EmailDelivery]] = {run_id: [] for run_id in run_ids}
     if run_ids:
-        for delivery in db.session.scalars(select(EmailDelivery).where(EmailDelivery.run_id.in_(run_ids))
-                                           .order_by(EmailDelivery.kind, EmailDelivery.recipient)):
+        for delivery in db.session.scalars(
+            select(EmailDelivery).where(EmailDelivery.run_id.in_(run_ids)).order_by(EmailDelivery.kind, EmailDelivery.recipient)
+        ):
             grouped[delivery.run_id].append(delivery)
     return grouped

@@ -1,4 +1,5 @@
 """INSERT … ON CONFLICT DO NOTHING for the session's database: how a slot is claimed and an e-mail queued once."""
+
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite

@@ -1,8 +1,9 @@
 """Demo SRs: a year of realistic service requests up to today (idempotent: skipped when the tenant has SRs)."""
+
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -14,13 +15,33 @@ from .service import sla_targets
 DAYS = 365
 ASSIGNEES = ("김민수", "이서연", "박지훈", "최유진", "정하늘", "강도현", "윤지우", "임수빈")
 TITLES = {
-    "REQUEST": ("{svc} 계정 권한 추가 요청", "{svc} 보고서 양식 변경 요청", "{svc} 사용자 비밀번호 초기화", "{svc} 데이터 추출 요청",
-                "VPN 접속 신청", "PC 소프트웨어 설치 요청", "{svc} 메뉴 접근 권한 회수", "공유 폴더 용량 증설 요청"),
-    "INCIDENT": ("{svc} 접속 지연", "{svc} 로그인 오류", "{svc} 야간 배치 작업 실패", "{svc} 화면 응답 없음",
-                 "{svc} 인터페이스 전송 실패", "{svc} 서버 디스크 경고", "{svc} 인증서 오류로 접속 불가"),
+    "REQUEST": (
+        "{svc} 계정 권한 추가 요청",
+        "{svc} 보고서 양식 변경 요청",
+        "{svc} 사용자 비밀번호 초기화",
+        "{svc} 데이터 추출 요청",
+        "VPN 접속 신청",
+        "PC 소프트웨어 설치 요청",
+        "{svc} 메뉴 접근 권한 회수",
+        "공유 폴더 용량 증설 요청",
+    ),
+    "INCIDENT": (
+        "{svc} 접속 지연",
+        "{svc} 로그인 오류",
+        "{svc} 야간 배치 작업 실패",
+        "{svc} 화면 응답 없음",
+        "{svc} 인터페이스 전송 실패",
+        "{svc} 서버 디스크 경고",
+        "{svc} 인증서 오류로 접속 불가",
+    ),
     "PROBLEM": ("{svc} 반복 장애 근본 원인 분석", "{svc} 성능 저하 원인 조사", "{svc} 배치 지연 재발 방지 대책"),
-    "CHANGE": ("{svc} 정기 보안 패치 적용", "{svc} 신규 기능 배포", "방화벽 정책 변경 ({svc})", "{svc} DB 파라미터 조정",
-               "{svc} 백업 정책 변경"),
+    "CHANGE": (
+        "{svc} 정기 보안 패치 적용",
+        "{svc} 신규 기능 배포",
+        "방화벽 정책 변경 ({svc})",
+        "{svc} DB 파라미터 조정",
+        "{svc} 백업 정책 변경",
+    ),
 }
 ROOT_CAUSES = {
     "MES": ("DB 락 경합", "설비 인터페이스 타임아웃", "배포 후 설정 누락"),
@@ -46,7 +67,7 @@ BREACH_SHARE = 0.09
 
 def _pick(rng: random.Random, weighted) -> str:
     """One value of (value, weight) pairs."""
-    values, weights = zip(*weighted)
+    values, weights = zip(*weighted, strict=False)
     return rng.choices(values, weights)[0]
 
 
@@ -74,7 +95,7 @@ def demo_rows(tenant, now: datetime, days: int = DAYS, seed: int = 20260101) -> 
             service = rng.choices(SERVICES, SERVICE_WEIGHTS)[0]
             hour = rng.uniform(0, 24) if (sr_type == "INCIDENT" and rng.random() < 0.25) else rng.uniform(8.5, 18.5)
             created = datetime.combine(day, time(), zone) + timedelta(hours=hour)
-            created = created.astimezone(timezone.utc).replace(microsecond=0)
+            created = created.astimezone(UTC).replace(microsecond=0)
             if created > now:
                 continue
             title = rng.choice(TITLES[sr_type]).format(svc=service)
@@ -87,13 +108,23 @@ def demo_rows(tenant, now: datetime, days: int = DAYS, seed: int = 20260101) -> 
             root_cause = None
             if sr_type in ("INCIDENT", "PROBLEM") and (status == "DONE" or rng.random() < 0.5):
                 root_cause = rng.choice(ROOT_CAUSES[service]) if rng.random() < 0.9 else None
-            rows.append({
-                "tenant_id": tenant.id, "code": f"SR-{day:%Y%m%d}-{number:04d}", "title": title, "type": sr_type,
-                "priority": priority, "status": status, "service": service,
-                "description": DESCRIPTIONS[sr_type].format(title=title, dept=rng.choice(DEPARTMENTS)),
-                "root_cause": root_cause, "assignee": rng.choice(ASSIGNEES), "created_at": created,
-                "resolved_at": resolved_at, "updated_at": resolved_at or created,
-            })
+            rows.append(
+                {
+                    "tenant_id": tenant.id,
+                    "code": f"SR-{day:%Y%m%d}-{number:04d}",
+                    "title": title,
+                    "type": sr_type,
+                    "priority": priority,
+                    "status": status,
+                    "service": service,
+                    "description": DESCRIPTIONS[sr_type].format(title=title, dept=rng.choice(DEPARTMENTS)),
+                    "root_cause": root_cause,
+                    "assignee": rng.choice(ASSIGNEES),
+                    "created_at": created,
+                    "resolved_at": resolved_at,
+                    "updated_at": resolved_at or created,
+                }
+            )
     return rows
 
 
@@ -105,7 +136,7 @@ def seed_service_requests(tenant, echo=print) -> int:
         return 0
     rows = demo_rows(tenant, utcnow())
     for start in range(0, len(rows), 1000):
-        db.session.execute(insert(ServiceRequest), rows[start:start + 1000])
+        db.session.execute(insert(ServiceRequest), rows[start : start + 1000])
     db.session.commit()
     echo(f"created {len(rows)} service requests (a year up to today)")
     return len(rows)

@@ -1,4 +1,5 @@
 """Display labels for SR codes (types, priorities, statuses) in the UI language."""
+
 from flask_babel import lazy_gettext as _l
 
 TYPE_LABELS = {

@@ -1,4 +1,5 @@
 """The SR screen: list with filters and pagination, create, edit, and a quick status change."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -25,8 +26,12 @@ def _zone() -> str:
 @bp.app_context_processor
 def sr_labels():
     """SR labels and badge classes for templates."""
-    return {"sr_type_labels": TYPE_LABELS, "sr_priority_labels": PRIORITY_LABELS, "sr_status_labels": STATUS_LABELS,
-            "sr_status_badges": STATUS_BADGES}
+    return {
+        "sr_type_labels": TYPE_LABELS,
+        "sr_priority_labels": PRIORITY_LABELS,
+        "sr_status_labels": STATUS_LABELS,
+        "sr_status_badges": STATUS_BADGES,
+    }
 
 
 @bp.route("/")
@@ -35,8 +40,12 @@ def index():
     """The tenant's SRs, filtered and paginated; the table is also the htmx fragment."""
     filters = FilterForm(request.args)
     values = filters.data if filters.validate() else {}
-    page = db.paginate(filtered_query(current_user.tenant_id, _zone(), **values),
-                       page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        filtered_query(current_user.tenant_id, _zone(), **values),
+        page=request.args.get("page", 1, type=int),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
     context = {"filters": filters, "page": page, "status_form": StatusForm()}
     if request.htmx and request.headers.get("HX-Target") == "sr-list":
         return render_template("service_requests/_list.html", **context)
@@ -110,4 +119,3 @@ def set_status(sr_id: int):
     else:
         flash(_("Status: choose one of %(allowed)s.", allowed=", ".join(STATUS_LABELS)), "error")
     return redirect(local_url(request.referrer, url_for("service_requests.index")))
-

@@ -1,8 +1,9 @@
 """SR domain functions: codes, create, update, status changes (resolved_at follows DONE) and the list query."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -12,7 +13,18 @@ from ..audit import record
 from ..extensions import db
 from ..models import ServiceRequest, Tenant, local_code_date, utcnow
 
-EDITABLE = ("title", "type", "priority", "status", "service", "assignee", "root_cause", "description", "created_at", "resolved_at")
+EDITABLE = (
+    "title",
+    "type",
+    "priority",
+    "status",
+    "service",
+    "assignee",
+    "root_cause",
+    "description",
+    "created_at",
+    "resolved_at",
+)
 
 
 def sla_targets(tenant) -> dict[str, int]:
@@ -25,8 +37,11 @@ def new_sr_code(tenant_id: int, now: datetime | None = None, zone: str | None = 
     day = local_code_date(now, zone)
     while True:
         code = f"SR-{day}-{secrets.token_hex(3).upper()}"
-        taken = db.session.scalar(select(func.count()).select_from(ServiceRequest)
-                                  .where(ServiceRequest.tenant_id == tenant_id, ServiceRequest.code == code))
+        taken = db.session.scalar(
+            select(func.count())
+            .select_from(ServiceRequest)
+            .where(ServiceRequest.tenant_id == tenant_id, ServiceRequest.code == code)
+        )
         if not taken:
             return code
 
@@ -59,8 +74,11 @@ def time_errors(values: dict, sr: ServiceRequest | None = None, now: datetime | 
 def create_sr(tenant_id: int, user, values: dict, now: datetime | None = None) -> ServiceRequest:
     """Add an SR (entered `now`, default the current time) with an audit row (the caller commits)."""
     now = now or utcnow()
-    sr = ServiceRequest(tenant_id=tenant_id, code=new_sr_code(tenant_id, now, db.session.get(Tenant, tenant_id).timezone),
-                        **{k: values.get(k) for k in EDITABLE if k not in ("status", "resolved_at", "created_at")})
+    sr = ServiceRequest(
+        tenant_id=tenant_id,
+        code=new_sr_code(tenant_id, now, db.session.get(Tenant, tenant_id).timezone),
+        **{k: values.get(k) for k in EDITABLE if k not in ("status", "resolved_at", "created_at")},
+    )
     sr.description = sr.description or ""
     sr.created_at = values.get("created_at") or now
     apply_status(sr, values.get("status") or "OPEN", values.get("resolved_at"), now)
@@ -94,8 +112,15 @@ def change_status(sr: ServiceRequest, user, status: str) -> dict:
     before = (sr.status, sr.resolved_at)
     apply_status(sr, status)
     if before != (sr.status, sr.resolved_at):
-        record("update", "service_request", sr.id, user=user, code=sr.code, status=[before[0], sr.status],
-               resolved_at=[_plain(before[1]), _plain(sr.resolved_at)])
+        record(
+            "update",
+            "service_request",
+            sr.id,
+            user=user,
+            code=sr.code,
+            status=[before[0], sr.status],
+            resolved_at=[_plain(before[1]), _plain(sr.resolved_at)],
+        )
     return {"status": sr.status}
 
 
@@ -108,7 +133,7 @@ def local_to_utc(value: datetime | None, zone_name: str) -> datetime | None:
     """A naive datetime typed in the institution's zone, as aware UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=ZoneInfo(zone_name)).astimezone(timezone.utc)
+    return value.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
 
 
 def utc_to_local(value: datetime | None, zone_name: str) -> datetime | None:
@@ -118,19 +143,32 @@ def utc_to_local(value: datetime | None, zone_name: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def filtered_query(tenant_id: int, zone_name: str, q: str | None = None, status: str | None = None, type: str | None = None,
-                   priority: str | None = None, service: str | None = None, created_from: date | None = None,
-                   created_to: date | None = None):
+def filtered_query(
+    tenant_id: int,
+    zone_name: str,
+    q: str | None = None,
+    status: str | None = None,
+    type: str | None = None,
+    priority: str | None = None,
+    service: str | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+):
     """The tenant's SRs matching the filters, newest first (dates are days in the institution's zone)."""
     query = select(ServiceRequest).where(ServiceRequest.tenant_id == tenant_id)
-    for column, value in ((ServiceRequest.status, status), (ServiceRequest.type, type), (ServiceRequest.priority, priority),
-                          (ServiceRequest.service, service)):
+    for column, value in (
+        (ServiceRequest.status, status),
+        (ServiceRequest.type, type),
+        (ServiceRequest.priority, priority),
+        (ServiceRequest.service, service),
+    ):
         if value:
             query = query.where(column == value)
     if q:
         pattern = f"%{q.strip()}%"
-        query = query.where(or_(ServiceRequest.code.ilike(pattern), ServiceRequest.title.ilike(pattern),
-                                ServiceRequest.assignee.ilike(pattern)))
+        query = query.where(
+            or_(ServiceRequest.code.ilike(pattern), ServiceRequest.title.ilike(pattern), ServiceRequest.assignee.ilike(pattern))
+        )
     zone = ZoneInfo(zone_name)
     if created_from:
         query = query.where(ServiceRequest.created_at >= datetime.combine(created_from, time.min, zone))
