@@ -15,6 +15,7 @@ from .finops import (
     local_code_date,
     new_cost_code,
 )
+from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportBatch
 from .notices import NOTICE_KINDS, Notice  # noqa: F401
 from .reports import REPORT_STATUSES, SR_PRIORITIES, SR_STATUSES, SR_TYPES, Report, ServiceRequest
 from .schedules import EmailDelivery, ReportSchedule, ScheduleRun  # noqa: F401
@@ -43,6 +44,9 @@ __all__ = [
     "CostMonthlyTotal",
     "Server",
     "ServerMetric",
+    "IMPORT_KINDS",
+    "IMPORT_STATUSES",
+    "ImportBatch",
     "new_cost_code",
     "local_code_date",
     "REPORT_STATUSES",

@@ -50,6 +50,9 @@ class Server(db.Model):
     service: Mapped[str] = mapped_column(String(16), default="OTHER")
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL", name="fk_servers_batch_id"), index=True
+    )
 
 
 class ServerMetric(db.Model):
@@ -69,6 +72,9 @@ class ServerMetric(db.Model):
     cpu_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     memory_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     disk_avg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL", name="fk_server_metrics_batch_id"), index=True
+    )
 
     server: Mapped[Server] = relationship()
 
@@ -100,6 +106,13 @@ class CostEntry(db.Model):
     department: Mapped[str] = mapped_column(String(50), default="IT")
     original_amount: Mapped[Decimal | None] = mapped_column(Money)
     original_currency: Mapped[str | None] = mapped_column(String(3))
+    # Imported entries: their batch, the FOCUS ChargeCategory (Usage, Purchase, Credit, Adjustment, Tax)
+    # and how many file lines were summed into the entry.
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL", name="fk_cost_entries_batch_id"), index=True
+    )
+    charge_category: Mapped[str | None] = mapped_column(String(16))
+    line_count: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -10,7 +10,7 @@ from ..analytics import allocation, baseline_anomalies, budget_overview, monthly
 from ..analytics.labels import category_name, label_functions
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, Server
-from .collectors import ReportData
+from .data import ReportData
 
 TREND_MONTHS = 6
 PDF_ITEM_ROWS = 500
@@ -126,7 +126,7 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
     """Summary, budgets, allocation, trend, anomalies, recommendations and every cost item of the month."""
     from openpyxl.chart import BarChart, LineChart
 
-    from .excel import Col
+    from .workbook import Col
 
     sections = data.sections
     summary, budget = sections["summary"], sections["budget"]

@@ -21,7 +21,7 @@ from ..analytics.labels import label_functions
 from ..formatting import code_label
 from ..models import SR_PRIORITIES, SR_TYPES
 from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS
-from .collectors import ReportData
+from .data import ReportData
 from .registry import TEMPLATES
 
 log = logging.getLogger(__name__)
