@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
 from ..extensions import db
+from ..htmx import is_fragment, page_or_fragment
 from ..models import ServiceRequest
+from ..pagination import paginate
 from ..urls import local_url
 from . import bp
 from .forms import FilterForm, ServiceRequestForm, StatusForm
@@ -40,16 +42,14 @@ def index():
     """The tenant's SRs, filtered and paginated; the table is also the htmx fragment."""
     filters = FilterForm(request.args)
     values = filters.data if filters.validate() else {}
-    page = db.paginate(
-        filtered_query(current_user.tenant_id, _zone(), **values),
-        page=request.args.get("page", 1, type=int),
-        per_page=PAGE_SIZE,
-        error_out=False,
+    page = paginate(filtered_query(current_user.tenant_id, _zone(), **values), per_page=PAGE_SIZE)
+    return page_or_fragment(
+        "service_requests/index.html",
+        {"sr-list": "service_requests/_list.html"},
+        filters=filters,
+        page=page,
+        status_form=StatusForm(),
     )
-    context = {"filters": filters, "page": page, "status_form": StatusForm()}
-    if request.htmx and request.headers.get("HX-Target") == "sr-list":
-        return render_template("service_requests/_list.html", **context)
-    return render_template("service_requests/index.html", **context)
 
 
 def _form_values(form: ServiceRequestForm, sr: ServiceRequest | None) -> dict | None:
@@ -111,10 +111,10 @@ def set_status(sr_id: int):
     if form.validate_on_submit():
         change_status(sr, current_user, form.status.data)
         db.session.commit()
-        if request.htmx:
+        if is_fragment():
             return render_template("service_requests/_row.html", sr=sr, status_form=StatusForm())
         flash(_("Service request %(code)s is now %(status)s.", code=sr.code, status=STATUS_LABELS[sr.status]), "success")
-    elif request.htmx:
+    elif is_fragment():
         return render_template("service_requests/_row.html", sr=sr, status_form=form), 422
     else:
         flash(_("Status: choose one of %(allowed)s.", allowed=", ".join(STATUS_LABELS)), "error")
