@@ -149,9 +149,12 @@ def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from .formatting import register_filters
+    from .labels import register_label_filters
     from .navigation import register_navigation
+    from .reports.registry import TEMPLATES
 
     register_filters(app)
+    register_label_filters(app, TEMPLATES)
     register_navigation(app)
 
     @app.context_processor

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
-from ..analytics.dashboard import dashboard_charts
+from ..analytics.dashboard import TREND_MONTHS, dashboard_charts
 from ..analytics.periods import check_threshold
 from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import year_alerts
@@ -16,8 +16,6 @@ from ..i18n import LOCALE_COOKIE
 from ..models import CostAdvice
 from ..urls import local_url
 from . import bp
-
-DASHBOARD_TREND_MONTHS = 6
 
 
 @bp.route("/")
@@ -42,7 +40,7 @@ def dashboard():
             errors["threshold"] = error.message
     tenant_id = current_user.tenant_id
     summary = analytics.monthly_summary(tenant_id, year, month)
-    months = analytics.trend(tenant_id, months=DASHBOARD_TREND_MONTHS, end=(year, month))
+    months = analytics.trend(tenant_id, months=TREND_MONTHS, end=(year, month))
     anomalies = analytics.baseline_anomalies(tenant_id, year, month, threshold)
     recommendations = analytics.recommendations(tenant_id, year, month)
     page = render_template(

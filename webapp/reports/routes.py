@@ -200,9 +200,9 @@ def stored_file_response(report: Report) -> Response:
 @role_required(*EVERYONE)
 def printable(template_code: str):
     """The printable page of a PDF template for a period (the same HTML the PDF is rendered from)."""
-    from .pdf import PDF_TEMPLATES, render_html
+    from .pdf import render_html
 
-    if template_code not in PDF_TEMPLATES:
+    if template_code not in TEMPLATES or not TEMPLATES[template_code].offers("pdf"):
         abort(404)
     check_template_access(template_code)
     try:
