@@ -13,11 +13,11 @@ from ..auth.roles import EVERYONE, role_required
 from ..errors import error_response
 from ..extensions import db
 from ..models import Report
+from ..recipients import parse_recipients
 from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
+from ..reports.files import not_ready_message, stored_file_response
 from ..reports.periods import today_in
-from ..reports.routes import not_ready_message, stored_file_response
 from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report, retry_report
-from ..schedules.service import parse_recipients
 from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, decimal_number
 from . import bp
 
