@@ -31,6 +31,13 @@ BLUEPRINTS = (
     "webapp.imports:bp",
 )
 
+# What an area adds to the whole app besides its blueprint (template filters, context processors, signal
+# receivers): a register(app) function each, called by the factory after the blueprints.
+AREA_SETUP = (
+    "webapp.reports:register",
+    "webapp.schedules:register",
+)
+
 CLI_GROUPS = (
     "webapp.cli:tenants_cli",
     "webapp.cli:users_cli",
@@ -67,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_input_checks(app)  # before the blueprints: their <int:...> routes bind the id converter when added
     register_blueprints(app)
+    register_areas(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     from .security import register_security_headers
@@ -136,6 +144,12 @@ def register_blueprints(app: Flask) -> None:
     """Register every blueprint listed in BLUEPRINTS."""
     for spec in BLUEPRINTS:
         app.register_blueprint(_load(spec))
+
+
+def register_areas(app: Flask) -> None:
+    """Call every area's register(app) listed in AREA_SETUP."""
+    for spec in AREA_SETUP:
+        _load(spec)(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from ..audit import record
+from ..auth.roles import EVERYONE, role_required
 from ..auth.sessions import current_session, describe_device, live_sessions, own_session_or_none
 from ..extensions import db, limiter
 from ..models import ApiToken, utcnow
@@ -30,7 +31,7 @@ def _render_account(form: ChangePasswordForm, status: int = 200):
 
 
 @bp.route("/")
-@login_required
+@role_required(*EVERYONE)
 def index():
     """Who I am, a password change form and the browsers where I am signed in."""
     return _render_account(ChangePasswordForm())
@@ -42,7 +43,7 @@ def _password_key() -> str:
 
 
 @bp.route("/password", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"],
     key_func=_password_key,
@@ -65,7 +66,7 @@ def change_password():
 
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def end_session(session_id: int):
     """Sign out one browser or device of one's own (another user's session is a 404)."""
     row = own_session_or_none(current_user, session_id)
@@ -81,7 +82,7 @@ def end_session(session_id: int):
 
 
 @bp.route("/sign-out-everywhere", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def sign_out_all():
     """End every session of the user, this one included, and return to sign-in."""
     ended = sign_out_everywhere(current_user)
@@ -99,7 +100,7 @@ def _own_token_or_404(token_id: int) -> ApiToken:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@login_required
+@role_required(*EVERYONE)
 def tokens():
     """List the user's API tokens and issue a new one (shown once)."""
     new_token = None
@@ -121,7 +122,7 @@ def tokens():
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens; it stops working at once."""
     token = _own_token_or_404(token_id)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
 from ..analytics.dashboard import TREND_MONTHS, dashboard_charts
 from ..analytics.periods import check_threshold
-from ..auth.roles import FINOPS, role_required, tenant_get_or_404
+from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import year_alerts
 from ..htmx import is_fragment
 from ..i18n import LOCALE_COOKIE
@@ -19,7 +19,7 @@ from . import bp
 
 
 @bp.route("/")
-@login_required
+@role_required(*EVERYONE)
 def index():
     """Send each role to the first page it may use."""
     if current_user.has_role(*FINOPS):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +14,7 @@ from ..jobs import QueueUnavailable
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.access import readable_schedule_or_404, readable_templates, templates_for
-from ..reports.routes import stored_file_response
+from ..reports.files import stored_file_response
 from . import bp, cron, links, outbox, service
 from .delivery import delivery_summary
 from .describe import describe
@@ -243,12 +239,3 @@ def download_link(token: str):
     response = stored_file_response(report)  # the same file, name and headers as a signed-in download
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-@bp.app_template_filter("in_zone")
-def in_zone(value: datetime | None, zone: str) -> str:
-    """A UTC instant shown in a given zone (not the tenant's): 2026-03-09 (월) 09:00 EDT."""
-    if value is None:
-        return ""
-    local = value.astimezone(ZoneInfo(zone))
-    return f"{local:%Y-%m-%d} ({format_date(local.date(), 'EEE')}) {local:%H:%M} {local.tzname()}"
