@@ -15,7 +15,7 @@ from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from ..recipients import parse_recipients
 from ..reports.access import check_template_access
 from ..reports.service import ReportRequestError, check_format, get_template
-from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text
+from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, check_timezone
 from . import cron
 
 NAME_MAX, CRON_MAX, ZONE_MAX = 200, 120, 64  # the columns are String(200), String(120), String(64)
@@ -63,9 +63,11 @@ def cron_error(expression: str) -> str | None:
 
 
 def zone_error(name: str) -> str | None:
-    """A message when the time zone is unknown, else None."""
-    if cron.zone_or_none((name or "").strip()) is None:
-        return _("Time zone: '%(zone)s' is not a known IANA time zone (e.g. Asia/Seoul).", zone=name or "")
+    """A message when the time zone is unknown (webapp.validation.check_timezone), else None."""
+    try:
+        check_timezone(name)
+    except InvalidParameter as refused:
+        return refused.message
     return None
 
 
