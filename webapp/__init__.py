@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "webapp.service_requests:bp",
     "webapp.schedules:bp",
     "webapp.notices:bp",
+    "webapp.imports:bp",
 )
 
 # What an area adds to the whole app besides its blueprint (template filters, context processors, signal
