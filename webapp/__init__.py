@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "webapp.service_requests:bp",
     "webapp.schedules:bp",
     "webapp.notices:bp",
+    "webapp.audit_log:bp",
 )
 
 CLI_GROUPS = (
