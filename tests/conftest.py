@@ -222,6 +222,20 @@ def app(database_uri, app_config, tmp_path):
 
 
 @pytest.fixture
+def bare_app(app_config, tmp_path):
+    """The app without a database, for tests of templates, labels and formatting: runs once, not once per database.
+
+    Its SQLAlchemy URI is an in-memory SQLite that nothing migrates: a test that queries needs `app` instead.
+    """
+    app = create_app(base_config("sqlite://", MAIL_FILE_PATH=str(tmp_path / "outbox"), **app_config))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture
 def db(app):
     """The SQLAlchemy extension, inside the app context."""
     return _db

@@ -28,7 +28,15 @@ BLUEPRINTS = (
     "webapp.service_requests:bp",
     "webapp.schedules:bp",
     "webapp.notices:bp",
+    "webapp.imports:bp",
     "webapp.audit_log:bp",
+)
+
+# What an area adds to the whole app besides its blueprint (template filters, context processors, signal
+# receivers): a register(app) function each, called by the factory after the blueprints.
+AREA_SETUP = (
+    "webapp.reports:register",
+    "webapp.schedules:register",
 )
 
 CLI_GROUPS = (
@@ -67,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_input_checks(app)  # before the blueprints: their <int:...> routes bind the id converter when added
     register_blueprints(app)
+    register_areas(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     from .security import register_security_headers
@@ -138,6 +147,12 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(_load(spec))
 
 
+def register_areas(app: Flask) -> None:
+    """Call every area's register(app) listed in AREA_SETUP."""
+    for spec in AREA_SETUP:
+        _load(spec)(app)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group listed in CLI_GROUPS."""
     for spec in CLI_GROUPS:
@@ -150,9 +165,12 @@ def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from .formatting import register_filters
+    from .labels import register_label_filters
     from .navigation import register_navigation
+    from .reports.registry import TEMPLATES
 
     register_filters(app)
+    register_label_filters(app, TEMPLATES)
     register_navigation(app)
 
     @app.context_processor

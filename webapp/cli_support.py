@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask_babel import force_locale
@@ -15,16 +14,16 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Tenant, User
-from .validation import FieldErrors
+from .validation import FieldErrors, InvalidParameter, check_timezone
 
 
 def validate_timezone(ctx, param, value):
-    """Click callback: refuse time zones that zoneinfo does not know."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown time zone '{value}'") from None
-    return value
+    """Click callback: refuse time zones that zoneinfo does not know (webapp.validation.check_timezone)."""
+    with force_locale("en"):
+        try:
+            return check_timezone(value)
+        except InvalidParameter as refused:
+            raise click.BadParameter(refused.message) from None
 
 
 def tenant_or_fail(slug: str) -> Tenant:

@@ -3,7 +3,8 @@
 One URL serves the full page and the regions htmx swaps. A view calls `page_or_fragment()`
 with the page template and the fragment template of each swappable region (keyed by the
 element id htmx targets); a history restore always gets the whole page. The app adds
-`Vary: HX-Request, HX-Target` to every response, so caches keep the answers apart.
+`Vary` with every header `is_fragment()` reads (HX-Request, HX-Target, HX-Boosted,
+HX-History-Restore-Request) to every response, so caches keep the answers apart.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ from collections.abc import Mapping
 
 from flask import flash, make_response, redirect, render_template, request
 
-VARY_HEADERS = ("HX-Request", "HX-Target")
+# every header is_fragment() and fragment_target() read: a cache must not serve a fragment to a history restore
+VARY_HEADERS = ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
 
 
 def is_fragment() -> bool:
-    """True for an htmx swap; False for a normal request, a history restore and a boosted link or form (they need the page)."""
+    """True for an htmx swap; False for a normal request, a history restore and a boosted link or form (they need the page).
+
+    A boosted link inside a region that names its own target (`hx-boost` with `hx-target`, e.g. the
+    costs pager) swaps that region, so it gets the fragment: htmx sends HX-Target only when the target
+    has an id, and the page's <body> has none.
+    """
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+    if not htmx or htmx.history_restore_request:
+        return False
+    return not htmx.boosted or bool(request.headers.get("HX-Target"))
 
 
 def fragment_target() -> str | None:
@@ -29,6 +38,8 @@ def fragment_target() -> str | None:
 def page_or_fragment(
     page: str,
     fragments: str | Mapping[str | None, str] | None = None,
+    /,
+    *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
     **context,
@@ -37,6 +48,7 @@ def page_or_fragment(
 
     `fragments` is one template (for any swap) or {target id: template}, where the key None
     is the fragment for swaps of any other target; with no match the page is rendered.
+    The first two are positional-only, so `page=` (a pagination) can be part of the context.
     """
     template = page
     if is_fragment() and fragments:
@@ -51,7 +63,14 @@ def page_or_fragment(
 
 
 def swap_or_redirect(
-    message: str | None, target: str, fragment: str | None = None, trigger: str | None = None, status: int = 200, **context
+    message: str | None,
+    target: str,
+    fragment: str | None = None,
+    /,
+    *,
+    trigger: str | None = None,
+    status: int = 200,
+    **context,
 ):
     """After a change: htmx gets `fragment` (or nothing) with an HX-Trigger event; a plain post gets a flash and a redirect."""
     if is_fragment():

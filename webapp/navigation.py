@@ -38,6 +38,7 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("budgets.index", _l("Budgets")),
     MenuEntry("reports.index", _l("Reports")),
     MenuEntry("service_requests.index", _l("Service requests")),
+    MenuEntry("imports.index", _l("Imports")),
     MenuEntry(
         "schedules.index",
         _l("Schedules"),

@@ -4,9 +4,10 @@ A domain `clean_*` function raises FieldErrors (or returns its errors); a page p
 messages next to the form's fields, and the app's error handler turns an uncaught one into
 `{"detail": ..., "errors": {field: message}}` on the API (422 for a body, 400 for a query string).
 
-The field checks every `clean_*` builds on live here too: text (type, control characters,
-length), whole numbers (ASCII digits only, within a range), ids (within the column range),
-dates and years (2000–2100) and passwords.  `register_input_checks` installs the app-wide
+The field checks every `clean_*` builds on live here too, one definition each: text (type,
+control characters, length), codes from a fixed list, whole numbers (ASCII digits only, within a
+range), ids (within the column range), years (2000–2100), months, service codes, money amounts,
+dates, e-mail addresses, IANA time zones and passwords.  `register_input_checks` installs the app-wide
 part: URL ids that fit the id column, bounded `args.get(..., type=int)`, and one check of every
 request's text (query, form, JSON body, URL parts) for characters no column can store.
 """
@@ -18,6 +19,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
@@ -37,6 +40,11 @@ DECIMAL_NUMBER = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 ECHO_MAX = 40
 CODE_TEXT_MAX = 100  # a code picked from a list: anything longer is simply unknown (the message lists the codes)
+ZONE_MAX = 64  # every time zone column is String(64)
+MAX_AMOUNT = Decimal("9999999999999999.99")  # Numeric(18, 2)
+CENT = Decimal("0.01")
+# ASCII digits only (Decimal() would also read "１２" and "١٢"), an optional exponent as in 1.5e6.
+AMOUNT_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class FieldErrors(ValueError):
@@ -208,6 +216,115 @@ def check_year(year, field: str = "year") -> int:
         message=_("year: must be a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX),
         required_message=_("year: required, a number from %(min)s to %(max)s.", min=YEAR_MIN, max=YEAR_MAX),
     )
+
+
+def check_month(month, field: str = "month") -> int:
+    """A month as int 1–12 (ASCII digits), or InvalidParameter(field)."""
+    return check_whole_number(
+        field,
+        month,
+        minimum=1,
+        maximum=12,
+        message=_("month: must be a number from 1 to 12."),
+        required_message=_("month: required, a number from 1 to 12."),
+    )
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+
+def check_code(field: str, raw, allowed: tuple[str, ...]) -> str:
+    """A required code from a fixed list (case-insensitive); the message lists the allowed values."""
+    text = check_text(field, raw, max_length=CODE_TEXT_MAX).upper()
+    if not text:
+        raise InvalidParameter(field, _("%(field)s: required, one of %(allowed)s.", field=field, allowed=", ".join(allowed)))
+    if text not in allowed:
+        raise InvalidParameter(
+            field,
+            _(
+                "%(field)s: unknown value '%(value)s'; use one of %(allowed)s.",
+                field=field,
+                value=shown(raw),
+                allowed=", ".join(allowed),
+            ),
+        )
+    return text
+
+
+def check_service(service, *, allow_all: bool = False, required: bool = False) -> str | None:
+    """A service code (upper-cased), "ALL" when allowed, or None when optional and empty."""
+    from .models import BUDGET_SCOPE_ALL, SERVICES
+
+    allowed = ((BUDGET_SCOPE_ALL,) if allow_all else ()) + SERVICES
+    text = check_text("service", service, max_length=CODE_TEXT_MAX).upper()
+    if not text:
+        if required:
+            raise InvalidParameter("service", _("service: required, one of %(allowed)s.", allowed=", ".join(allowed)))
+        return BUDGET_SCOPE_ALL if allow_all else None
+    if text not in allowed:
+        raise InvalidParameter(
+            "service",
+            _("service: unknown value '%(value)s'; use one of %(allowed)s.", value=shown(service), allowed=", ".join(allowed)),
+        )
+    return text
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names this system knows (ZoneInfo alone would also open odd paths such as "UTC/../UTC")."""
+    return frozenset(available_timezones())
+
+
+def check_timezone(raw, field: str = "timezone") -> str:
+    """An IANA time zone name such as Asia/Seoul (stripped), or InvalidParameter(field) quoting what was sent."""
+    text = check_text(field, raw, max_length=ZONE_MAX)
+    if text not in _zone_names():
+        raise InvalidParameter(field, timezone_message(raw))
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidParameter(field, timezone_message(raw)) from None
+    return text
+
+
+def timezone_message(raw) -> str:
+    """The message for an unknown time zone."""
+    return _("Time zone: '%(zone)s' is not a known IANA time zone (e.g. Asia/Seoul).", zone=shown(raw or ""))
+
+
+# --- money ------------------------------------------------------------------------------------
+
+
+def _not_a_number(raw, field: str) -> InvalidParameter:
+    """The refusal of an amount that is not a number."""
+    return InvalidParameter(field, _("amount: '%(value)s' is not a number; enter digits such as 1234567.", value=shown(raw)))
+
+
+def parse_amount(raw, field: str = "amount") -> Decimal:
+    """A money amount ≥ 0 with at most two decimals; "1,234,567" and "₩1,234" are accepted as typed.
+
+    Any size is compared before rounding, so 1e30 or "1e100000" is "too large", never a decimal error.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise InvalidParameter(field, _("amount: required, a number of 0 or more."))
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+        raise _not_a_number(raw, field)
+    if isinstance(raw, int) and abs(raw) > 10**18:  # str() of a gigantic int fails; it is too large anyway
+        raise InvalidParameter(
+            field, _("amount: too large.") if raw > 0 else _("amount: must be 0 or more (negative amounts are not allowed).")
+        )
+    text = raw if isinstance(raw, str) else str(raw)
+    text = text.strip().replace(",", "").replace("₩", "").replace(" ", "")
+    if not AMOUNT_TEXT.fullmatch(text):
+        raise _not_a_number(raw, field)
+    value = Decimal(text)
+    if value < 0:
+        raise InvalidParameter(field, _("amount: must be 0 or more (negative amounts are not allowed)."))
+    if value > MAX_AMOUNT:
+        raise InvalidParameter(field, _("amount: too large."))
+    if value != value.quantize(CENT):
+        raise InvalidParameter(field, _("amount: use at most 2 decimal places."))
+    return value.quantize(CENT)
 
 
 # --- dates ------------------------------------------------------------------------------------

@@ -140,6 +140,8 @@ def demo(app, db):
     messages = list_messages(tenant.slug)
     assert messages, "the outbox holds the delivered e-mail"
 
+    batches = demo_import_batches(tenant, users["pm"].id)
+
     def first(model):
         return db.session.scalar(select(model.id).where(model.tenant_id == tenant.id).order_by(model.id).limit(1))
 
@@ -154,13 +156,29 @@ def demo(app, db):
             "user_id": [users["staff"].id],
             "sr_id": [first(ServiceRequest)],
             "advice_id": [first(CostAdvice)],
+            "batch_id": batches,
         },
         "strings": {
             "template_code": list(TEMPLATES),
             "token": [links.make_token(db.session.get(Report, sr_report))],
             "key": [messages[0].key],
+            "kind": ["costs", "srs", "servers"],
+            "fmt": ["csv", "xlsx"],
         },
     }
+
+
+def demo_import_batches(tenant, user_id: int) -> list[int]:
+    """An import waiting for confirmation (its preview) and a finished one (its result)."""
+    import io
+
+    from webapp.imports.pipeline import process_batch, store_upload
+
+    rows = "code,title,type,priority,status,created_at\nWALK-{n},walk {n},INCIDENT,P2,OPEN,2026-03-02 09:00\n"
+    waiting = store_upload(tenant, user_id, "srs", "srs.csv", io.BytesIO(rows.format(n=1).encode()))
+    done = process_batch(store_upload(tenant, user_id, "srs", "srs.csv", io.BytesIO(rows.format(n=2).encode())))
+    assert done.status == "DONE"
+    return [waiting.id, done.id]
 
 
 def page_urls(app, demo) -> list[tuple[str, str, str | None]]:

@@ -105,9 +105,9 @@ def test_cron_preview_fragment_describes_and_lists_five_runs_in_the_zone(client,
 
 def test_choosing_a_template_limits_the_formats(client, auth, tenant):
     auth.login("pm")
-    page = client.get("/schedules/new", query_string={"part": "format", "template": "capacity_plan"}, headers=HTMX).get_data(
-        as_text=True
-    )
+    page = client.get(
+        "/schedules/new", query_string={"template": "capacity_plan"}, headers={**HTMX, "HX-Target": "format-field"}
+    ).get_data(as_text=True)
     assert 'id="format-field"' in page and 'value="excel"' in page and 'value="pdf"' not in page
 
 
@@ -116,8 +116,8 @@ def test_choosing_a_template_while_editing_limits_the_formats(client, auth, tena
     schedule = make_schedule(template="weekly_ops", format="pdf")
     page = client.get(
         f"/schedules/{schedule.id}/edit",
-        query_string={"part": "format", "template": "incident_rca", "format": "pdf"},
-        headers=HTMX,
+        query_string={"template": "incident_rca", "format": "pdf"},
+        headers={**HTMX, "HX-Target": "format-field"},
     ).get_data(as_text=True)
     assert 'value="pdf"' in page and 'value="excel"' not in page  # incident_rca is PDF only
 

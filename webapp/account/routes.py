@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from ..audit import record
+from ..auth.roles import EVERYONE, role_required
 from ..auth.sessions import current_session, describe_device, live_sessions, own_session_or_none
 from ..extensions import db, limiter
-from ..models import ApiToken, utcnow
+from ..models import ApiToken
+from ..validation import FieldErrors, apply_errors
 from . import bp
 from .forms import ChangePasswordForm
-from .service import change_own_password, end_own_session, sign_out_everywhere
+from .service import change_own_password, end_own_session, issue_token, sign_out_everywhere
+from .service import revoke_token as revoke_token_of
 
 
 def _render_account(form: ChangePasswordForm, status: int = 200):
@@ -30,7 +32,7 @@ def _render_account(form: ChangePasswordForm, status: int = 200):
 
 
 @bp.route("/")
-@login_required
+@role_required(*EVERYONE)
 def index():
     """Who I am, a password change form and the browsers where I am signed in."""
     return _render_account(ChangePasswordForm())
@@ -42,7 +44,7 @@ def _password_key() -> str:
 
 
 @bp.route("/password", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"],
     key_func=_password_key,
@@ -52,20 +54,20 @@ def change_password():
     """Change one's own password: every other session ends, this one stays signed in."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            g.wrong_current_password = True  # only guesses count against the limit, not typos in the new one
-            form.current_password.errors.append(_("Current password: this is not your current password."))
-        elif form.new_password.data == form.current_password.data:
-            form.new_password.errors.append(_("New password: choose a password different from the current one."))
+        try:
+            ended = change_own_password(current_user, form.current_password.data, form.new_password.data, current_session())
+        except FieldErrors as refused:
+            # only guesses count against the limit, not typos in the new one
+            g.wrong_current_password = "current_password" in refused.errors
+            apply_errors(form, refused.errors)
         else:
-            ended = change_own_password(current_user, form.new_password.data, current_session())
             flash(_("Your password was changed. Other sessions signed out: %(count)s.", count=ended), "success")
             return redirect(url_for("account.index"))
     return _render_account(form, 422)
 
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def end_session(session_id: int):
     """Sign out one browser or device of one's own (another user's session is a 404)."""
     row = own_session_or_none(current_user, session_id)
@@ -81,7 +83,7 @@ def end_session(session_id: int):
 
 
 @bp.route("/sign-out-everywhere", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def sign_out_all():
     """End every session of the user, this one included, and return to sign-in."""
     ended = sign_out_everywhere(current_user)
@@ -99,20 +101,16 @@ def _own_token_or_404(token_id: int) -> ApiToken:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@login_required
+@role_required(*EVERYONE)
 def tokens():
     """List the user's API tokens and issue a new one (shown once)."""
     new_token = None
     errors = {}
     if request.method == "POST":
-        name = (request.form.get("name") or "").strip()
-        if not name or len(name) > 100:
-            errors["name"] = _("Name: enter 1 to 100 characters.")
-        else:
-            token, new_token = ApiToken.issue(current_user, name)
-            db.session.flush()
-            record("create", "api_token", token.id, name=name)
-            db.session.commit()
+        try:
+            _token, new_token = issue_token(current_user, request.form.get("name"))
+        except FieldErrors as refused:
+            errors = refused.errors
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
@@ -121,13 +119,9 @@ def tokens():
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens; it stops working at once."""
-    token = _own_token_or_404(token_id)
-    if not token.is_revoked:
-        token.revoked_at = utcnow()
-        record("revoke", "api_token", token.id)
-        db.session.commit()
+    revoke_token_of(current_user, _own_token_or_404(token_id))
     flash(_("The token was revoked."), "info")
     return redirect(url_for("account.tokens"))

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..models import ROLES
-from ..validation import WHOLE_NUMBER, password_problem
+from ..validation import WHOLE_NUMBER, InvalidParameter, check_timezone, password_problem
 
 
 def _acceptable_password(form, field):
@@ -49,15 +49,11 @@ class UserForm(FlaskForm):
 
 
 def _valid_timezone(form, field):
-    """Only IANA zone names that zoneinfo knows."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from wtforms.validators import ValidationError
-
+    """Only IANA zone names that zoneinfo knows (webapp.validation.check_timezone)."""
     try:
-        ZoneInfo(field.data or "")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_l("Time zone: enter an IANA zone name such as Asia/Seoul.")) from exc
+        check_timezone(field.data)
+    except InvalidParameter as refused:
+        raise ValidationError(refused.message) from None
 
 
 class TenantSettingsForm(FlaskForm):

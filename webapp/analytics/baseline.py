@@ -28,7 +28,8 @@ from sqlalchemy import func, select, tuple_
 from ..extensions import db
 from ..models import CATEGORIES, SERVICES
 from ..models import CostMonthlyTotal as T
-from .periods import CENT, check_month, check_threshold, check_year, month_span, percent, period_label, previous_month
+from ..validation import CENT, check_month, check_year
+from .periods import check_threshold, month_span, percent, period_label, previous_month
 from .rules import DEFAULT_THRESHOLD
 
 BASELINE_MONTHS = 6

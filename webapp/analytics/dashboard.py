@@ -6,17 +6,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import charts
-from .labels import category_name
+from ..labels import category_colour, category_name
 
-_CATEGORY_COLOURS = {
-    "SERVER": "#003366",
-    "NETWORK": "#2d6cdf",
-    "STORAGE": "#1d9a8a",
-    "LICENSE": "#e0a100",
-    "MAINTENANCE": "#8e5bd1",
-    "PERSONNEL": "#d9534f",
-    "OTHER": "#8a96a3",
-}
+TREND_MONTHS = 6  # the dashboard's trend: this month and the five before it
 
 
 def dashboard_charts(summary: dict, months: dict) -> dict:
@@ -31,7 +23,7 @@ def dashboard_charts(summary: dict, months: dict) -> dict:
         "trend": charts.line_chart(
             labels,
             series,
-            title=_("Monthly IT cost, last 6 months"),
+            title=_("Monthly IT cost, last %(count)s months", count=months["months"]),
             colours=(charts.NAVY, "#d08700"),
             dashed=(_("Budget"),),
             format_axis=axis,
@@ -43,7 +35,7 @@ def dashboard_charts(summary: dict, months: dict) -> dict:
             [(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],
             title=_("Cost by category"),
             width=520,
-            colour=[_CATEGORY_COLOURS.get(code, charts.NAVY) for code in summary["by_category"]],
+            colour=[category_colour(code, charts.NAVY) for code in summary["by_category"]],
             empty_message=no_data,
         ),
         "services": charts.bar_chart(

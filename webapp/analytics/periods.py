@@ -1,4 +1,4 @@
-"""Calendar months: arithmetic without day stepping, the tenant's current month, input checks."""
+"""Calendar months: arithmetic without day stepping, the tenant's current month, the analytics parameters' checks."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from ..validation import (
-    CODE_TEXT_MAX,
+from ..validation import (  # the generic checks live in webapp/validation.py; re-exported for older imports
+    CENT,
     YEAR_MAX,
     YEAR_MIN,
     InvalidParameter,
-    check_text,
+    check_month,
+    check_service,
     check_whole_number,
     check_year,
     checked,
     decimal_number,
-    shown,
 )
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
 TREND_MONTHS_MIN, TREND_MONTHS_MAX = 1, 24
 THRESHOLD_MIN, THRESHOLD_MAX = Decimal(5), Decimal(200)
 ONE_DECIMAL = Decimal("0.1")
-CENT = Decimal("0.01")
 
 
 def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -107,18 +106,6 @@ def share_of(amount: Decimal, fraction: str) -> Decimal:
     return (Decimal(amount) * Decimal(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def check_month(month) -> int:
-    """A month as int 1–12 (ASCII digits), or InvalidParameter('month')."""
-    return check_whole_number(
-        "month",
-        month,
-        minimum=1,
-        maximum=12,
-        message=_("month: must be a number from 1 to 12."),
-        required_message=_("month: required, a number from 1 to 12."),
-    )
-
-
 def check_trend_months(months) -> int:
     """The number of trend months, 1–24, or InvalidParameter('months')."""
     return check_whole_number(
@@ -136,21 +123,3 @@ def check_threshold(threshold) -> Decimal:
     if value is None or not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
         raise InvalidParameter("threshold", _("threshold: must be a percentage from 5 to 200."))
     return value
-
-
-def check_service(service, *, allow_all: bool = False, required: bool = False) -> str | None:
-    """A service code (upper-cased), "ALL" when allowed, or None when optional and empty."""
-    from ..models import BUDGET_SCOPE_ALL, SERVICES
-
-    allowed = ((BUDGET_SCOPE_ALL,) if allow_all else ()) + SERVICES
-    text = check_text("service", service, max_length=CODE_TEXT_MAX).upper()
-    if not text:
-        if required:
-            raise InvalidParameter("service", _("service: required, one of %(allowed)s.", allowed=", ".join(allowed)))
-        return BUDGET_SCOPE_ALL if allow_all else None
-    if text not in allowed:
-        raise InvalidParameter(
-            "service",
-            _("service: unknown value '%(value)s'; use one of %(allowed)s.", value=shown(service), allowed=", ".join(allowed)),
-        )
-    return text

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..formatting import money
 from ..models import CATEGORIES, SERVICES, CostEntry, Server, ServerMetric
+from ..validation import check_month, check_year
 from . import totals
-from .periods import change_percent, check_month, check_threshold, check_year, percent, period_label, previous_month, share_of
+from .periods import change_percent, check_threshold, percent, period_label, previous_month, share_of
 
 DEFAULT_THRESHOLD = 30
 CRITICAL_AT = Decimal("50")

@@ -6,13 +6,11 @@ from decimal import Decimal
 
 from ..extensions import db
 from ..models import BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Tenant
+from ..validation import check_month, check_service, check_year
 from . import totals
 from .periods import (
     change_percent,
-    check_month,
-    check_service,
     check_trend_months,
-    check_year,
     current_month,
     month_span,
     percent,

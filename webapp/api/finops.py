@@ -15,7 +15,7 @@ from flask_login import current_user
 from .. import analytics
 from .. import errors as errors_module
 from ..advice import optimize as month_advice
-from ..analytics.periods import InvalidParameter, check_month, check_year, current_month, month_from_args
+from ..analytics.periods import current_month, month_from_args
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import alert_json, year_alerts
 from ..budgets.service import clean_budget, set_budget
@@ -24,7 +24,7 @@ from ..costs.queries import CostFilter, cost_page
 from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
 from ..models import CATEGORIES, CostEntry
-from ..validation import FieldErrors
+from ..validation import FieldErrors, InvalidParameter, check_month, check_year
 from . import bp
 
 MAX_PER_PAGE = 1000

@@ -9,14 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..auth.roles import EVERYONE, role_required
 from ..errors import error_response
 from ..extensions import db
 from ..models import Report
+from ..recipients import parse_recipients
 from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
+from ..reports.files import not_ready_message, stored_file_response
 from ..reports.periods import today_in
-from ..reports.routes import not_ready_message, stored_file_response
 from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report, retry_report
-from ..schedules.service import parse_recipients
 from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, decimal_number
 from . import bp
 
@@ -53,6 +54,7 @@ def report_json(report: Report) -> dict:
 
 
 @bp.get("/auto-report/templates")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def report_templates():
     """The templates the caller may use: [{code, name, period, format[]}]."""
     return jsonify(
@@ -75,6 +77,7 @@ def _deliver_to(body: dict) -> list[str] | None:
 
 
 @bp.post("/auto-report/generate")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def generate_report():
     """Queue a report: {template, period_start?, period_end?, format (excel), send_email?, email?, wait?}.
 
@@ -129,6 +132,7 @@ def refused(field: str | None, message: str):
 
 
 @bp.post("/auto-report/<int:report_id>/retry")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def retry_failed_report(report_id: int):
     """Generate a FAILED report again: a new report with its template, period and format (409 unless FAILED)."""
     failed = readable_report_or_404(report_id)
@@ -153,6 +157,7 @@ def _wait_for(report_id: int, seconds: float) -> Report:
 
 
 @bp.get("/auto-report/list")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def list_reports():
     """The tenant's reports, newest first: [{id, template, period "start~end", format, status, created_at}].
 
@@ -173,12 +178,14 @@ def list_reports():
 
 
 @bp.get("/auto-report/<int:report_id>")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def report_status(report_id: int):
     """One report: status, error, and when DONE the file details and data_summary."""
     return jsonify(report_json(readable_report_or_404(report_id)))
 
 
 @bp.get("/auto-report/<int:report_id>/download")
+@role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def download_report(report_id: int):
     """The stored file (409 while the report is not DONE)."""
     report = readable_report_or_404(report_id)

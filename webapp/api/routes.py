@@ -3,10 +3,12 @@
 from flask import jsonify
 from flask_login import current_user
 
+from ..auth.roles import EVERYONE, role_required
 from . import bp
 
 
 @bp.get("/me")
+@role_required(*EVERYONE)
 def me():
     """Who the caller is: user, role and tenant."""
     return jsonify(

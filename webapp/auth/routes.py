@@ -6,7 +6,7 @@ from functools import cache
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +17,7 @@ from ..models.core import password_hash_method
 from ..urls import local_url
 from . import bp
 from .forms import LoginForm
+from .roles import EVERYONE, role_required
 from .sessions import current_session, end_session, start_session
 
 
@@ -84,7 +85,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@role_required(*EVERYONE)
 def logout():
     """Sign out: end this browser's session on the server (its copied cookies die too) and return to sign-in."""
     row = current_session()

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..costs.validation import plain_amount
+from ..htmx import is_fragment, page_or_fragment, swap_or_redirect
 from ..models import Budget
+from ..month_picker import month_picker
 from . import bp
 from .forms import BudgetForm
 from .service import budget_ids, find_budget, remove_budget, set_budget
-
-
-def _fragment() -> bool:
-    """An htmx swap rather than a full page (history restores and boosted forms need the page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request and not request.htmx.boosted
 
 
 def _form_for(year: int, month: int) -> BudgetForm:
@@ -38,18 +35,21 @@ def index():
     """Budget vs actual for the chosen month (htmx: the table only)."""
     year, month, errors = analytics.month_from_args(request.args, current_user.tenant.timezone)
     overview = analytics.budget_overview(current_user.tenant_id, year, month)
-    if _fragment():
-        return render_template("budgets/_table.html", overview=overview, ids=budget_ids(current_user.tenant_id, year, month))
+    ids = budget_ids(current_user.tenant_id, year, month)
+    if is_fragment():  # the table only (no form to build); the table is refreshed after a change
+        return page_or_fragment("budgets/index.html", "budgets/_table.html", overview=overview, ids=ids)
     form = _form_for(year, month) if current_user.has_role("ADMIN") else None
-    return render_template(
+    return page_or_fragment(
         "budgets/index.html",
+        status=422 if errors else 200,
         overview=overview,
         form=form,
         year=year,
         month=month,
+        picker=month_picker("budgets.index", year, month),
         errors=errors,
-        ids=budget_ids(current_user.tenant_id, year, month),
-    ), 422 if errors else 200
+        ids=ids,
+    )
 
 
 @bp.route("/", methods=["POST"])
@@ -64,27 +64,31 @@ def save():
             if created
             else _("Budget updated: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
         )
-        if _fragment():
-            response = Response(render_template("budgets/_form.html", form=form, notice=message))
-            response.headers["HX-Trigger"] = "budgets-changed"
-            return response
-        flash(message, "success")
-        return redirect(url_for("budgets.index", year=budget.year, month=budget.month))
-    if _fragment():
-        return render_template("budgets/_form.html", form=form), 422
+        return swap_or_redirect(
+            message,
+            url_for("budgets.index", year=budget.year, month=budget.month),
+            "budgets/_form.html",
+            trigger="budgets-changed",
+            form=form,
+            notice=message,
+        )
+    if is_fragment():
+        return page_or_fragment("budgets/index.html", "budgets/_form.html", status=422, form=form)
     year, month = form.clean.get("year"), form.clean.get("month")
     if not (year and month):
         year, month = analytics.current_month(current_user.tenant.timezone)
     overview = analytics.budget_overview(current_user.tenant_id, year, month)
-    return render_template(
+    return page_or_fragment(
         "budgets/index.html",
+        status=422,
         overview=overview,
         form=form,
         year=year,
         month=month,
+        picker=month_picker("budgets.index", year, month),
         errors={},
         ids=budget_ids(current_user.tenant_id, year, month),
-    ), 422
+    )
 
 
 @bp.route("/<int:budget_id>/delete", methods=["POST"])

@@ -14,13 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..analytics.periods import check_month, check_service, check_year, checked
 from ..audit import record
-from ..costs.validation import parse_amount
 from ..extensions import db
 from ..models import Budget, utcnow
 from ..schedules.sql import insert_on_conflict
-from ..validation import InvalidParameter
+from ..validation import InvalidParameter, check_month, check_service, check_year, checked, parse_amount
 from .alerts import budgets_changed
 
 

@@ -17,12 +17,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
 
-from ..analytics.periods import CENT, add_months, check_service, check_year, current_month, period_label
+from ..analytics.periods import add_months, current_month, period_label
 from ..analytics.summary import budget_status
 from ..extensions import db
 from ..formatting import money
 from ..models import BUDGET_SCOPE_ALL, SERVICES, Budget, Tenant
 from ..models import CostMonthlyTotal as T
+from ..validation import CENT, check_service, check_year
 
 RUN_RATE_MONTHS = 3
 ZERO = Decimal("0.00")

@@ -11,11 +11,10 @@ from functools import partial
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
-from ..analytics.periods import check_month, check_service, check_year, checked
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from ..pagination import PAGE_SIZE
-from .validation import check_code
+from ..validation import check_code, check_month, check_service, check_year, checked
 
 
 @dataclass

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..analytics import current_month
 from ..auth.roles import FINOPS, role_required, tenant_get_or_404
 from ..extensions import db
+from ..htmx import is_fragment, page_or_fragment, swap_or_redirect
 from ..models import CostEntry
 from ..pagination import page_number
 from ..validation import FieldErrors
@@ -17,11 +18,6 @@ from .export import csv_stream, export_title, generated_at, xlsx_file
 from .forms import CostForm
 from .queries import CostFilter, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
 from .service import create_cost, delete_cost, update_cost
-
-
-def _is_fragment_request() -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _new_form(**kwargs) -> CostForm:
@@ -42,7 +38,7 @@ def _page(form: CostForm, costs: CostFilter, status: int = 200):
     """The full costs page."""
     context = _list_context(costs)
     context.update(form=form, years=_year_choices(costs))
-    return render_template("costs/index.html", **context), status
+    return page_or_fragment("costs/index.html", status=status, **context)
 
 
 def _year_choices(costs: CostFilter) -> list[int]:
@@ -59,8 +55,8 @@ def index():
     """The filtered list with totals and the add form; htmx gets only the table."""
     costs = CostFilter.from_args(request.args)
     status = 422 if costs.errors else 200
-    if _is_fragment_request():
-        return render_template("costs/_table.html", **_list_context(costs)), status
+    if is_fragment():  # the table only: no form or year list to build
+        return page_or_fragment("costs/index.html", "costs/_table.html", status=status, **_list_context(costs))
     return _page(_new_form(), costs, status)
 
 
@@ -72,16 +68,18 @@ def create():
     if form.validate_cost(current_user.tenant_id):
         entry = create_cost(current_user, form.clean)
         message = _("Cost %(code)s was added.", code=entry.code)
-        if _is_fragment_request():
-            fresh = _new_form(formdata=None)
-            fresh.year.data, fresh.month.data = str(entry.year), str(entry.month)
-            response = Response(render_template("costs/_form.html", form=fresh, notice=message), 200)
-            response.headers["HX-Trigger"] = "costs-changed"
-            return response
-        flash(message, "success")
-        return redirect(url_for("costs.index", year=entry.year, month=entry.month))
-    if _is_fragment_request():
-        return render_template("costs/_form.html", form=form), 422
+        fresh = _new_form(formdata=None)
+        fresh.year.data, fresh.month.data = str(entry.year), str(entry.month)
+        return swap_or_redirect(
+            message,
+            url_for("costs.index", year=entry.year, month=entry.month),
+            "costs/_form.html",
+            trigger="costs-changed",
+            form=fresh,
+            notice=message,
+        )
+    if is_fragment():
+        return page_or_fragment("costs/index.html", "costs/_form.html", status=422, form=form)
     return _page(form, CostFilter.from_args(request.args), 422)
 
 
@@ -90,7 +88,7 @@ def create():
 def row(cost_id: int):
     """One row of the table (htmx: cancel an edit); without htmx, back to the list."""
     entry = tenant_get_or_404(CostEntry, cost_id)
-    if _is_fragment_request():
+    if is_fragment():
         return render_template("costs/_row.html", cost=entry)
     return redirect(url_for("costs.index", year=entry.year, month=entry.month))
 
@@ -101,21 +99,20 @@ def edit(cost_id: int):
     """Edit in place (htmx swaps the row for an editable row) or on its own page without JavaScript."""
     entry = tenant_get_or_404(CostEntry, cost_id)
     form = CostForm(servers=tenant_servers(current_user.tenant_id))
-    fragment = _is_fragment_request()
     if request.method == "GET":
         form.fill_from(entry)
     elif form.validate_cost(current_user.tenant_id):
         changes = update_cost(entry, current_user, form.clean)
-        if fragment:
-            response = Response(render_template("costs/_row.html", cost=entry, just_saved=True))
-            if changes:
-                response.headers["HX-Trigger"] = "costs-totals-changed"
-            return response
-        flash(_("Cost %(code)s was updated.", code=entry.code), "success")
-        return redirect(url_for("costs.index"))
+        return swap_or_redirect(
+            _("Cost %(code)s was updated.", code=entry.code),
+            url_for("costs.index"),
+            "costs/_row.html",
+            trigger="costs-totals-changed" if changes else None,
+            cost=entry,
+            just_saved=True,
+        )
     status = 422 if request.method == "POST" else 200
-    template = "costs/_edit_row.html" if fragment else "costs/edit.html"
-    return render_template(template, cost=entry, form=form), status
+    return page_or_fragment("costs/edit.html", "costs/_edit_row.html", status=status, cost=entry, form=form)
 
 
 @bp.route("/<int:cost_id>/delete", methods=["GET", "POST"])
@@ -127,12 +124,7 @@ def delete(cost_id: int):
         return render_template("costs/delete.html", cost=entry)
     code = entry.code
     delete_cost(entry, current_user)
-    if _is_fragment_request():
-        response = Response("", 200)
-        response.headers["HX-Trigger"] = "costs-totals-changed"
-        return response
-    flash(_("Cost %(code)s was deleted.", code=code), "success")
-    return redirect(url_for("costs.index"))
+    return swap_or_redirect(_("Cost %(code)s was deleted.", code=code), url_for("costs.index"), trigger="costs-totals-changed")
 
 
 @bp.route("/totals")

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
-from ..analytics.dashboard import dashboard_charts
+from ..analytics.dashboard import TREND_MONTHS, dashboard_charts
 from ..analytics.periods import check_threshold
-from ..auth.roles import FINOPS, role_required, tenant_get_or_404
+from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import year_alerts
 from ..htmx import is_fragment
 from ..i18n import LOCALE_COOKIE
 from ..models import CostAdvice
+from ..month_picker import month_picker
 from ..urls import local_url
 from . import bp
 
-DASHBOARD_TREND_MONTHS = 6
-
 
 @bp.route("/")
-@login_required
+@role_required(*EVERYONE)
 def index():
     """Send each role to the first page it may use."""
     if current_user.has_role(*FINOPS):
@@ -42,13 +41,14 @@ def dashboard():
             errors["threshold"] = error.message
     tenant_id = current_user.tenant_id
     summary = analytics.monthly_summary(tenant_id, year, month)
-    months = analytics.trend(tenant_id, months=DASHBOARD_TREND_MONTHS, end=(year, month))
+    months = analytics.trend(tenant_id, months=TREND_MONTHS, end=(year, month))
     anomalies = analytics.baseline_anomalies(tenant_id, year, month, threshold)
     recommendations = analytics.recommendations(tenant_id, year, month)
     page = render_template(
         "main/dashboard.html",
         year=year,
         month=month,
+        picker=month_picker("main.dashboard", year, month),
         errors=errors,
         summary=summary,
         trend=months,

@@ -13,7 +13,7 @@ from .types import UTCDateTime, utcnow
 IMPORT_KINDS = ("costs", "srs", "servers")
 # PENDING: stored, waiting for the background job; RUNNING: reading/validating/committing;
 # DONE: rows stored; FAILED: refused (errors) or broken, nothing stored; UNDONE: its rows removed again.
-IMPORT_STATUSES = ("PENDING", "RUNNING", "DONE", "FAILED", "UNDONE")
+IMPORT_STATUSES = ("PENDING", "QUEUED", "RUNNING", "DONE", "FAILED", "UNDONE")
 
 
 class ImportBatch(db.Model):

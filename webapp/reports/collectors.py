@@ -1,68 +1,17 @@
-"""Data collectors: one function per template, each returning the figures its Excel and PDF show."""
+"""Collect a report's data: the SR summary every template carries, then its template's own sections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from ..jsonable import jsonable
 from ..models import Tenant, utcnow
 from . import metrics
-from .registry import TEMPLATES, ReportTemplate
-
-PDF_BREACH_ROWS = 40
-PDF_INCIDENT_ROWS = 60
-# The seed routers' names of the five SR figures (SPEC §7 data_summary) → the names used in this package.
-SEED_SR_FIELDS = {
-    "sr_total": "created",
-    "sr_done": "resolved",
-    "sr_open": "open_now",
-    "completion_rate": "completion_rate",
-    "mttr_hours": "mttr_hours",
-}
-
-
-@dataclass
-class ReportData:
-    """Everything one report shows: its request, the SR summary and the template's sections."""
-
-    template: ReportTemplate
-    tenant: Tenant
-    start: date
-    end: date
-    generated_at: datetime
-    window: metrics.Window | None = None
-    summary: dict = field(default_factory=dict)
-    sr_figures: dict = field(default_factory=dict)  # the period's SR summary, for every template (also in data_summary)
-    sections: dict[str, Any] = field(default_factory=dict)
-    highlights: dict = field(default_factory=dict)
-
-    @property
-    def period_text(self) -> str:
-        """'2026-01-01 ~ 2026-01-31'."""
-        return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
-
-    def data_summary(self) -> dict:
-        """The JSON-safe summary stored with the report and returned by the API.
-
-        Besides the template's own figures it carries the seed's sr_total, sr_done, sr_open,
-        completion_rate and mttr_hours: the period's SR figures, also for monthly_cost.
-        """
-        seed = {seed_name: self.sr_figures[name] for seed_name, name in SEED_SR_FIELDS.items()}
-        return jsonable(
-            {
-                "template": self.template.code,
-                "period": {"start": self.start, "end": self.end},
-                **self.summary,
-                **{k: v for k, v in seed.items() if k not in self.summary},
-                **self.highlights,
-            }
-        )
+from .data import ReportData
+from .registry import TEMPLATES
 
 
 def collect(template_code: str, tenant: Tenant, start: date, end: date, now: datetime | None = None) -> ReportData:
-    """Collect the data of one report."""
+    """Collect the data of one report (the template's collect fills its sections)."""
     template = TEMPLATES[template_code]
     now = now or utcnow()
     data = ReportData(template, tenant, start, end, now)
@@ -71,65 +20,5 @@ def collect(template_code: str, tenant: Tenant, start: date, end: date, now: dat
     if template.sr_based:
         data.window = window
         data.summary = data.sr_figures
-    COLLECTORS[template_code](data)
+    template.collect(data)
     return data
-
-
-def collect_weekly_ops(data: ReportData) -> None:
-    """Per-service breakdown, daily trend, and counts by type and priority."""
-    window = data.window
-    data.sections["services"] = metrics.per_service(window)
-    data.sections["daily"] = metrics.daily_trend(window)
-    data.sections["by_type"] = metrics.counts_by(window, metrics.SR.type)
-    data.sections["by_priority"] = metrics.counts_by(window, metrics.SR.priority)
-
-
-def collect_monthly_sla(data: ReportData) -> None:
-    """SLA compliance per priority and the breaches (all in Excel, the worst in the PDF)."""
-    rows = metrics.sla_by_priority(data.window)
-    totals = metrics.sla_totals(rows)
-    data.sections["sla"] = rows
-    data.sections["sla_totals"] = totals
-    data.sections["breach_count"] = metrics.count_breaches(data.window)
-    data.sections["top_breaches"] = list(metrics.iter_breaches(data.window, limit=PDF_BREACH_ROWS))
-    data.highlights = {"sla_compliance": totals["compliance"], "sla_breaches": data.sections["breach_count"]}
-
-
-def collect_incident_rca(data: ReportData) -> None:
-    """Incidents by root cause, recurring patterns and the incident list."""
-    window = data.window
-    causes = metrics.incidents_by_root_cause(window)
-    incident_filter = metrics.SR.type == metrics.INCIDENT
-    data.sections["causes"] = causes
-    data.sections["patterns"] = metrics.recurring_patterns(window)
-    data.sections["incident_count"] = sum(c["count"] for c in causes)
-    data.sections["incidents_by_priority"] = metrics.counts_by(window, metrics.SR.priority, incident_filter)
-    data.sections["incidents"] = list(metrics.iter_created(window, incident_filter, limit=PDF_INCIDENT_ROWS))
-    data.highlights = {"incidents": data.sections["incident_count"], "recurring_patterns": len(data.sections["patterns"])}
-
-
-def collect_capacity_plan(data: ReportData) -> None:
-    """Server and storage cost and utilisation by month (12 months to the period end) with a 3-month forecast."""
-    from .capacity import capacity_sections
-
-    data.sections.update(capacity_sections(data.tenant.id, data.start, data.end))
-    data.highlights = {
-        "forecast_server_storage_cost": data.sections["forecast"][0]["cost"] if data.sections["forecast"] else None
-    }
-
-
-def collect_monthly_cost(data: ReportData) -> None:
-    """Section 3 of the SPEC for the month of the period end (summary, budget, trend, allocation, anomalies, recommendations)."""
-    from .cost import cost_highlights, cost_sections
-
-    data.sections.update(cost_sections(data.tenant, data.end.year, data.end.month))
-    data.summary = cost_highlights(data.sections)
-
-
-COLLECTORS = {
-    "weekly_ops": collect_weekly_ops,
-    "monthly_sla": collect_monthly_sla,
-    "incident_rca": collect_incident_rca,
-    "capacity_plan": collect_capacity_plan,
-    "monthly_cost": collect_monthly_cost,
-}

@@ -1,5 +1,8 @@
 """PDF reports: one Jinja template per report is both the printable page and, through WeasyPrint, the PDF.
 
+The template (`ReportTemplate.print_template`) and its SVG charts (`ReportTemplate.figures`) come from the
+report's kind module in reports/kinds/; this module holds the shared text formatters and the rendering.
+
 WeasyPrint runs only in the worker (render_pdf is called by the report job).  Fonts come
 from the system (fonts-nanum / fonts-noto-cjk through fontconfig) and are embedded in the
 PDF as subsets; nothing is fetched from the network.
@@ -13,7 +16,6 @@ from functools import partial
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import charts
@@ -21,11 +23,9 @@ from ..analytics.labels import label_functions
 from ..formatting import code_label
 from ..models import SR_PRIORITIES, SR_TYPES
 from ..service_requests.labels import PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS
-from .collectors import ReportData
-from .registry import TEMPLATES
+from .data import ReportData
 
 log = logging.getLogger(__name__)
-PDF_TEMPLATES = {code: f"reports/print/{code}.html" for code, t in TEMPLATES.items() if t.offers("pdf")}
 
 
 def pct(value) -> str:
@@ -56,74 +56,6 @@ def chart_helpers() -> dict:
     }
 
 
-def _weekly_ops_figures(data: ReportData) -> dict:
-    """Created SRs per service; created and resolved per day."""
-    services = [(r["service"], r["created"]) for r in data.sections["services"]]
-    daily = data.sections["daily"]
-    return {
-        "services": charts.bar_chart(
-            services,
-            title=_("SRs created by service"),
-            width=620,
-            format_value=charts.grouped_number,
-            empty_message=_("No SRs in this period"),
-        ),
-        "daily": charts.line_chart(
-            [d["day"].strftime("%m-%d") for d in daily],
-            {_("Received"): [d["created"] for d in daily], _("Resolved"): [d["resolved"] for d in daily]},
-            title=_("SRs per day"),
-            width=640,
-            height=250,
-            format_value=charts.grouped_number,
-            empty_message=_("No SRs in this period"),
-        ),
-    }
-
-
-def _monthly_sla_figures(data: ReportData) -> dict:
-    """Compliance per priority."""
-    rows = [(r["priority"], r["compliance"] or 0) for r in data.sections["sla"]]
-    return {
-        "compliance": charts.bar_chart(
-            rows,
-            title=_("SLA compliance by priority"),
-            width=620,
-            format_value=pct,
-            format_axis=lambda v: f"{v:,.0f}%",
-            empty_message=_("No SRs resolved in this period"),
-        )
-    }
-
-
-def _incident_rca_figures(data: ReportData) -> dict:
-    """Incidents per root cause."""
-    rows = [(r["root_cause"] or _("Not recorded"), r["count"]) for r in data.sections["causes"][:12]]
-    return {
-        "causes": charts.bar_chart(
-            rows,
-            title=_("Incidents by root cause"),
-            width=620,
-            format_value=charts.grouped_number,
-            empty_message=_("No incidents in this period"),
-        )
-    }
-
-
-def _monthly_cost_figures(data: ReportData) -> dict:
-    """Category, service and trend charts of the cost report."""
-    from .cost import cost_figures
-
-    return cost_figures(data)
-
-
-FIGURES = {
-    "weekly_ops": _weekly_ops_figures,
-    "monthly_sla": _monthly_sla_figures,
-    "incident_rca": _incident_rca_figures,
-    "monthly_cost": _monthly_cost_figures,
-}
-
-
 def print_stylesheet() -> Markup:
     """static/css/report-print.css, to inline into the HTML WeasyPrint renders (browsers link the file)."""
     path = Path(current_app.static_folder) / "css" / "report-print.css"
@@ -133,11 +65,11 @@ def print_stylesheet() -> Markup:
 def render_html(data: ReportData, for_pdf: bool, back_url: str = "") -> str:
     """The report as an HTML page with inline SVG charts: self-contained for the PDF, linking its CSS and JS for browsers."""
     return render_template(
-        PDF_TEMPLATES[data.template.code],
+        data.template.print_template,
         data=data,
         sections=data.sections,
         summary=data.summary,
-        figures=FIGURES[data.template.code](data),
+        figures=data.template.figures(data),
         for_pdf=for_pdf,
         back_url=back_url,
         print_stylesheet=print_stylesheet() if for_pdf else "",

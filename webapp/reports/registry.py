@@ -1,13 +1,12 @@
-"""The report templates of SPEC §5.1: code, Korean name, default period, the formats offered and who may use them."""
+"""The report templates of SPEC §5.1, one module each in reports/kinds/ (adding a template is adding a module there)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
 
-from flask_babel import lazy_gettext as _l
-
-from ..auth.roles import EVERYONE, FINOPS
-from .periods import MONTHLY, QUARTERLY, WEEKLY
+from . import kinds
+from .template import ReportTemplate
 
 FORMATS = ("excel", "pdf")
 FILE_TYPES = {
@@ -16,47 +15,24 @@ FILE_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class ReportTemplate:
-    """One kind of report."""
-
-    code: str
-    name: str  # the Korean name of SPEC §5.1 (API field `name`)
-    label: object  # the same name in the UI language
-    period: str  # WEEKLY / MONTHLY / QUARTERLY
-    formats: tuple[str, ...]
-    sr_based: bool = True
-    # SPEC §2: everyone may use the SR-based reports; reports built on cost data are ADMIN/PM only.
-    roles: tuple[str, ...] = EVERYONE
-
-    def offers(self, fmt: str) -> bool:
-        """True when the template can be produced in this format."""
-        return fmt in self.formats
-
-    def allows(self, user) -> bool:
-        """True when the user's role may use the template: see it, generate it, print it and read its reports."""
-        return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role(*self.roles))
+def _discover() -> dict[str, ReportTemplate]:
+    """The TEMPLATE of every module in reports/kinds/, by code, in their `order`."""
+    found = []
+    for info in pkgutil.iter_modules(kinds.__path__):
+        if info.name.startswith("_"):
+            continue
+        template = importlib.import_module(f"{kinds.__name__}.{info.name}").TEMPLATE
+        if template.code != info.name:
+            raise ValueError(f"reports/kinds/{info.name}.py declares the template {template.code!r}")
+        if not set(template.formats) <= set(FORMATS):
+            raise ValueError(f"report template {template.code}: unknown format in {template.formats}")
+        found.append(template)
+    return {t.code: t for t in sorted(found, key=lambda t: (t.order, t.code))}
 
 
-TEMPLATES: dict[str, ReportTemplate] = {
-    t.code: t
-    for t in (
-        ReportTemplate("weekly_ops", "주간 운영 보고서", _l("Weekly operations report"), WEEKLY, ("excel", "pdf")),
-        ReportTemplate("monthly_sla", "월간 SLA 보고서", _l("Monthly SLA report"), MONTHLY, ("excel", "pdf")),
-        ReportTemplate("incident_rca", "인시던트 분석", _l("Incident analysis"), MONTHLY, ("pdf",)),
-        # capacity_plan shows server and storage cost figures: it is built on cost data too.
-        ReportTemplate("capacity_plan", "용량 계획 보고서", _l("Capacity planning report"), QUARTERLY, ("excel",), roles=FINOPS),
-        ReportTemplate(
-            "monthly_cost",
-            "월간 IT 비용 보고서",
-            _l("Monthly IT cost report"),
-            MONTHLY,
-            ("excel", "pdf"),
-            sr_based=False,
-            roles=FINOPS,
-        ),
-    )
-}
+TEMPLATES: dict[str, ReportTemplate] = _discover()
+
+__all__ = ["FILE_TYPES", "FORMATS", "TEMPLATES", "ReportTemplate", "templates_for"]
 
 
 def templates_for(user) -> dict[str, ReportTemplate]:

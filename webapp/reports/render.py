@@ -42,9 +42,7 @@ def render_report(tenant: Tenant, template_code: str, start: date, end: date, fm
     """Collect and build one report file (runs in the worker; call inside tenant_context)."""
     data = collect(template_code, tenant, start, end, now)
     if fmt == "excel":
-        from .excel import build_workbook
-
-        content = build_workbook(data)
+        content = data.template.workbook(data)
     elif fmt == "pdf":
         from .pdf import render_pdf
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,13 +14,14 @@ from ..errors import error_response
 from ..extensions import db
 from ..jobs import QueueUnavailable
 from ..models import Report
+from ..recipients import parse_recipients
 from . import bp
 from .access import check_template_access, readable_report_or_404, readable_templates, templates_for
 from .collectors import collect
+from .files import not_ready_message, stored_file_response
 from .forms import ReportForm
 from .periods import today_in
 from .registry import TEMPLATES
-from .render import ascii_file_name, content_disposition
 from .service import (
     ReportRequestError,
     check_format,
@@ -89,8 +90,6 @@ def _email_recipients(form: ReportForm) -> list[str] | None:
     """Addresses to e-mail the link to when the box is ticked ([] when not), or None with the error on the field."""
     if not form.send_email.data:
         return []
-    from ..schedules.service import parse_recipients
-
     addresses, error = parse_recipients(form.email.data)
     if error:
         form.email.errors.append(error)
@@ -176,33 +175,13 @@ def download(report_id: int):
     return stored_file_response(report)
 
 
-def not_ready_message(report: Report) -> str:
-    """Why a report cannot be downloaded yet."""
-    return _("The report is not ready (status %(status)s).", status=report.status)
-
-
-def stored_file_response(report: Report) -> Response:
-    """Serve a DONE report's stored bytes with the right content type and a Korean-safe file name."""
-    content = db.session.scalar(select(Report.content).where(Report.id == report.id))
-    if content is None:
-        abort(404)
-    fallback = ascii_file_name(report.template, report.period_start, report.period_end, report.format)
-    response = Response(content, mimetype=report.content_type)
-    response.headers["Content-Disposition"] = content_disposition(report.file_name or fallback, fallback)
-    response.headers["Content-Length"] = str(len(content))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(report.sha256 or "")
-    return response
-
-
 @bp.route("/print/<template_code>")
 @role_required(*EVERYONE)
 def printable(template_code: str):
     """The printable page of a PDF template for a period (the same HTML the PDF is rendered from)."""
-    from .pdf import PDF_TEMPLATES, render_html
+    from .pdf import render_html
 
-    if template_code not in PDF_TEMPLATES:
+    if template_code not in TEMPLATES or not TEMPLATES[template_code].offers("pdf"):
         abort(404)
     check_template_access(template_code)
     try:
@@ -218,22 +197,3 @@ def _print_period(template_code: str) -> tuple[date, date]:
     start, end = parse_period(template_code, request.args.get("start"), request.args.get("end"), _tenant_today())
     check_period(start, end)
     return start, end
-
-
-@bp.app_context_processor
-def report_globals():
-    """The template registry, for report rows rendered anywhere (reports page, schedule history)."""
-    return {"report_templates": TEMPLATES}
-
-
-@bp.app_template_filter("filesize")
-def filesize(size: int | None) -> str:
-    """1536 → '1.5 KB'."""
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024 or unit == "MB":
-            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{value:,.1f} MB"

@@ -1,7 +1,11 @@
-"""A plain-language description of a 5-field cron expression, in the UI language (Korean by default)."""
+"""A plain-language description of a 5-field cron expression, in the UI language (Korean by default); the in_zone filter."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -106,3 +110,11 @@ def describe(expression: str) -> str:
         return _("%(days)s, %(time)s", days=days, time=time)
     months = _join([str(MONTHS[m - 1]) for m in _values(month, 3)])
     return _("in %(months)s, %(days)s, %(time)s", months=months, days=days, time=time)
+
+
+def in_zone(value: datetime | None, zone: str) -> str:
+    """A UTC instant shown in a given zone (not the tenant's): 2026-03-09 (월) 09:00 EDT."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d} ({format_date(local.date(), 'EEE')}) {local:%H:%M} {local.tzname()}"

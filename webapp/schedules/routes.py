@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import ADMIN, MANAGERS, role_required
 from ..extensions import db
+from ..htmx import is_fragment, page_or_fragment
 from ..jobs import QueueUnavailable
 from ..models import utcnow
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..reports.access import readable_schedule_or_404, readable_templates, templates_for
-from ..reports.routes import stored_file_response
+from ..reports.files import stored_file_response
 from . import bp, cron, links, outbox, service
 from .delivery import delivery_summary
 from .describe import describe
@@ -65,11 +62,8 @@ def _render_form(form: ScheduleForm, schedule: ReportSchedule | None, status: in
         "zones": cron.zone_choices(),
         "preview": preview_context(form.cron.data or "", form.timezone.data or ""),
     }
-    if request.htmx and request.args.get("part") == "format":
-        return render_template("schedules/_format_field.html", **context)
-    if request.htmx and request.method == "POST":
-        return render_template("schedules/_form.html", **context), status
-    return render_template("schedules/form.html", **context), status
+    fragments = {"format-field": "schedules/_format_field.html", None: "schedules/_form.html"}  # None: the form swaps itself
+    return page_or_fragment("schedules/form.html", fragments, status=status, **context)
 
 
 def _save(form: ScheduleForm, schedule: ReportSchedule | None):
@@ -92,7 +86,7 @@ def _save(form: ScheduleForm, schedule: ReportSchedule | None):
 def _after_save(schedule: ReportSchedule):
     """Go to the schedule (HX-Redirect for htmx posts)."""
     target = url_for("schedules.detail", schedule_id=schedule.id)
-    if request.htmx:
+    if is_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target)
 
@@ -144,8 +138,7 @@ def edit(schedule_id: int):
 def preview():
     """The cron preview: description and next 5 runs, or the error (fragment for htmx, small page otherwise)."""
     context = preview_context(request.args.get("cron", ""), request.args.get("timezone", ""))
-    template = "schedules/_cron_preview.html" if request.htmx else "schedules/preview.html"
-    return render_template(template, preview=context), 200
+    return page_or_fragment("schedules/preview.html", "schedules/_cron_preview.html", preview=context)
 
 
 @bp.route("/schedules/<int:schedule_id>")
@@ -154,9 +147,7 @@ def detail(schedule_id: int):
     """A schedule and its run history (the history fragment polls itself while a run is in progress)."""
     schedule = readable_schedule_or_404(schedule_id)
     context = _detail_context(schedule, request.args.get("page", 1, type=int))
-    if request.htmx and request.headers.get("HX-Target") == "run-history":
-        return render_template("schedules/_runs.html", **context)
-    return render_template("schedules/detail.html", **context)
+    return page_or_fragment("schedules/detail.html", {"run-history": "schedules/_runs.html"}, **context)
 
 
 def _detail_context(schedule: ReportSchedule, page_number: int) -> dict:
@@ -248,12 +239,3 @@ def download_link(token: str):
     response = stored_file_response(report)  # the same file, name and headers as a signed-in download
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-@bp.app_template_filter("in_zone")
-def in_zone(value: datetime | None, zone: str) -> str:
-    """A UTC instant shown in a given zone (not the tenant's): 2026-03-09 (월) 09:00 EDT."""
-    if value is None:
-        return ""
-    local = value.astimezone(ZoneInfo(zone))
-    return f"{local:%Y-%m-%d} ({format_date(local.date(), 'EEE')}) {local:%H:%M} {local.tzname()}"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
@@ -14,15 +12,13 @@ from ..audit import record
 from ..extensions import db
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
+from ..recipients import parse_recipients
 from ..reports.access import check_template_access
 from ..reports.service import ReportRequestError, check_format, get_template
-from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, kind_of, shown
+from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, check_timezone
 from . import cron
 
-MAX_RECIPIENTS = 50
-MAX_RECIPIENT_ITEMS = 1000  # before checking each address: a huge list is refused without validating every item
 NAME_MAX, CRON_MAX, ZONE_MAX = 200, 120, 64  # the columns are String(200), String(120), String(64)
-RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")
 EDITABLE = ("name", "template", "cron", "timezone", "format", "recipients", "active", "skip_when_empty")
 
 
@@ -67,37 +63,12 @@ def cron_error(expression: str) -> str | None:
 
 
 def zone_error(name: str) -> str | None:
-    """A message when the time zone is unknown, else None."""
-    if cron.zone_or_none((name or "").strip()) is None:
-        return _("Time zone: '%(zone)s' is not a known IANA time zone (e.g. Asia/Seoul).", zone=name or "")
+    """A message when the time zone is unknown (webapp.validation.check_timezone), else None."""
+    try:
+        check_timezone(name)
+    except InvalidParameter as refused:
+        return refused.message
     return None
-
-
-def parse_recipients(raw) -> tuple[list[str], str | None]:
-    """Recipients from a list or a text with commas/semicolons/new lines: (normalised addresses, error)."""
-    if raw is not None and not isinstance(raw, (str, list, tuple)):
-        return [], _("Recipients: send a list of e-mail addresses.")
-    items = raw if isinstance(raw, (list, tuple)) else RECIPIENT_SEPARATORS.split(raw or "")
-    if len(items) > MAX_RECIPIENT_ITEMS:
-        return [], _("Recipients: at most %(n)s addresses.", n=MAX_RECIPIENTS)
-    addresses: list[str] = []
-    for item in items:
-        if item is not None and not isinstance(item, str):
-            return addresses, _("Recipients: each address must be text, not %(kind)s.", kind=kind_of(item))
-        text = (item or "").strip()
-        if not text:
-            continue
-        try:
-            address = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            return addresses, _("Recipients: '%(address)s' is not a valid e-mail address.", address=shown(text))
-        if address.lower() not in {a.lower() for a in addresses}:
-            addresses.append(address)
-    if not addresses:
-        return addresses, _("Recipients: enter at least one e-mail address.")
-    if len(addresses) > MAX_RECIPIENTS:
-        return addresses, _("Recipients: at most %(n)s addresses.", n=MAX_RECIPIENTS)
-    return addresses, None
 
 
 def _text(errors: dict[str, str], field: str, raw, max_length: int, default: str = "") -> str:

@@ -1,23 +1,10 @@
-"""Display labels for SR codes (types, priorities, statuses) in the UI language."""
+"""Display labels of SR codes: the names the SR code and the reports import (the registry is webapp/labels.py)."""
 
-from flask_babel import lazy_gettext as _l
+from ..labels import BADGES, SR_PRIORITY_LABELS, SR_STATUS_LABELS, SR_TYPE_LABELS
 
-TYPE_LABELS = {
-    "REQUEST": _l("Service request"),
-    "INCIDENT": _l("Incident"),
-    "PROBLEM": _l("Problem"),
-    "CHANGE": _l("Change"),
-}
-PRIORITY_LABELS = {
-    "P1": _l("P1 Critical"),
-    "P2": _l("P2 High"),
-    "P3": _l("P3 Medium"),
-    "P4": _l("P4 Low"),
-}
-STATUS_LABELS = {
-    "OPEN": _l("Open"),
-    "IN_PROGRESS": _l("In progress"),
-    "DONE": _l("Done"),
-    "CANCELLED": _l("Cancelled"),
-}
-STATUS_BADGES = {"OPEN": "badge-info", "IN_PROGRESS": "badge-warn", "DONE": "badge-ok", "CANCELLED": "badge-muted"}
+TYPE_LABELS = SR_TYPE_LABELS
+PRIORITY_LABELS = SR_PRIORITY_LABELS
+STATUS_LABELS = SR_STATUS_LABELS
+STATUS_BADGES = BADGES["sr_status"]
+
+__all__ = ["PRIORITY_LABELS", "STATUS_BADGES", "STATUS_LABELS", "TYPE_LABELS"]

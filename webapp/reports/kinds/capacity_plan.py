@@ -1,15 +1,25 @@
-"""Capacity planning figures: server and storage cost and utilisation by month, with a linear forecast."""
+"""용량 계획 보고서 (capacity_plan): server and storage cost and utilisation by month, with a linear forecast.
+
+Sections: the figures in SQL (capacity_sections: monthly trend, forecast, per-server status), then the
+template's collect and its workbook. Built on cost data, so ADMIN/PM only (SPEC §2).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from ..extensions import db
-from ..models import CostEntry, Server, ServerMetric
-from .metrics import one_decimal
+from ...auth.roles import FINOPS
+from ...extensions import db
+from ...models import CostEntry, Server, ServerMetric
+from ..data import ReportData
+from ..metrics import one_decimal
+from ..periods import QUARTERLY
+from ..template import ReportTemplate
 
 CAPACITY_CATEGORIES = ("SERVER", "STORAGE")
 TREND_MONTHS = 12
@@ -175,3 +185,113 @@ def _advice(row: dict) -> str:
     if row["cpu"] is not None and Decimal(row["cpu"]) < IDLE_BELOW:
         return "IDLE"
     return "OK"
+
+
+# --- the template ------------------------------------------------------------------------------
+
+
+def collect(data: ReportData) -> None:
+    """Server and storage cost and utilisation by month (12 months to the period end) with a 3-month forecast."""
+    data.sections.update(capacity_sections(data.tenant.id, data.start, data.end))
+    data.highlights = {
+        "forecast_server_storage_cost": data.sections["forecast"][0]["cost"] if data.sections["forecast"] else None
+    }
+
+
+def build_workbook(data: ReportData) -> bytes:
+    """Summary, monthly server/storage cost and utilisation with the forecast (charts), and each server's status."""
+    from openpyxl.chart import LineChart
+
+    from ..workbook import Book, Col, sr_summary_pairs
+
+    book = Book(data)
+    sections = data.sections
+    months, forecast = sections["months"], sections["forecast"]
+    in_period = [m for m in months if m["in_period"]]
+    summary = book.sheet(_("Summary"), [36, 18])
+    summary.title_block()
+    next_quarter = sum((f["cost"] for f in forecast), Decimal(0))
+    latest = next((m for m in reversed(months) if m["cpu"] is not None), None)
+    summary.key_values(
+        sr_summary_pairs(data.summary)
+        + [
+            (_("Server and storage cost in the period"), sum((m["cost"] for m in in_period), Decimal(0)), "money"),
+            (_("Forecast cost of the next 3 months"), next_quarter, "money"),
+            (_("Latest mean CPU use"), latest["cpu"] if latest else None, "percent"),
+            (_("Latest mean memory use"), latest["memory"] if latest else None, "percent"),
+            (_("Latest mean disk use"), latest["disk"] if latest else None, "percent"),
+            (_("Servers to expand"), sum(1 for s in sections["servers"] if s["advice"] == "EXPAND"), "int"),
+            (_("Idle servers"), sum(1 for s in sections["servers"] if s["advice"] == "IDLE"), "int"),
+        ]
+    )
+
+    trend = book.sheet(_("Monthly trend"), [12, 16, 16, 16, 11, 11, 11, 10, 12])
+    trend.title_block()
+    rows = [
+        (
+            m["label"],
+            m["server_cost"],
+            m["storage_cost"],
+            m["cost"],
+            m["cpu"],
+            m["memory"],
+            m["disk"],
+            m["servers"],
+            _("In period") if m["in_period"] else "",
+        )
+        for m in months
+    ]
+    rows += [
+        (f["label"], f["server_cost"], f["storage_cost"], f["cost"], f["cpu"], f["memory"], f["disk"], None, _("Forecast"))
+        for f in forecast
+    ]
+    first, last = trend.table(
+        [
+            Col(_("Month")),
+            Col(_("Server cost"), "money"),
+            Col(_("Storage cost"), "money"),
+            Col(_("Total"), "money"),
+            Col(_("CPU %"), "decimal"),
+            Col(_("Memory %"), "decimal"),
+            Col(_("Disk %"), "decimal"),
+            Col(_("Servers"), "int"),
+            Col(_("Note")),
+        ],
+        rows,
+    )
+    trend.chart(LineChart(), _("Server and storage cost (with forecast)"), (first, last), (2, 4), "K2")
+    trend.chart(LineChart(), _("Mean utilisation % (with forecast)"), (first, last), (5, 7), "K20", "%")
+
+    servers = book.sheet(_("Servers"), [22, 12, 10, 10, 10, 10, 16, 16])
+    servers.title_block()
+    advice = {"EXPAND": _("Review expansion"), "IDLE": _("Review idle server"), "OK": _("Normal"), "NO_DATA": _("No metrics")}
+    servers.table(
+        [
+            Col(_("Server")),
+            Col(_("Service")),
+            Col(_("Month")),
+            Col(_("CPU %"), "decimal"),
+            Col(_("Memory %"), "decimal"),
+            Col(_("Disk %"), "decimal"),
+            Col(_("Cost in the period"), "money"),
+            Col(_("Advice")),
+        ],
+        [
+            (s["name"], s["service"], s["month"], s["cpu"], s["memory"], s["disk"], s["cost"], advice[s["advice"]])
+            for s in sections["servers"]
+        ],
+    )
+    return book.save()
+
+
+TEMPLATE = ReportTemplate(
+    "capacity_plan",
+    "용량 계획 보고서",
+    _l("Capacity planning report"),
+    QUARTERLY,
+    ("excel",),
+    roles=FINOPS,  # it shows server and storage cost figures: it is built on cost data too
+    order=40,
+    collect=collect,
+    workbook=build_workbook,
+)

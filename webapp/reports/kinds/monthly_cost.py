@@ -1,16 +1,20 @@
-"""The monthly IT cost report: SPEC §3 for one month, from the analytics functions of the FinOps area."""
+"""월간 IT 비용 보고서 (monthly_cost): SPEC §3 for one month, from the analytics functions of the FinOps area."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import charts
-from ..analytics import allocation, baseline_anomalies, budget_overview, monthly_summary, recommendations, trend
-from ..analytics.labels import category_name, label_functions
-from ..extensions import db
-from ..models import CATEGORIES, CostEntry, Server
-from .collectors import ReportData
+from ... import charts
+from ...analytics import allocation, baseline_anomalies, budget_overview, monthly_summary, recommendations, trend
+from ...analytics.labels import category_name, label_functions
+from ...auth.roles import FINOPS
+from ...extensions import db
+from ...models import CATEGORIES, CostEntry, Server
+from ..data import ReportData
+from ..periods import MONTHLY
+from ..template import ReportTemplate
 
 TREND_MONTHS = 6
 PDF_ITEM_ROWS = 500
@@ -35,6 +39,12 @@ def cost_sections(tenant, year: int, month: int) -> dict:
         "recommendations": recommendations(tenant_id, year, month),
         "items": top_items(tenant_id, year, month, PDF_ITEM_ROWS),
     }
+
+
+def collect(data: ReportData) -> None:
+    """Section 3 of the SPEC for the month of the period end (summary, budget, trend, allocation, anomalies, recommendations)."""
+    data.sections.update(cost_sections(data.tenant, data.end.year, data.end.month))
+    data.summary = cost_highlights(data.sections)
 
 
 def item_query(tenant_id: int, year: int, month: int):
@@ -78,7 +88,7 @@ def cost_highlights(sections: dict) -> dict:
     }
 
 
-def cost_figures(data: ReportData) -> dict:
+def figures(data: ReportData) -> dict:
     """SVG charts of the cost report: budget gauge, categories, services, six-month trend."""
     sections = data.sections
     summary, budget = sections["summary"], sections["budget"]
@@ -122,12 +132,13 @@ def baseline_method_text(anomalies: dict) -> str:
     )
 
 
-def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
-    """Summary, budgets, allocation, trend, anomalies, recommendations and every cost item of the month."""
+def build_workbook(data: ReportData) -> bytes:
+    """Summary with budget, categories, allocation per service, trend, anomalies, recommendations and the cost items."""
     from openpyxl.chart import BarChart, LineChart
 
-    from .excel import Col
+    from ..workbook import Book, Col
 
+    book = Book(data)
     sections = data.sections
     summary, budget = sections["summary"], sections["budget"]
     names = label_functions()
@@ -270,3 +281,18 @@ def build_monthly_cost_workbook(book, data: ReportData) -> bytes:
         ),
     )
     return book.save()
+
+
+TEMPLATE = ReportTemplate(
+    "monthly_cost",
+    "월간 IT 비용 보고서",
+    _l("Monthly IT cost report"),
+    MONTHLY,
+    ("excel", "pdf"),
+    sr_based=False,
+    roles=FINOPS,
+    order=50,
+    collect=collect,
+    workbook=build_workbook,
+    figures=figures,
+)
