@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "webapp.schedules:bp",
     "webapp.notices:bp",
     "webapp.imports:bp",
+    "webapp.audit_log:bp",
 )
 
 # What an area adds to the whole app besides its blueprint (template filters, context processors, signal
