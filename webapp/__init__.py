@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "webapp.notices:bp",
     "webapp.imports:bp",
     "webapp.imports.api:api_bp",
+    "webapp.audit_log:bp",
 )
 
 # What an area adds to the whole app besides its blueprint (template filters, context processors, signal

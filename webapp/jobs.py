@@ -53,28 +53,12 @@ def _resolve(name: str):
 
 # --- the worker side ---------------------------------------------------------------------
 
-_worker_app = None
-_worker_app_lock = threading.Lock()
+# RQ calls the job through this entry point (by name: webapp.worker builds the app, so it imports the factory
+# and nothing in the package may import it back).
+RQ_ENTRY = "webapp.worker.execute"
 
 
-def _app_for_worker():
-    """The Flask app of an `rq worker` process, built once from the environment."""
-    global _worker_app
-    with _worker_app_lock:
-        if _worker_app is None:
-            from . import create_app
-
-            _worker_app = create_app()
-        return _worker_app
-
-
-def execute(name: str, args: tuple, kwargs: dict | None = None):
-    """Run one job inside an application context (the function RQ actually calls)."""
-    app = _app_for_worker()
-    return _run_in_app(app, name, args, kwargs or {})
-
-
-def _run_in_app(app, name: str, args, kwargs):
+def run_in_app(app, name: str, args, kwargs):
     """Call the job with a fresh database session that is cleaned up afterwards."""
     from .extensions import db
 
@@ -151,7 +135,7 @@ def _enqueue_rq(app, name, args, kwargs, job_id, unique, timeout, retry_interval
     retry = Retry(max=len(retry_intervals), interval=list(retry_intervals)) if retry_intervals else None
     try:
         job = rq_queue(app).enqueue(
-            execute,
+            RQ_ENTRY,
             name,
             tuple(args),
             kwargs,
@@ -207,7 +191,7 @@ class EmbeddedRunner:
     def _run(self, job_id, name, args, kwargs, retry_intervals):
         """Run the job once; on failure, schedule the next attempt if any interval is left."""
         try:
-            return _run_in_app(self.app, name, args, kwargs)
+            return run_in_app(self.app, name, args, kwargs)
         except Exception:
             if not retry_intervals:
                 raise

@@ -188,6 +188,7 @@ def register_label_filters(app, report_templates: Mapping | None = None) -> None
 
     for name, function in label_functions().items():
         app.add_template_filter(function, name)
+        app.add_template_global(function, name)  # also callable, e.g. as a select_filter text function
     app.add_template_filter(code_name, "code_name")
     app.add_template_filter(status_badge, "status_badge")
     app.add_template_filter(template_label, "template_label")

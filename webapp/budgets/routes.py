@@ -11,6 +11,7 @@ from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..costs.validation import plain_amount
 from ..htmx import is_fragment, page_or_fragment, swap_or_redirect
 from ..models import Budget
+from ..month_picker import month_picker
 from . import bp
 from .forms import BudgetForm
 from .service import budget_ids, find_budget, remove_budget, set_budget
@@ -45,6 +46,7 @@ def index():
         form=form,
         year=year,
         month=month,
+        picker=month_picker("budgets.index", year, month),
         errors=errors,
         ids=ids,
     )
@@ -83,6 +85,7 @@ def save():
         form=form,
         year=year,
         month=month,
+        picker=month_picker("budgets.index", year, month),
         errors={},
         ids=budget_ids(current_user.tenant_id, year, month),
     )

@@ -14,6 +14,7 @@ from ..budgets.alerts import year_alerts
 from ..htmx import is_fragment
 from ..i18n import LOCALE_COOKIE
 from ..models import CostAdvice
+from ..month_picker import month_picker
 from ..urls import local_url
 from . import bp
 
@@ -47,6 +48,7 @@ def dashboard():
         "main/dashboard.html",
         year=year,
         month=month,
+        picker=month_picker("main.dashboard", year, month),
         errors=errors,
         summary=summary,
         trend=months,

@@ -11,7 +11,7 @@ from ..jsonable import jsonable
 if TYPE_CHECKING:
     from ..models import Tenant
     from .metrics import Window
-    from .registry import ReportTemplate
+    from .template import ReportTemplate
 
 # The seed routers' names of the five SR figures (SPEC §7 data_summary) → the names used in this package.
 SEED_SR_FIELDS = {
