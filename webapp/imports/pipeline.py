@@ -306,9 +306,10 @@ def process_batch(
         batch.finished_at = utcnow()
         batch.errors, batch.error_count = [], 0
         record(
-            "import",
-            batch.kind,
+            "create",
+            "import_batch",
             batch.id,
+            kind=batch.kind,
             tenant_id=batch.tenant_id,
             user=None,
             file=batch.file_name,
@@ -358,7 +359,16 @@ def undo_batch(batch: ImportBatch, user) -> int:
     batch.status = "UNDONE"
     batch.undone_at = utcnow()
     batch.undone_by_id = getattr(user, "id", None)
-    record("undo_import", batch.kind, batch.id, tenant_id=batch.tenant_id, user=user, file=batch.file_name, removed=ctx.created)
+    record(
+        "undo",
+        "import_batch",
+        batch.id,
+        tenant_id=batch.tenant_id,
+        user=user,
+        kind=batch.kind,
+        file=batch.file_name,
+        removed=ctx.created,
+    )
     db.session.commit()
     if batch.kind == "costs" and ctx.months:
         from ..budgets.alerts import costs_changed
