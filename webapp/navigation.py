@@ -52,6 +52,7 @@ ACCOUNT_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("notices.index", _l("Notices")),
     MenuEntry("admin.users", _l("Users"), ("admin.users", "admin.create_user", "admin.edit_user")),
     MenuEntry("admin.settings", _l("Institution settings"), ("admin.settings",)),
+    MenuEntry("audit_log.index", _l("Audit log")),
     MenuEntry("schedules.outbox_index", _l("Outbox"), ("schedules.outbox_*",)),
 )
 

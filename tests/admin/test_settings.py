@@ -59,3 +59,32 @@ def test_bad_settings_are_refused(client, auth, db, tenant, field, value, messag
 def test_only_admin_changes_settings(client, auth, tenant, username):
     auth.login(username)
     assert client.post("/admin/settings", data=VALID).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"locale": "fr"}, "locale"),
+        ({"name": "  "}, "name"),
+        ({"report_retention_days": 0}, "report_retention_days"),
+        ({"sla_hours": {"P1": 4, "P2": 0, "P3": 72, "P4": 168}}, "sla_p2"),
+    ],
+)
+def test_the_settings_service_checks_its_input_itself(db, tenant, change, field):
+    from webapp.admin.service import update_tenant_settings
+    from webapp.validation import FieldErrors
+
+    values = {
+        "name": "기관",
+        "timezone": "Asia/Seoul",
+        "locale": "ko",
+        "sla_hours": {"P1": 4, "P2": 8, "P3": 72, "P4": 168},
+        "report_retention_days": 90,
+        **change,
+    }
+    with pytest.raises(FieldErrors) as refused:
+        update_tenant_settings(tenant, values, actor=None)
+    assert set(refused.value.errors) == {field}
+    db.session.refresh(tenant)
+    assert tenant.timezone == "Asia/Seoul"

@@ -144,3 +144,25 @@ def test_get_run_and_delete_own_schedule(client, db, tenant):
     assert one["runs"][0]["status"] == "DONE" and one["runs"][0]["report_id"]
     assert client.delete(f"/api/auto-report/schedule/{created['id']}", headers=headers).get_json() == {"ok": True}
     assert stored(db) == 0
+
+
+def test_the_list_and_the_runs_are_paged_the_api_way(client, db, tenant):
+    from webapp.models import utcnow
+
+    headers = bearer(db)
+    body = {"template": "weekly_ops", "cron": "0 9 * * 1", "email": "cio@example.kr"}
+    first, _second, third = (client.post("/api/auto-report/schedule", headers=headers, json=body).get_json() for _ in range(3))
+    for minutes in range(3):
+        db.session.add(
+            ScheduleRun(
+                tenant_id=tenant.id, schedule_id=first["id"], scheduled_for=utcnow().replace(minute=minutes), status="DONE"
+            )
+        )
+    db.session.commit()
+    listed = client.get("/api/auto-report/schedule?page=2&per_page=2", headers=headers)
+    assert [s["id"] for s in listed.get_json()] == [third["id"]]  # oldest first, as before
+    assert (listed.headers["X-Total-Count"], listed.headers["X-Page"], listed.headers["X-Total-Pages"]) == ("3", "2", "2")
+    one = client.get(f"/api/auto-report/schedule/{first['id']}?per_page=2", headers=headers).get_json()
+    assert len(one["runs"]) == 2 and one["runs_page"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}
+    refused = client.get("/api/auto-report/schedule?per_page=0", headers=headers)
+    assert refused.status_code == 400 and "per_page" in refused.get_json()["errors"]

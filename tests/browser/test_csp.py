@@ -16,7 +16,7 @@ from .conftest import ARTIFACTS, DEMO_PASSWORDS
 
 PDF_TEMPLATES = ("weekly_ops", "monthly_sla", "incident_rca", "monthly_cost")
 # GET endpoints that answer a file rather than a page (their headers are checked in tests/core).
-FILE_ENDPOINTS = {"costs.export_csv", "costs.export_xlsx", "reports.download", "static"}
+FILE_ENDPOINTS = {"costs.export_csv", "costs.export_xlsx", "reports.download", "audit_log.export", "static"}
 CSP_WORDS = re.compile(
     r"Content[- ]Security[- ]Policy|Refused to (execute|apply|load|evaluate)|Permissions-Policy", re.IGNORECASE
 )
@@ -164,6 +164,7 @@ def pages(site: dict) -> dict[str, list[str]]:
         "account.index": ["/account/"],
         "account.tokens": ["/account/tokens"],
         "notices.index": ["/notices/"],
+        "audit_log.index": ["/admin/audit/", "/admin/audit/?area=costs"],
         "auth.login": ["/login"],
         "schedules.download_link": [f"/r/{site['expired']}", "/r/not-a-valid-link"],
         "error": ["/no-such-page"],

@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from ..audit import record
 from ..auth.roles import EVERYONE, role_required
 from ..auth.sessions import current_session, describe_device, live_sessions, own_session_or_none
 from ..extensions import db, limiter
-from ..models import ApiToken, utcnow
+from ..models import ApiToken
+from ..validation import FieldErrors, apply_errors
 from . import bp
 from .forms import ChangePasswordForm
-from .service import change_own_password, end_own_session, sign_out_everywhere
+from .service import change_own_password, end_own_session, issue_token, sign_out_everywhere
+from .service import revoke_token as revoke_token_of
 
 
 def _render_account(form: ChangePasswordForm, status: int = 200):
@@ -53,13 +54,13 @@ def change_password():
     """Change one's own password: every other session ends, this one stays signed in."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            g.wrong_current_password = True  # only guesses count against the limit, not typos in the new one
-            form.current_password.errors.append(_("Current password: this is not your current password."))
-        elif form.new_password.data == form.current_password.data:
-            form.new_password.errors.append(_("New password: choose a password different from the current one."))
+        try:
+            ended = change_own_password(current_user, form.current_password.data, form.new_password.data, current_session())
+        except FieldErrors as refused:
+            # only guesses count against the limit, not typos in the new one
+            g.wrong_current_password = "current_password" in refused.errors
+            apply_errors(form, refused.errors)
         else:
-            ended = change_own_password(current_user, form.new_password.data, current_session())
             flash(_("Your password was changed. Other sessions signed out: %(count)s.", count=ended), "success")
             return redirect(url_for("account.index"))
     return _render_account(form, 422)
@@ -106,14 +107,10 @@ def tokens():
     new_token = None
     errors = {}
     if request.method == "POST":
-        name = (request.form.get("name") or "").strip()
-        if not name or len(name) > 100:
-            errors["name"] = _("Name: enter 1 to 100 characters.")
-        else:
-            token, new_token = ApiToken.issue(current_user, name)
-            db.session.flush()
-            record("create", "api_token", token.id, name=name)
-            db.session.commit()
+        try:
+            _token, new_token = issue_token(current_user, request.form.get("name"))
+        except FieldErrors as refused:
+            errors = refused.errors
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
@@ -125,10 +122,6 @@ def tokens():
 @role_required(*EVERYONE)
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens; it stops working at once."""
-    token = _own_token_or_404(token_id)
-    if not token.is_revoked:
-        token.revoked_at = utcnow()
-        record("revoke", "api_token", token.id)
-        db.session.commit()
+    revoke_token_of(current_user, _own_token_or_404(token_id))
     flash(_("The token was revoked."), "info")
     return redirect(url_for("account.tokens"))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth.roles import ADMIN, role_required, tenant_get_or_404
 from ..extensions import db
 from ..models import User
+from ..pagination import paginate
 from ..validation import FieldErrors, apply_errors
 from . import bp, service
 from .forms import TenantSettingsForm, UserForm
@@ -21,13 +22,9 @@ PAGE_SIZE = 25
 @role_required(*ADMIN)
 def users():
     """The tenant's users, paginated."""
-    page = db.paginate(
-        select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.username),
-        page=request.args.get("page", 1, type=int),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
-    return render_template("admin/users.html", page=page)
+    page = paginate(select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.username), per_page=PAGE_SIZE)
+    signed_in = service.last_sign_ins(current_user.tenant_id, [user.id for user in page.items])
+    return render_template("admin/users.html", page=page, signed_in=signed_in)
 
 
 def _user_values(form: UserForm) -> dict:
@@ -95,18 +92,22 @@ def settings():
         }
     )
     if form.validate_on_submit():
-        service.update_tenant_settings(
-            tenant,
-            {
-                "name": form.name.data,
-                "timezone": form.timezone.data,
-                "locale": form.locale.data,
-                "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in ("P1", "P2", "P3", "P4")},
-                "report_retention_days": form.report_retention_days.data,
-            },
-            actor=current_user,
-        )
-        flash(_("The settings were saved."), "success")
-        return redirect(url_for("admin.settings"))
+        try:
+            service.update_tenant_settings(
+                tenant,
+                {
+                    "name": form.name.data,
+                    "timezone": form.timezone.data,
+                    "locale": form.locale.data,
+                    "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in service.PRIORITIES},
+                    "report_retention_days": form.report_retention_days.data,
+                },
+                actor=current_user,
+            )
+        except FieldErrors as refused:
+            apply_errors(form, refused.errors)
+        else:
+            flash(_("The settings were saved."), "success")
+            return redirect(url_for("admin.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/settings.html", form=form), status

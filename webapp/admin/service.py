@@ -16,12 +16,34 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..auth.sessions import current_session, keep_session
 from ..extensions import db
-from ..models import ROLES, Tenant, User
-from ..validation import FieldErrors, check_email
+from ..models import ROLES, AuditLog, Tenant, User
+from ..validation import FieldErrors, check_email, check_text, check_timezone, check_whole_number, checked
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 USER_FIELDS = ("username", "email", "role", "active")
+PRIORITIES = ("P1", "P2", "P3", "P4")
+LOCALES = ("ko", "en")
+TENANT_NAME_MAX = 200
+SLA_HOURS_MAX, RETENTION_DAYS_MAX = 8760, 3650
+
+
+def last_sign_ins(tenant_id: int, user_ids: list[int]) -> dict:
+    """{user id: when they last signed in (UTC)} from the sign-in rows of the audit log; never-signed-in users are absent."""
+    if not user_ids:
+        return {}
+    at = func.max(AuditLog.at, type_=AuditLog.__table__.c.at.type)
+    rows = db.session.execute(
+        select(AuditLog.entity_id, at)
+        .where(
+            AuditLog.tenant_id == tenant_id,
+            AuditLog.entity == "user",
+            AuditLog.action == "login",
+            AuditLog.entity_id.in_([str(user_id) for user_id in user_ids]),
+        )
+        .group_by(AuditLog.entity_id)
+    ).all()
+    return {int(entity_id): when for entity_id, when in rows}
 
 
 def username_taken(tenant_id: int, username: str, exclude_id: int | None = None) -> bool:
@@ -98,12 +120,41 @@ def update_user(user: User, values: Mapping, actor: User | None = None, via: str
     return changes
 
 
+def check_tenant_settings(values: Mapping) -> dict:
+    """The checked institution settings; FieldErrors naming every refused field (sla_p1… for the SLA hours)."""
+    sla = values.get("sla_hours") or {}
+
+    def whole(field: str, raw, maximum: int):
+        message = _("%(field)s: must be a whole number from 1 to %(max)s.", field=field, max=maximum)
+        return lambda: check_whole_number(field, raw, minimum=1, maximum=maximum, message=message)
+
+    def locale():
+        if values.get("locale") not in LOCALES:
+            raise FieldErrors({"locale": _("Default language: choose one of %(allowed)s.", allowed=", ".join(LOCALES))})
+        return values["locale"]
+
+    clean, errors = checked(
+        {
+            "name": lambda: check_text("name", values.get("name"), max_length=TENANT_NAME_MAX, required=True),
+            "timezone": lambda: check_timezone(values.get("timezone")),
+            "locale": locale,
+            **{f"sla_{p.lower()}": whole(f"sla_{p.lower()}", sla.get(p), SLA_HOURS_MAX) for p in PRIORITIES},
+            "report_retention_days": whole("report_retention_days", values.get("report_retention_days"), RETENTION_DAYS_MAX),
+        }
+    )
+    if errors:
+        raise FieldErrors(errors)
+    clean["sla_hours"] = {p: clean.pop(f"sla_{p.lower()}") for p in PRIORITIES}
+    return clean
+
+
 def update_tenant_settings(tenant: Tenant, values: Mapping, actor: User) -> None:
-    """Save the institution's name, zone, language, SLA targets and report retention (checked by the form)."""
+    """Check and save the institution's name, zone, language, SLA targets and report retention; FieldErrors when refused."""
+    clean = check_tenant_settings(values)
     new_settings = dict(tenant.settings or {})
-    new_settings["sla_hours"] = {p: int(values["sla_hours"][p]) for p in ("P1", "P2", "P3", "P4")}
-    new_settings["report_retention_days"] = int(values["report_retention_days"])
-    tenant.name, tenant.timezone, tenant.locale = values["name"].strip(), values["timezone"].strip(), values["locale"]
+    new_settings["sla_hours"] = clean["sla_hours"]
+    new_settings["report_retention_days"] = clean["report_retention_days"]
+    tenant.name, tenant.timezone, tenant.locale = clean["name"], clean["timezone"], clean["locale"]
     tenant.settings = new_settings
     record(
         "update",

@@ -1,18 +1,24 @@
-"""Schedule API: POST/GET /api/auto-report/schedule (SPEC §7), plus one schedule, delete and run now."""
+"""Schedule API: POST/GET /api/auto-report/schedule (SPEC §7), plus one schedule, delete and run now.
+
+The list and a schedule's runs come from webapp/schedules/queries.py, as on the schedule pages, and
+are paged the API way (?page=&per_page=; X-Total-Count, X-Page, X-Per-Page, X-Total-Pages on the
+list, `runs_page` {page, per_page, total, pages} beside a schedule's runs). Refused schedule fields
+answer 400 with {detail, errors, field} (the contract the schedule clients were built on).
+"""
 
 from __future__ import annotations
 
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.roles import MANAGERS, role_required
 from ..errors import error_response
 from ..extensions import db
 from ..models.schedules import ReportSchedule, ScheduleRun
-from ..reports.access import readable_schedule_or_404, readable_templates
-from ..schedules import service
+from ..pagination import api_page, api_window, page_headers
+from ..reports.access import readable_schedule_or_404
+from ..schedules import queries, service
 from ..schedules.delivery import delivery_summary
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
@@ -70,7 +76,7 @@ def create_schedule():
     """Create a schedule: {template, cron, email | recipients[], format?, timezone?, name?, skip_when_empty?}."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return jsonify(detail=_("Send a JSON object.")), 400
+        return error_response(400, _("Send a JSON object."))
     data = dict(body)
     recipients = data.get("recipients")
     if recipients is None and data.get("email"):
@@ -92,25 +98,21 @@ def create_schedule():
 @bp.get("/auto-report/schedule")
 @role_required(*MANAGERS)
 def list_schedules():
-    """The tenant's schedules (of the templates the caller may use) with next_run_at."""
-    schedules = db.session.scalars(
-        select(ReportSchedule)
-        .where(ReportSchedule.tenant_id == current_user.tenant_id, ReportSchedule.template.in_(readable_templates()))
-        .order_by(ReportSchedule.id)
-    ).all()
-    return jsonify([schedule_json(s) for s in schedules])
+    """The tenant's schedules (of the templates the caller may use) with next_run_at, oldest first, one page."""
+    schedules, facts = api_page(queries.schedule_list(current_user.tenant_id, by_id=True), api_window())
+    response = jsonify([schedule_json(s) for s in schedules])
+    response.headers.update(page_headers(facts))
+    return response
 
 
 @bp.get("/auto-report/schedule/<int:schedule_id>")
 @role_required(*MANAGERS)
 def get_schedule(schedule_id: int):
-    """One schedule with its latest runs."""
+    """One schedule with a page of its runs, newest first (?page=&per_page=, 20 a page by default)."""
     schedule = readable_schedule_or_404(schedule_id)
-    runs = db.session.scalars(
-        select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id).order_by(ScheduleRun.scheduled_for.desc()).limit(20)
-    ).all()
-    deliveries = service.deliveries_by_run([run.id for run in runs])
-    return jsonify(**schedule_json(schedule), runs=[run_json(r, deliveries[r.id]) for r in runs])
+    runs, facts = api_page(queries.run_history(schedule.id), api_window(default=queries.RUNS_PER_PAGE))
+    deliveries = queries.run_facts(runs).deliveries
+    return jsonify(**schedule_json(schedule), runs=[run_json(r, deliveries[r.id]) for r in runs], runs_page=facts)
 
 
 @bp.delete("/auto-report/schedule/<int:schedule_id>")

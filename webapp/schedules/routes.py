@@ -5,25 +5,22 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.roles import ADMIN, MANAGERS, role_required
 from ..extensions import db
 from ..htmx import is_fragment, page_or_fragment
 from ..jobs import QueueUnavailable
 from ..models import utcnow
-from ..models.schedules import ReportSchedule, ScheduleRun
-from ..reports.access import readable_schedule_or_404, readable_templates, templates_for
+from ..models.schedules import ReportSchedule
+from ..pagination import paginate
+from ..reports.access import readable_schedule_or_404, templates_for
 from ..reports.files import stored_file_response
-from . import bp, cron, links, outbox, service
-from .delivery import delivery_summary
+from . import bp, cron, links, outbox, queries, service
 from .describe import describe
 from .forms import ScheduleForm
 from .runs import run_now
 
 PREVIEW_COUNT = 5
-RUNS_PER_PAGE = 20
-SCHEDULES_PER_PAGE = 25
 
 
 def _form(schedule: ReportSchedule | None = None) -> ScheduleForm:
@@ -95,18 +92,11 @@ def _after_save(schedule: ReportSchedule):
 @role_required(*MANAGERS)
 def index():
     """The tenant's schedules with their next run and last status."""
-    page = db.paginate(
-        select(ReportSchedule)
-        .where(ReportSchedule.tenant_id == current_user.tenant_id, ReportSchedule.template.in_(readable_templates()))
-        .order_by(ReportSchedule.active.desc(), ReportSchedule.next_run_at, ReportSchedule.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=SCHEDULES_PER_PAGE,
-        error_out=False,
+    page = paginate(queries.schedule_list(current_user.tenant_id), per_page=queries.SCHEDULES_PER_PAGE)
+    facts = queries.schedule_facts(page.items)
+    return render_template(
+        "schedules/index.html", schedules=page.items, page=page, last=facts.last, descriptions=facts.descriptions
     )
-    schedules = page.items
-    last = service.last_runs([s.id for s in schedules])
-    descriptions = {s.id: describe(s.cron) for s in schedules}
-    return render_template("schedules/index.html", schedules=schedules, page=page, last=last, descriptions=descriptions)
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
@@ -146,29 +136,21 @@ def preview():
 def detail(schedule_id: int):
     """A schedule and its run history (the history fragment polls itself while a run is in progress)."""
     schedule = readable_schedule_or_404(schedule_id)
-    context = _detail_context(schedule, request.args.get("page", 1, type=int))
+    context = _detail_context(schedule)
     return page_or_fragment("schedules/detail.html", {"run-history": "schedules/_runs.html"}, **context)
 
 
-def _detail_context(schedule: ReportSchedule, page_number: int) -> dict:
-    """What the schedule page shows: the schedule, a page of its runs with their e-mails."""
-    page = db.paginate(
-        select(ScheduleRun)
-        .where(ScheduleRun.schedule_id == schedule.id)
-        .order_by(ScheduleRun.scheduled_for.desc(), ScheduleRun.id.desc()),
-        page=page_number,
-        per_page=RUNS_PER_PAGE,
-        error_out=False,
-    )
-    deliveries = service.deliveries_by_run([run.id for run in page.items])
-    summaries = {run_id: delivery_summary(items) for run_id, items in deliveries.items()}
+def _detail_context(schedule: ReportSchedule, page_number: int | None = None) -> dict:
+    """What the schedule page shows: the schedule, a page of its runs (?page=) with their e-mails."""
+    page = paginate(queries.run_history(schedule.id), per_page=queries.RUNS_PER_PAGE, page=page_number)
+    facts = queries.run_facts(page.items)
     return {
         "schedule": schedule,
         "page": page,
-        "deliveries": deliveries,
-        "summaries": summaries,
+        "deliveries": facts.deliveries,
+        "summaries": facts.summaries,
         "description": describe(schedule.cron),
-        "in_progress": any(run.status == "QUEUED" or summaries[run.id]["PENDING"] for run in page.items),
+        "in_progress": facts.in_progress(page.items),
     }
 
 

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
-from ..extensions import db
 from ..htmx import is_fragment, page_or_fragment
 from ..models import ServiceRequest
 from ..pagination import paginate
 from ..urls import local_url
+from ..validation import FieldErrors, apply_errors
 from . import bp
 from .forms import FilterForm, ServiceRequestForm, StatusForm
 from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
-from .service import change_status, create_sr, filtered_query, local_to_utc, time_errors, update_sr, utc_to_local
+from .service import change_status, clean_sr, create_sr, filtered_query, update_sr, utc_to_local
 
 PAGE_SIZE = 25
 
@@ -52,30 +52,17 @@ def index():
     )
 
 
-def _form_values(form: ServiceRequestForm, sr: ServiceRequest | None) -> dict | None:
-    """Form data as model values (UTC times), or None after adding the time errors to the fields."""
-    zone = _zone()
-    values = {name: form[name].data for name in ("title", "type", "priority", "status", "service", "description")}
-    values["assignee"] = (form.assignee.data or "").strip() or None
-    values["root_cause"] = (form.root_cause.data or "").strip() or None
-    values["created_at"] = local_to_utc(form.created_at.data, zone)
-    values["resolved_at"] = local_to_utc(form.resolved_at.data, zone)
-    errors = time_errors(values, sr)
-    for name, message in errors.items():
-        form[name].errors.append(message)
-    return None if errors else values
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*EVERYONE)
 def create():
     """Add an SR by hand."""
     form = ServiceRequestForm()
     if form.validate_on_submit():
-        values = _form_values(form, None)
-        if values is not None:
-            sr = create_sr(current_user.tenant_id, current_user, values)
-            db.session.commit()
+        try:
+            sr = create_sr(current_user.tenant_id, current_user, clean_sr(form.data, _zone()))
+        except FieldErrors as refused:
+            apply_errors(form, refused.errors)
+        else:
             flash(_("Service request %(code)s was created.", code=sr.code), "success")
             return redirect(url_for("service_requests.index"))
     status = 422 if request.method == "POST" else 200
@@ -92,10 +79,11 @@ def edit(sr_id: int):
         form.created_at.data = utc_to_local(sr.created_at, _zone())
         form.resolved_at.data = utc_to_local(sr.resolved_at, _zone())
     if form.validate_on_submit():
-        values = _form_values(form, sr)
-        if values is not None:
-            update_sr(sr, current_user, values)
-            db.session.commit()
+        try:
+            update_sr(sr, current_user, clean_sr(form.data, _zone(), sr))
+        except FieldErrors as refused:
+            apply_errors(form, refused.errors)
+        else:
             flash(_("Service request %(code)s was updated.", code=sr.code), "success")
             return redirect(url_for("service_requests.index"))
     status = 422 if request.method == "POST" else 200
@@ -110,7 +98,6 @@ def set_status(sr_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         change_status(sr, current_user, form.status.data)
-        db.session.commit()
         if is_fragment():
             return render_template("service_requests/_row.html", sr=sr, status_form=StatusForm())
         flash(_("Service request %(code)s is now %(status)s.", code=sr.code, status=STATUS_LABELS[sr.status]), "success")

@@ -1,8 +1,12 @@
-"""SR domain functions: codes, create, update, status changes (resolved_at follows DONE) and the list query."""
+"""SR domain functions: codes, checking input, create, update, status changes (resolved_at follows DONE) and the list query.
+
+create_sr, update_sr and change_status write the audit row and commit, as every area's service does.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +15,8 @@ from sqlalchemy import func, or_, select
 
 from ..audit import record
 from ..extensions import db
-from ..models import ServiceRequest, Tenant, local_code_date, utcnow
+from ..models import SR_STATUSES, ServiceRequest, Tenant, local_code_date, utcnow
+from ..validation import FieldErrors
 
 EDITABLE = (
     "title",
@@ -71,8 +76,27 @@ def time_errors(values: dict, sr: ServiceRequest | None = None, now: datetime | 
     return {}
 
 
+def clean_sr(data: Mapping, zone_name: str, sr: ServiceRequest | None = None) -> dict:
+    """Form values as model values (times typed in the institution's zone become UTC); FieldErrors for refused times."""
+    values = {name: data.get(name) for name in ("title", "type", "priority", "status", "service", "description")}
+    values["assignee"] = (data.get("assignee") or "").strip() or None
+    values["root_cause"] = (data.get("root_cause") or "").strip() or None
+    values["created_at"] = local_to_utc(data.get("created_at"), zone_name)
+    values["resolved_at"] = local_to_utc(data.get("resolved_at"), zone_name)
+    if errors := time_errors(values, sr):
+        raise FieldErrors(errors)
+    return values
+
+
+def check_status(raw) -> str:
+    """A status code of an SR; FieldErrors('status') listing the allowed ones."""
+    if raw not in SR_STATUSES:
+        raise FieldErrors({"status": _("Status: choose one of %(allowed)s.", allowed=", ".join(SR_STATUSES))})
+    return raw
+
+
 def create_sr(tenant_id: int, user, values: dict, now: datetime | None = None) -> ServiceRequest:
-    """Add an SR (entered `now`, default the current time) with an audit row (the caller commits)."""
+    """Add an SR (entered `now`, default the current time) with an audit row; committed."""
     now = now or utcnow()
     sr = ServiceRequest(
         tenant_id=tenant_id,
@@ -85,11 +109,12 @@ def create_sr(tenant_id: int, user, values: dict, now: datetime | None = None) -
     db.session.add(sr)
     db.session.flush()
     record("create", "service_request", sr.id, user=user, code=sr.code, status=sr.status)
+    db.session.commit()
     return sr
 
 
 def update_sr(sr: ServiceRequest, user, values: dict) -> dict:
-    """Change an SR's fields; returns what changed ([old, new]) and records it (the caller commits).
+    """Change an SR's fields; returns what changed ([old, new]), recorded and committed.
 
     An empty resolved_at keeps the stored one (or takes now when the SR becomes DONE).
     """
@@ -104,13 +129,14 @@ def update_sr(sr: ServiceRequest, user, values: dict) -> dict:
     changes = {k: [_plain(before[k]), _plain(getattr(sr, k))] for k in EDITABLE if before[k] != getattr(sr, k)}
     if changes:
         record("update", "service_request", sr.id, user=user, code=sr.code, **changes)
+        db.session.commit()
     return changes
 
 
 def change_status(sr: ServiceRequest, user, status: str) -> dict:
-    """Only the status (resolved_at follows it); records the change (the caller commits)."""
+    """Only the status (resolved_at follows it); records the change and commits. FieldErrors for an unknown status."""
     before = (sr.status, sr.resolved_at)
-    apply_status(sr, status)
+    apply_status(sr, check_status(status))
     if before != (sr.status, sr.resolved_at):
         record(
             "update",
@@ -121,6 +147,7 @@ def change_status(sr: ServiceRequest, user, status: str) -> dict:
             status=[before[0], sr.status],
             resolved_at=[_plain(before[1]), _plain(sr.resolved_at)],
         )
+        db.session.commit()
     return {"status": sr.status}
 
 
