@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "webapp.schedules:bp",
     "webapp.notices:bp",
     "webapp.imports:bp",
+    "webapp.imports.api:api_bp",
     "webapp.audit_log:bp",
 )
 
@@ -49,6 +50,7 @@ CLI_GROUPS = (
     "webapp.budgets.cli:budgets_cli",
     "webapp.reports.cli:reports_cli",
     "webapp.schedules.cli:scheduler_cli",
+    "webapp.imports.cli:import_cli",
 )
 
 

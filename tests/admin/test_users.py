@@ -1,5 +1,7 @@
 """User administration: create, edit, tenant isolation."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -96,3 +98,24 @@ def test_user_list_is_paginated(client, auth, factory, tenant):
     first = client.get("/admin/users").get_data(as_text=True)
     second = client.get("/admin/users?page=2").get_data(as_text=True)
     assert "2쪽 중 1쪽" in first and "user29" in second and "user29" not in first
+
+
+def test_the_user_list_shows_each_users_last_sign_in(client, auth, db, tenant, other_tenant):
+    from datetime import UTC, datetime
+
+    from webapp.audit import record
+
+    pm = db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == "pm"))
+    for at in (datetime(2026, 3, 1, 0, 0, tzinfo=UTC), datetime(2026, 3, 9, 15, 30, tzinfo=UTC)):
+        record("login", "user", pm.id, user=pm).at = at
+    stranger = db.session.scalar(select(User).where(User.tenant_id == other_tenant.id))
+    record("login", "user", pm.id, user=stranger, tenant_id=other_tenant.id).at = datetime(2026, 5, 1, tzinfo=UTC)
+    db.session.commit()
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    cells = re.findall(r'data-testid="last-sign-in">([^<]*)<', page)
+    rows = re.findall(r'data-label="아이디">([^<]+)<', page)
+    shown = dict(zip(rows, cells, strict=True))
+    assert shown["pm"] == "2026-03-10 00:30"  # the later sign-in, in the institution's time (Seoul)
+    assert shown["staff"] == "없음"
+    assert shown["admin"].startswith("20")  # signed in just now

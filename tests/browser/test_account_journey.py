@@ -47,3 +47,29 @@ def test_password_change_and_sign_out_everywhere(live_server, new_context, login
     expect(office.locator(".flash")).to_contain_text("모든 곳에서 로그아웃했습니다")
     office.goto(f"{live_server.url}/costs/")
     expect(office).to_have_url(f"{live_server.url}/login?next=/costs/")
+
+
+def test_a_new_token_is_copied_with_one_click(live_server, new_context, login, screenshot):
+    context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = login(context.new_page(), "admin")
+    page.goto(f"{live_server.url}/account/tokens")
+    page.fill("#name", "ITSM 연동")
+    page.click("form.inline-form button[type=submit]")
+    token = page.locator("[data-testid=new-token]").inner_text().strip()
+    assert len(token) > 20
+    button = page.locator("button[data-copy]")
+    expect(button).to_be_visible()
+    expect(button).to_have_text("복사")
+    button.click()
+    expect(button).to_have_text("복사됨")
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    screenshot(page, "token-copied")
+
+
+def test_without_javascript_the_token_is_shown_and_no_dead_button(live_server, new_context, login):
+    page = login(new_context(java_script_enabled=False).new_page(), "admin")
+    page.goto(f"{live_server.url}/account/tokens")
+    page.fill("#name", "스크립트 없이")
+    page.click("form.inline-form button[type=submit]")
+    expect(page.locator("[data-testid=new-token]")).to_be_visible()
+    expect(page.locator("button[data-copy]")).to_be_hidden()

@@ -202,6 +202,7 @@ def test_admin_reads_the_outbox_of_their_institution_only(app, client, auth, db,
     auth.login("admin")
     listing = client.get("/admin/outbox").get_data(as_text=True)
     assert "cio@example.kr" in listing and "secret@other.kr" not in listing
+    assert app.config["MAIL_FILE_PATH"] not in listing and "/tmp" not in listing  # no server path is shown
     key = re.search(r'/admin/outbox/([^"]+)"', listing).group(1)
     message = client.get(f"/admin/outbox/{key}").get_data(as_text=True)
     assert "/r/" in message and "주간 운영 보고서" in message

@@ -23,7 +23,8 @@ PAGE_SIZE = 25
 def users():
     """The tenant's users, paginated."""
     page = paginate(select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.username), per_page=PAGE_SIZE)
-    return render_template("admin/users.html", page=page)
+    signed_in = service.last_sign_ins(current_user.tenant_id, [user.id for user in page.items])
+    return render_template("admin/users.html", page=page, signed_in=signed_in)
 
 
 def _user_values(form: UserForm) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..auth.sessions import current_session, keep_session
 from ..extensions import db
-from ..models import ROLES, Tenant, User
+from ..models import ROLES, AuditLog, Tenant, User
 from ..validation import FieldErrors, check_email, check_text, check_timezone, check_whole_number, checked
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -26,6 +26,24 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 LOCALES = ("ko", "en")
 TENANT_NAME_MAX = 200
 SLA_HOURS_MAX, RETENTION_DAYS_MAX = 8760, 3650
+
+
+def last_sign_ins(tenant_id: int, user_ids: list[int]) -> dict:
+    """{user id: when they last signed in (UTC)} from the sign-in rows of the audit log; never-signed-in users are absent."""
+    if not user_ids:
+        return {}
+    at = func.max(AuditLog.at, type_=AuditLog.__table__.c.at.type)
+    rows = db.session.execute(
+        select(AuditLog.entity_id, at)
+        .where(
+            AuditLog.tenant_id == tenant_id,
+            AuditLog.entity == "user",
+            AuditLog.action == "login",
+            AuditLog.entity_id.in_([str(user_id) for user_id in user_ids]),
+        )
+        .group_by(AuditLog.entity_id)
+    ).all()
+    return {int(entity_id): when for entity_id, when in rows}
 
 
 def username_taken(tenant_id: int, username: str, exclude_id: int | None = None) -> bool:

@@ -7,21 +7,20 @@ import time
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ..auth.roles import EVERYONE, role_required
 from ..errors import error_response
 from ..extensions import db
 from ..models import Report
-from ..recipients import parse_recipients
-from ..reports.access import check_template_access, readable_report_or_404, readable_templates, templates_for
+from ..pagination import page_headers
+from ..reports.access import readable_report_or_404, templates_for
 from ..reports.files import not_ready_message, stored_file_response
 from ..reports.periods import today_in
-from ..reports.service import TEMPLATES, ReportRequestError, get_template, parse_period, request_report, retry_report
+from ..reports.queries import api_reports, report_window
+from ..reports.service import TEMPLATES, ReportRequestError, check_request, request_report, retry_report
 from ..validation import CODE_TEXT_MAX, InvalidParameter, check_text, decimal_number
 from . import bp
 
-LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 100, 500
 WAIT_MAX_SECONDS = 30
 
 
@@ -65,17 +64,6 @@ def report_templates():
     )
 
 
-def _deliver_to(body: dict) -> list[str] | None:
-    """E-mail recipients when send_email is true: `recipients[]` or `email`, checked as the report form checks them."""
-    if not body.get("send_email"):
-        return None
-    raw = body.get("recipients") or body.get("email")
-    addresses, error = parse_recipients(raw if isinstance(raw, list) else str(raw or ""))
-    if error:
-        raise ReportRequestError(error, field="email")
-    return addresses
-
-
 @bp.post("/auto-report/generate")
 @role_required(*EVERYONE)  # which templates and reports: reports/access.py
 def generate_report():
@@ -94,12 +82,22 @@ def generate_report():
     wait = float(min(max(seconds, 0), WAIT_MAX_SECONDS))
     tenant = current_user.tenant
     try:
-        # the template's errors first (unknown, then not for this role), before the period's
-        template = get_template(check_text("template", body.get("template"), max_length=CODE_TEXT_MAX))
-        code = check_template_access(template).code
+        code = check_text("template", body.get("template"), max_length=CODE_TEXT_MAX)
         fmt = check_text("format", body.get("format"), max_length=CODE_TEXT_MAX, default="excel").lower()
-        start, end = parse_period(code, body.get("period_start"), body.get("period_end"), today_in(tenant.timezone))
-        report = request_report(tenant, code, start, end, fmt, user=current_user, deliver_to=_deliver_to(body))
+        recipients = body.get("recipients") or body.get("email")  # `recipients[]` or `email`, as the form's box
+        wanted = check_request(  # the report page's check: template, role, format, period, recipients
+            current_user,
+            code,
+            fmt,
+            body.get("period_start"),
+            body.get("period_end"),
+            today_in(tenant.timezone),
+            send_email=bool(body.get("send_email")),
+            recipients=recipients if isinstance(recipients, list) else str(recipients or ""),
+        )
+        report = request_report(
+            tenant, wanted.template.code, wanted.start, wanted.end, wanted.fmt, user=current_user, deliver_to=wanted.deliver_to
+        )
     except ReportRequestError as exc:
         return refused(exc.field, str(exc))
     except InvalidParameter as exc:
@@ -161,20 +159,13 @@ def _wait_for(report_id: int, seconds: float) -> Report:
 def list_reports():
     """The tenant's reports, newest first: [{id, template, period "start~end", format, status, created_at}].
 
-    ?limit= (default 100, at most 500) and ?offset= page through them; X-Total-Count has the total.
+    ?template= lists one template. ?page=&per_page= (default 100, at most 500) page through them, as
+    do the older ?limit=&offset=; X-Total-Count (and X-Page, X-Per-Page, X-Total-Pages) count the same
+    filter. A bad paging value is a 400 naming the parameter.
     """
-    limit = min(max(request.args.get("limit", LIST_LIMIT_DEFAULT, type=int) or LIST_LIMIT_DEFAULT, 1), LIST_LIMIT_MAX)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    mine = (Report.tenant_id == current_user.tenant_id) & Report.template.in_(readable_templates())
-    query = select(Report).where(mine)
-    template = request.args.get("template")
-    if template:
-        query = query.where(Report.template == template)
-    reports = db.session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit).offset(offset)).all()
-    total = db.session.scalar(select(func.count()).select_from(Report).where(mine))
-    response = jsonify([report_json(r) for r in reports])
-    response.headers["X-Total-Count"] = str(total)
-    return response
+    template = request.args.get("template") or None
+    reports, facts = api_reports(current_user, report_window(request.args), template)
+    return jsonify([report_json(r) for r in reports]), 200, page_headers(facts)
 
 
 @bp.get("/auto-report/<int:report_id>")

@@ -54,7 +54,7 @@ ACTIONS = {
     "resume": _l("Resumed"),
     "run": _l("Run started"),
     "purge": _l("Purged (retention)"),
-    "copy": _l("Copied"),
+    "copy": _l("Copy"),
     "undo": _l("Undone"),
 }
 

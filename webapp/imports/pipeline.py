@@ -214,7 +214,9 @@ def _set_progress(batch: ImportBatch, done: int, separate: bool) -> None:
 
 
 def _fail(batch: ImportBatch, message: str | None = None, errors: list | None = None, count: int = 0) -> ImportBatch:
+    rows = batch.rows or 0
     db.session.rollback()
+    batch.rows = rows
     batch.status = "FAILED"
     batch.message = message[:500] if message else None
     batch.errors = errors or []
@@ -225,8 +227,13 @@ def _fail(batch: ImportBatch, message: str | None = None, errors: list | None = 
     return batch
 
 
-def process_batch(batch: ImportBatch, on_progress: Callable[[str, int, int], None] | None = None) -> ImportBatch:
-    """Check the whole file, then store all its rows in one transaction (or nothing, with the errors kept)."""
+def process_batch(
+    batch: ImportBatch, on_progress: Callable[[str, int, int], None] | None = None, dry_run: bool = False
+) -> ImportBatch:
+    """Check the whole file, then store all its rows in one transaction (or nothing, with the errors kept).
+
+    `dry_run` checks only: the batch row is removed again; a plain record with status CHECKED or FAILED comes back.
+    """
     kind = KINDS[batch.kind]
     batch.status = "RUNNING"
     batch.started_at = utcnow()
@@ -264,7 +271,11 @@ def process_batch(batch: ImportBatch, on_progress: Callable[[str, int, int], Non
         if count == 0:
             return _fail(batch, _("The file has a header row but no data rows."))
         if error_count:
-            return _fail(batch, _("%(count)s error(s): nothing was imported.", count=error_count), errors, error_count)
+            batch = _fail(batch, _("%(count)s error(s): nothing was imported.", count=error_count), errors, error_count)
+            return _forget(batch) if dry_run else batch
+        if dry_run:
+            batch.status = "CHECKED"
+            return _forget(batch)
         batch.progress = count
         db.session.commit()
 
@@ -295,9 +306,10 @@ def process_batch(batch: ImportBatch, on_progress: Callable[[str, int, int], Non
         batch.finished_at = utcnow()
         batch.errors, batch.error_count = [], 0
         record(
-            "import",
-            batch.kind,
+            "create",
+            "import_batch",
             batch.id,
+            kind=batch.kind,
             tenant_id=batch.tenant_id,
             user=None,
             file=batch.file_name,
@@ -320,6 +332,18 @@ def process_batch(batch: ImportBatch, on_progress: Callable[[str, int, int], Non
     return batch
 
 
+def _forget(batch: ImportBatch):
+    """A dry run stores nothing: remove the batch row and its file; what it found is handed back as a plain record."""
+    from types import SimpleNamespace
+
+    names = ("id", "kind", "status", "rows", "errors", "error_count", "message", "created_count", "updated_count")
+    facts = SimpleNamespace(**{name: getattr(batch, name) for name in names})
+    batch_path(batch).unlink(missing_ok=True)
+    db.session.delete(batch)
+    db.session.commit()
+    return facts
+
+
 class CannotUndo(Exception):
     """Only a finished (DONE) batch can be undone."""
 
@@ -335,7 +359,16 @@ def undo_batch(batch: ImportBatch, user) -> int:
     batch.status = "UNDONE"
     batch.undone_at = utcnow()
     batch.undone_by_id = getattr(user, "id", None)
-    record("undo_import", batch.kind, batch.id, tenant_id=batch.tenant_id, user=user, file=batch.file_name, removed=ctx.created)
+    record(
+        "undo",
+        "import_batch",
+        batch.id,
+        tenant_id=batch.tenant_id,
+        user=user,
+        kind=batch.kind,
+        file=batch.file_name,
+        removed=ctx.created,
+    )
     db.session.commit()
     if batch.kind == "costs" and ctx.months:
         from ..budgets.alerts import costs_changed

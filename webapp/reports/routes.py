@@ -7,50 +7,34 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.roles import EVERYONE, role_required
 from ..errors import error_response
-from ..extensions import db
+from ..htmx import fragment_target, is_fragment, page_or_fragment
 from ..jobs import QueueUnavailable
-from ..models import Report
-from ..recipients import parse_recipients
 from . import bp
-from .access import check_template_access, readable_report_or_404, readable_templates, templates_for
+from .access import check_template_access, readable_report_or_404, templates_for
 from .collectors import collect
 from .files import not_ready_message, stored_file_response
 from .forms import ReportForm
 from .periods import today_in
+from .queries import report_page
 from .registry import TEMPLATES
 from .service import (
+    ReportRequest,
     ReportRequestError,
-    check_format,
     check_period,
+    check_request,
     default_period,
-    get_template,
     parse_period,
     request_report,
     retry_report,
 )
 
-PAGE_SIZE = 20
-
 
 def _tenant_today() -> date:
     """Today in the signed-in user's institution."""
     return today_in(current_user.tenant.timezone)
-
-
-def _report_page(page: int):
-    """The tenant's reports that the user may read (by template), newest first."""
-    return db.paginate(
-        select(Report)
-        .where(Report.tenant_id == current_user.tenant_id, Report.template.in_(readable_templates()))
-        .order_by(Report.created_at.desc(), Report.id.desc()),
-        page=page,
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
 
 
 def _form_context(form: ReportForm) -> dict:
@@ -61,40 +45,33 @@ def _form_context(form: ReportForm) -> dict:
     return {"form": form, "chosen": template, "default_start": start, "default_end": end}
 
 
-def _validated_request(form: ReportForm) -> tuple[str, date, date, str] | None:
-    """The (template, start, end, format) the form asks for, or None with errors added to the fields."""
+def _validated_request(form: ReportForm) -> ReportRequest | None:
+    """The request the form makes (checked by service.check_request, as the API's is), or None with errors on the fields."""
     check_template_access(form.template.data or "")  # a template the role may not use is a 403, whatever else is wrong
     if not form.validate():
         return None
-    code, fmt = form.template.data, form.format.data
+    start = end = None
+    if form.period.data == "custom":
+        if not form.period_start.data or not form.period_end.data:
+            field = form.period_start if not form.period_start.data else form.period_end
+            field.errors.append(_("Enter both dates for a custom period (YYYY-MM-DD)."))
+            return None
+        start, end = form.period_start.data, form.period_end.data
     try:
-        template = get_template(code)
-        check_format(template, fmt)
-        if form.period.data == "custom":
-            if not form.period_start.data or not form.period_end.data:
-                field = form.period_start if not form.period_start.data else form.period_end
-                field.errors.append(_("Enter both dates for a custom period (YYYY-MM-DD)."))
-                return None
-            start, end = form.period_start.data, form.period_end.data
-            check_period(start, end)
-        else:
-            start, end = default_period(code, _tenant_today())
+        return check_request(
+            current_user,
+            form.template.data,
+            form.format.data,
+            start,
+            end,
+            _tenant_today(),
+            send_email=bool(form.send_email.data),
+            recipients=form.email.data,
+        )
     except ReportRequestError as exc:
-        target = {"template": form.template, "format": form.format}.get(exc.field, form.period_start)
+        target = {"template": form.template, "format": form.format, "email": form.email}.get(exc.field, form.period_start)
         target.errors.append(str(exc))
         return None
-    return code, start, end, fmt
-
-
-def _email_recipients(form: ReportForm) -> list[str] | None:
-    """Addresses to e-mail the link to when the box is ticked ([] when not), or None with the error on the field."""
-    if not form.send_email.data:
-        return []
-    addresses, error = parse_recipients(form.email.data)
-    if error:
-        form.email.errors.append(error)
-        return None
-    return addresses
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -106,35 +83,42 @@ def index():
     if request.method == "POST":
         form.limit_formats(pick_offered=False)
         wanted = _validated_request(form)
-        deliver_to = _email_recipients(form) if wanted is not None else []
-        if wanted is None or deliver_to is None:
+        if wanted is None:
             return _form_refused(form, None, 422)
-        code, start, end, fmt = wanted
         try:
-            report = request_report(current_user.tenant, code, start, end, fmt, user=current_user, deliver_to=deliver_to or None)
+            report = request_report(
+                current_user.tenant,
+                wanted.template.code,
+                wanted.start,
+                wanted.end,
+                wanted.fmt,
+                user=current_user,
+                deliver_to=wanted.deliver_to,
+            )
         except QueueUnavailable as exc:  # nothing was stored: the form comes back as typed, with the reason
             return _form_refused(form, exc.message, 503)
-        if request.htmx:
-            return render_template("reports/_list.html", page=_report_page(1), new_report_id=report.id)
+        if is_fragment():
+            return render_template("reports/_list.html", page=report_page(current_user, 1), new_report_id=report.id)
         flash(_("The report was queued. This page shows when it is ready."), "success")
         return redirect(url_for("reports.index"))
     form.limit_formats()
-    target = request.headers.get("HX-Target")
-    if request.htmx and target == "report-form":
+    if fragment_target() == "report-form":  # the form alone (template changed): no list query
         return render_template("reports/_form.html", **_form_context(form))
-    page = _report_page(request.args.get("page", 1, type=int))
-    if request.htmx and target == "report-list":
-        return render_template("reports/_list.html", page=page)
-    return render_template("reports/index.html", page=page, **_form_context(form))
+    return page_or_fragment(
+        "reports/index.html",
+        {"report-list": "reports/_list.html"},
+        page=report_page(current_user),
+        **_form_context(form),
+    )
 
 
 def _form_refused(form: ReportForm, banner: str | None, status: int):
     """The form again with what was typed: its field errors (422), or a banner such as "queue unreachable" (503)."""
     context = {**_form_context(form), "form_banner": banner}
-    if request.htmx:
+    if is_fragment():
         headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
         return render_template("reports/_form.html", **context), status, headers
-    return render_template("reports/index.html", page=_report_page(1), **context), status
+    return render_template("reports/index.html", page=report_page(current_user, 1), **context), status
 
 
 @bp.post("/<int:report_id>/retry")
@@ -150,7 +134,9 @@ def retry(report_id: int):
         form = ReportForm(formdata=None)
         form.offer_templates(templates_for(current_user), keep_choice=False)
         form.limit_formats()
-        return render_template("reports/index.html", page=_report_page(1), list_banner=exc.message, **_form_context(form)), 503
+        return render_template(
+            "reports/index.html", page=report_page(current_user, 1), list_banner=exc.message, **_form_context(form)
+        ), 503
     flash(_("The report is being generated again. This page shows when it is ready."), "success")
     return redirect(url_for("reports.index"))
 
@@ -159,10 +145,7 @@ def retry(report_id: int):
 @role_required(*EVERYONE)
 def detail(report_id: int):
     """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
-    report = readable_report_or_404(report_id)
-    if request.htmx:
-        return render_template("reports/_row.html", report=report)
-    return render_template("reports/detail.html", report=report)
+    return page_or_fragment("reports/detail.html", "reports/_row.html", report=readable_report_or_404(report_id))
 
 
 @bp.route("/<int:report_id>/download")

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -24,7 +25,9 @@ from ..extensions import db
 from ..i18n import tenant_context
 from ..jobs import QueueUnavailable, enqueue
 from ..models import AuditLog, Report, Tenant, utcnow
+from ..recipients import parse_recipients
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, check_iso_date, year_range_message
+from .access import check_template_access
 from .periods import period_default, period_last_complete
 from .registry import FORMATS, TEMPLATES, ReportTemplate
 from .signals import report_finished
@@ -37,6 +40,8 @@ __all__ = [
     "TEMPLATES",
     "FORMATS",
     "ReportRequestError",
+    "ReportRequest",
+    "check_request",
     "default_period",
     "last_complete_period",
     "request_report",
@@ -142,6 +147,50 @@ def check_period(period_start: date, period_end: date) -> None:
             ),
             field="period_start",
         )
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A checked request for one report: what to build, and whom to e-mail the link (None: nobody)."""
+
+    template: ReportTemplate
+    start: date
+    end: date
+    fmt: str
+    deliver_to: list[str] | None = None
+
+
+def check_request(
+    user,
+    template_code: str,
+    fmt: str,
+    start: date | str | None,
+    end: date | str | None,
+    today: date,
+    *,
+    send_email: bool = False,
+    recipients=None,
+) -> ReportRequest:
+    """The one check of a report request, for the report page and the API alike.
+
+    In this order: the template exists, the user's role may use it (403 naming the roles), it is offered
+    in the format, the period (two dates or 'YYYY-MM-DD' texts; neither means the template's default) is
+    valid, and, when the link is to be e-mailed, the recipients. Raises ReportRequestError naming the field.
+    """
+    template = get_template(template_code)
+    check_template_access(template, user)
+    check_format(template, fmt)
+    if isinstance(start, date) and isinstance(end, date):
+        period = (start, end)
+    else:
+        period = parse_period(template.code, start, end, today)
+    check_period(*period)
+    deliver_to = None
+    if send_email:
+        deliver_to, error = parse_recipients(recipients)
+        if error:
+            raise ReportRequestError(error, field="email")
+    return ReportRequest(template, period[0], period[1], fmt, deliver_to)
 
 
 # --- request and build -------------------------------------------------------------------------
