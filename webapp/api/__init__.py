@@ -4,6 +4,7 @@
   JSON provider (webapp/jsonable.py) writes money as numbers and dates and times as ISO 8601.
 - Errors: the one shape of webapp/errors.py, `{"detail": ..., "errors": {field: message}}` (plus
   `field` where a client reads it), raised as FieldErrors (`refused()`) and answered by its handler.
+  The helpers named here live in webapp/json_api.py (a leaf module the API modules import).
 - 400 vs 422: a body that is not a JSON object (`json_object()`) or a refused query parameter is a
   400; a JSON object whose fields are refused is a 422. The schedule API is the one exception, kept
   for the clients built on it: its refused fields answer 400 (SPEC §7 lets each answer "as fits").
@@ -13,14 +14,10 @@
 - URLs in an answer are built with url_for, never written out.
 """
 
-from collections.abc import Mapping
-
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 
 from ..extensions import csrf
-from ..pagination import page_headers
-from ..validation import FieldErrors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -37,26 +34,6 @@ def require_authentication():
         return jsonify(detail=_("Authentication required.")), 401
     if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("api_token_id"):
         csrf.protect()
-
-
-def refused(errors: Mapping[str, str], status: int = 422):
-    """Refuse the request naming every field: 422 for a body's fields, 400 for query parameters."""
-    raise FieldErrors(errors, status)
-
-
-def json_object(message: str) -> dict:
-    """The request's JSON object; anything else (no body, not JSON, a list) is a 400 saying what to send."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        refused({"body": message}, 400)
-    return data
-
-
-def list_response(items: list, facts: Mapping):
-    """A JSON list answer with its page facts in the X-Total-Count, X-Page, X-Per-Page and X-Total-Pages headers."""
-    response = jsonify(items)
-    response.headers.update(page_headers(facts))
-    return response
 
 
 from . import (  # noqa: E402

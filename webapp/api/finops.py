@@ -22,10 +22,11 @@ from ..budgets.year import budget_year as year_of_budget
 from ..costs.queries import CostFilter, cost_page
 from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
+from ..json_api import json_object, refused
 from ..models import CATEGORIES, CostEntry
 from ..pagination import API_PER_PAGE, API_PER_PAGE_MAX, api_window
 from ..validation import InvalidParameter, check_month, check_year
-from . import bp, json_object, refused
+from . import bp
 
 MAX_PER_PAGE = API_PER_PAGE_MAX
 DEFAULT_COST_SERVICE = "INFRA"

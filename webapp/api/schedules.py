@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..auth.roles import MANAGERS, role_required
 from ..errors import error_response
 from ..extensions import db
+from ..json_api import json_object, list_response
 from ..models.schedules import ReportSchedule, ScheduleRun
 from ..pagination import api_page, api_window
 from ..reports.access import readable_schedule_or_404
@@ -22,7 +23,7 @@ from ..schedules import queries, service
 from ..schedules.delivery import delivery_summary
 from ..schedules.describe import describe
 from ..schedules.runs import run_now
-from . import bp, json_object, list_response
+from . import bp
 
 
 def schedule_json(schedule: ReportSchedule) -> dict:
