@@ -100,8 +100,8 @@ ENDPOINTS = {
         },
         optional=("recipients", "skip_when_empty", "active"),
     ),
-    "api.list_schedules": Endpoint(("GET",)),
-    "api.get_schedule": Endpoint(("GET",), ids=("schedule_id",)),
+    "api.list_schedules": Endpoint(("GET",), query=("page", "per_page")),
+    "api.get_schedule": Endpoint(("GET",), ids=("schedule_id",), query=("page", "per_page")),
     "api.delete_schedule": Endpoint(("DELETE",), ids=("schedule_id",)),
     "api.run_schedule": Endpoint(("POST",), ids=("schedule_id",)),
 }
