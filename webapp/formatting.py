@@ -9,11 +9,19 @@ from decimal import Decimal
 from flask_babel import format_currency, format_datetime, format_decimal
 
 
-def money(amount, currency: str = "KRW") -> str:
-    """₩1,234,567 for KRW (no decimals); other currencies with their usual places."""
+def tenant_currency() -> str:
+    """The currency of the institution in context (the signed-in user's, or a job's tenant), else KRW."""
+    from .i18n import tenant_in_context
+
+    tenant = tenant_in_context()
+    return (getattr(tenant, "currency", None) or "KRW") if tenant is not None else "KRW"
+
+
+def money(amount, currency: str | None = None) -> str:
+    """₩1,234,567 for KRW (no decimals); other currencies with their usual places; by default the institution's currency."""
     if amount is None:
         return ""
-    return format_currency(Decimal(amount), currency)
+    return format_currency(Decimal(amount), currency or tenant_currency())
 
 
 def number(value) -> str:

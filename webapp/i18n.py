@@ -45,7 +45,7 @@ def compile_catalogues() -> int:
     return len(stale)
 
 
-def _tenant_in_context():
+def tenant_in_context():
     """The tenant of the signed-in user, or of the job being run."""
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.tenant
@@ -61,7 +61,7 @@ def select_locale() -> str:
             return chosen
     if has_app_context() and g.get("locale") in languages:
         return g.locale
-    tenant = _tenant_in_context()
+    tenant = tenant_in_context()
     if tenant is not None and tenant.locale in languages:
         return tenant.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -69,7 +69,7 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """The tenant's time zone, else the default (Asia/Seoul)."""
-    tenant = _tenant_in_context()
+    tenant = tenant_in_context()
     if tenant is not None and tenant.timezone:
         return tenant.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -88,3 +88,40 @@ def test_the_settings_service_checks_its_input_itself(db, tenant, change, field)
     assert set(refused.value.errors) == {field}
     db.session.refresh(tenant)
     assert tenant.timezone == "Asia/Seoul"
+
+
+def test_the_time_zone_is_picked_from_a_list_searchable_by_city(client, auth, tenant):
+    auth.login("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert 'list="zones"' in page
+    options = re.findall(r'<option value="([^"]+)" label="([^"]+)">', page)
+    zones = dict(options)
+    assert len(zones) > 300
+    assert zones["Asia/Seoul"] == "서울 — Asia/Seoul (UTC+09:00)"
+    assert zones["America/New_York"].startswith("뉴욕 — America/New_York (UTC−0")
+    client.set_cookie("lang", "en")
+    assert 'label="Seoul — Asia/Seoul (UTC+09:00)"' in client.get("/admin/settings").get_data(as_text=True)
+
+
+def test_the_currency_is_editable_and_money_follows_it(client, auth, db, tenant):
+    auth.login("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert '<option selected value="KRW">KRW — 대한민국 원</option>' in page
+    assert client.post("/admin/settings", data={**VALID, "locale": "ko", "currency": "USD"}).status_code == 302
+    db.session.refresh(tenant)
+    assert tenant.currency == "USD"
+    row = db.session.query(AuditLog).filter_by(entity="tenant", action="update").one()
+    assert row.details["currency"] == "USD"
+    auth.logout()
+    auth.login("pm")
+    budgets = client.get("/budgets/").get_data(as_text=True)
+    assert "US$" in budgets and "₩" not in budgets
+
+
+def test_an_unknown_currency_is_refused_and_nothing_saved(client, auth, db, tenant):
+    auth.login("admin")
+    response = client.post("/admin/settings", data={**VALID, "currency": "XYZ"})
+    assert response.status_code == 422
+    assert "통화: KRW, USD, EUR, JPY, CNY, GBP 중에서 고르세요." in response.get_data(as_text=True)
+    db.session.refresh(tenant)
+    assert tenant.currency == "KRW" and tenant.name != "새 이름"

@@ -10,7 +10,7 @@ from webapp.analytics.totals import rollup_differences
 from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, CostEntry, ImportBatch, ServiceRequest, User
 
-from .helpers import csv_file
+from ..factories import csv_file
 from .test_pipeline import KOREAN_COSTS, SRS
 
 

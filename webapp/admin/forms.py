@@ -62,6 +62,7 @@ class TenantSettingsForm(FlaskForm):
     name = StringField(_l("Institution name"), validators=[DataRequired(), Length(max=200)])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64), _valid_timezone])
     locale = SelectField(_l("Default language"), choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")])
+    currency = SelectField(_l("Currency"), validate_choice=False)
     sla_p1 = WholeNumberField(_l("SLA P1 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p2 = WholeNumberField(_l("SLA P2 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])
     sla_p3 = WholeNumberField(_l("SLA P3 (hours)"), validators=[InputRequired(), NumberRange(min=1, max=8760)])

@@ -87,10 +87,12 @@ def settings():
             "name": tenant.name,
             "timezone": tenant.timezone,
             "locale": tenant.locale,
+            "currency": tenant.currency,
             **{f"sla_{p.lower()}": sla[p] for p in ("P1", "P2", "P3", "P4")},
             "report_retention_days": tenant.setting("report_retention_days"),
         }
     )
+    form.currency.choices = service.currency_choices()
     if form.validate_on_submit():
         try:
             service.update_tenant_settings(
@@ -99,6 +101,7 @@ def settings():
                     "name": form.name.data,
                     "timezone": form.timezone.data,
                     "locale": form.locale.data,
+                    "currency": form.currency.data,
                     "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in service.PRIORITIES},
                     "report_retention_days": form.report_retention_days.data,
                 },
@@ -110,4 +113,4 @@ def settings():
             flash(_("The settings were saved."), "success")
             return redirect(url_for("admin.settings"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/settings.html", form=form), status
+    return render_template("admin/settings.html", form=form, zones=service.zone_choices()), status

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import get_timezone_location
+from babel.numbers import get_currency_name
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -24,6 +30,8 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 256
 USER_FIELDS = ("username", "email", "role", "active")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 LOCALES = ("ko", "en")
+# the currencies an institution may report in (amounts are stored as entered; the code is how they are shown)
+CURRENCIES = ("KRW", "USD", "EUR", "JPY", "CNY", "GBP")
 TENANT_NAME_MAX = 200
 SLA_HOURS_MAX, RETENTION_DAYS_MAX = 8760, 3650
 
@@ -133,9 +141,16 @@ def check_tenant_settings(values: Mapping) -> dict:
             raise FieldErrors({"locale": _("Default language: choose one of %(allowed)s.", allowed=", ".join(LOCALES))})
         return values["locale"]
 
+    def currency():
+        code = str(values.get("currency") or "KRW").strip().upper()
+        if code not in CURRENCIES:
+            raise FieldErrors({"currency": _("Currency: choose one of %(allowed)s.", allowed=", ".join(CURRENCIES))})
+        return code
+
     clean, errors = checked(
         {
             "name": lambda: check_text("name", values.get("name"), max_length=TENANT_NAME_MAX, required=True),
+            "currency": currency,
             "timezone": lambda: check_timezone(values.get("timezone")),
             "locale": locale,
             **{f"sla_{p.lower()}": whole(f"sla_{p.lower()}", sla.get(p), SLA_HOURS_MAX) for p in PRIORITIES},
@@ -149,12 +164,17 @@ def check_tenant_settings(values: Mapping) -> dict:
 
 
 def update_tenant_settings(tenant: Tenant, values: Mapping, actor: User) -> None:
-    """Check and save the institution's name, zone, language, SLA targets and report retention; FieldErrors when refused."""
+    """Check and save the institution's name, zone, language, currency, SLA targets and report retention; FieldErrors when refused.
+
+    The currency is kept as it is when `values` does not name one (callers from before it was editable).
+    """
     clean = check_tenant_settings(values)
     new_settings = dict(tenant.settings or {})
     new_settings["sla_hours"] = clean["sla_hours"]
     new_settings["report_retention_days"] = clean["report_retention_days"]
     tenant.name, tenant.timezone, tenant.locale = clean["name"], clean["timezone"], clean["locale"]
+    if "currency" in values:
+        tenant.currency = clean["currency"]
     tenant.settings = new_settings
     record(
         "update",
@@ -164,6 +184,38 @@ def update_tenant_settings(tenant: Tenant, values: Mapping, actor: User) -> None
         name=tenant.name,
         timezone=tenant.timezone,
         locale=tenant.locale,
+        currency=tenant.currency,
         **new_settings,
     )
     db.session.commit()
+
+
+@lru_cache(maxsize=4)
+def _zones_in(locale: str) -> tuple[tuple[str, str], ...]:
+    """(zone, "city — zone (UTC±hh:mm)") for every city zone zoneinfo knows, sorted by offset then city."""
+    now = datetime.now(UTC)
+    found = []
+    for zone in available_timezones():
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+            continue
+        try:
+            city = get_timezone_location(zone, locale=locale, return_city=True)
+        except (LookupError, ValueError):
+            city = zone.rsplit("/", 1)[-1].replace("_", " ")
+        offset = now.astimezone(ZoneInfo(zone)).utcoffset() or timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "−"
+        label = f"{city} — {zone} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+        found.append((minutes, city, zone, label))
+    return tuple((zone, label) for _minutes, _city, zone, label in sorted(found))
+
+
+def zone_choices() -> tuple[tuple[str, str], ...]:
+    """The time zones offered on the settings page, named in the reader's language (search by city)."""
+    return _zones_in(str(get_locale() or "ko"))
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """(code, "KRW — 대한민국 원") for each currency an institution may choose."""
+    locale = str(get_locale() or "ko")
+    return [(code, f"{code} — {get_currency_name(code, locale=locale)}") for code in CURRENCIES]
