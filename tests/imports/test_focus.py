@@ -15,7 +15,7 @@ from webapp.analytics.totals import rollup_differences
 from webapp.imports.pipeline import undo_batch
 from webapp.models import CostEntry, CostMonthlyTotal, Tenant
 
-from .helpers import csv_file
+from ..factories import csv_file
 
 HEADER = [
     "BillingAccountId",
