@@ -95,6 +95,18 @@ RUN_STATUS_LABELS = {
 }
 DELIVERY_LABELS = {"PENDING": _l("Sending"), "SENT": _l("Sent"), "FAILED": _l("Failed")}
 
+# --- imports -----------------------------------------------------------------------------------
+
+IMPORT_KIND_LABELS = {"costs": _l("Costs"), "srs": _l("Service requests"), "servers": _l("Servers and utilisation")}
+IMPORT_STATUS_LABELS = {
+    "PENDING": _l("Waiting for confirmation"),
+    "QUEUED": _l("Queued"),
+    "RUNNING": _l("Importing"),
+    "DONE": _l("Imported"),
+    "FAILED": _l("Refused"),
+    "UNDONE": _l("Undone"),
+}
+
 # --- badges: kind → code → class (an unknown code gets DEFAULT_BADGE) ---------------------------
 
 DEFAULT_BADGE = "badge-muted"
@@ -119,6 +131,14 @@ BADGES: dict[str, dict[str, str]] = {
         "DELIVERY_FAILED": "badge-over",
     },
     "delivery": {"PENDING": "badge-info", "SENT": "badge-ok", "FAILED": "badge-over"},
+    "import": {
+        "PENDING": "badge-info",
+        "QUEUED": "badge-info",
+        "RUNNING": "badge-warn",
+        "DONE": "badge-ok",
+        "FAILED": "badge-over",
+        "UNDONE": "badge-muted",
+    },
 }
 # kind → its labels (the `badge` macro and `code_name` filter)
 LABELS: dict[str, Mapping] = {
@@ -133,6 +153,8 @@ LABELS: dict[str, Mapping] = {
     "report": REPORT_STATUS_LABELS,
     "run": RUN_STATUS_LABELS,
     "delivery": DELIVERY_LABELS,
+    "import_kind": IMPORT_KIND_LABELS,
+    "import": IMPORT_STATUS_LABELS,
 }
 
 
