@@ -2,7 +2,7 @@
 
 import pytest
 
-from .helpers import add_budget, add_cost, add_server
+from ..factories import add_budget, add_cost, add_server
 
 
 @pytest.fixture

@@ -166,3 +166,15 @@ def test_the_list_and_the_runs_are_paged_the_api_way(client, db, tenant):
     assert len(one["runs"]) == 2 and one["runs_page"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}
     refused = client.get("/api/auto-report/schedule?per_page=0", headers=headers)
     assert refused.status_code == 400 and "per_page" in refused.get_json()["errors"]
+
+
+def test_answers_link_with_url_for_and_a_bad_body_has_the_one_error_shape(client, db, tenant):
+    headers = bearer(db)
+    body = {"template": "weekly_ops", "cron": "0 9 * * 1", "email": "cio@example.kr"}
+    created = client.post("/api/auto-report/schedule", headers=headers, json=body).get_json()
+    assert created["url"] == f"/api/auto-report/schedule/{created['id']}"
+    assert client.get(created["url"], headers=headers).get_json()["id"] == created["id"]
+    refused = client.post("/api/auto-report/schedule", headers=headers, json=[body])
+    assert (
+        refused.status_code == 400 and set(refused.get_json()) == {"detail", "errors"} and "body" in refused.get_json()["errors"]
+    )

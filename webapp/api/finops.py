@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
-from .. import errors as errors_module
 from ..advice import optimize as month_advice
 from ..analytics.periods import current_month, month_from_args
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
@@ -23,22 +22,14 @@ from ..budgets.year import budget_year as year_of_budget
 from ..costs.queries import CostFilter, cost_page
 from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
+from ..json_api import json_object, refused
 from ..models import CATEGORIES, CostEntry
-from ..validation import FieldErrors, InvalidParameter, check_month, check_year
+from ..pagination import API_PER_PAGE, API_PER_PAGE_MAX, api_window
+from ..validation import InvalidParameter, check_month, check_year
 from . import bp
 
-MAX_PER_PAGE = 1000
+MAX_PER_PAGE = API_PER_PAGE_MAX
 DEFAULT_COST_SERVICE = "INFRA"
-
-
-def refused(errors: dict[str, str], status: int = 422):
-    """Refuse the request naming every field (400 for a query string, 422 for a body)."""
-    raise FieldErrors(errors, status)
-
-
-def error_response(status: int, detail: str, errors: dict | None = None):
-    """{"detail": ..., "errors": {...}} with the given status."""
-    return errors_module.error_response(status, detail, errors)
 
 
 def finops_only_message() -> str:
@@ -57,12 +48,6 @@ def period_args() -> tuple[int, int]:
     if errors:
         refused(errors, 400)
     return year, month
-
-
-def json_body():
-    """The request's JSON object, or None when the body is not one."""
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else None
 
 
 def cost_json(entry: CostEntry) -> dict:
@@ -108,18 +93,14 @@ def list_costs():
     costs = CostFilter.from_args(request.args)
     if costs.errors:
         refused(costs.errors, 400)
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 100, type=int)
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        message = _("per_page: must be a whole number from 1 to %(max)s.", max=MAX_PER_PAGE)
-        return error_response(400, message, {"per_page": message})
-    result = cost_page(current_user.tenant_id, costs, page, per_page)
+    window = api_window(default=API_PER_PAGE, maximum=MAX_PER_PAGE)
+    result = cost_page(current_user.tenant_id, costs, window.page, window.per_page)
     return jsonify(
         {
             "total": result.total,
             "total_amount": result.total_amount,
             "page": result.page,
-            "per_page": per_page,
+            "per_page": window.per_page,
             "pages": result.pages,
             "items": [cost_json(e) for e in result.items],
         }
@@ -130,9 +111,7 @@ def list_costs():
 @finops_api
 def add_cost():
     """Create a cost (201); `service` defaults to INFRA (SPEC §7); nothing is stored when any field is refused."""
-    data = json_body()
-    if data is None:
-        return error_response(400, _("Send a JSON object with year, month, category, service and amount."))
+    data = json_object(_("Send a JSON object with year, month, category, service and amount."))
     if data.get("service") is None:  # left out (or null): the seed routers' default
         data = {**data, "service": DEFAULT_COST_SERVICE}
     values, errors = clean_cost(data, current_user.tenant_id)
@@ -153,9 +132,7 @@ def get_cost(cost_id: int):
 def change_cost(cost_id: int):
     """Update a cost; fields left out keep their value."""
     entry = tenant_get_or_404(CostEntry, cost_id)
-    data = json_body()
-    if data is None:
-        return error_response(400, _("Send a JSON object with the fields to change."))
+    data = json_object(_("Send a JSON object with the fields to change."))
     current = {name: getattr(entry, name) for name in EDITABLE}
     values, errors = clean_cost({**current, **data}, current_user.tenant_id)
     if errors:
@@ -193,8 +170,7 @@ def trend():
         try:
             end = (check_year(year), check_month(month))
         except InvalidParameter:
-            message = _("end: use YYYY-MM, e.g. 2025-01.")
-            return error_response(400, message, {"end": message})
+            refused({"end": _("end: use YYYY-MM, e.g. 2025-01.")}, 400)
     return jsonify(
         analytics.trend(
             current_user.tenant_id, months=request.args.get("months", 6), service=request.args.get("service") or None, end=end
@@ -245,9 +221,7 @@ def post_budget():
     The answer: `message`, the `budget` object, and the budget-vs-actual figures at the top level as
     before (the budget's amount, which used to be `budget`, is `budget_amount`).
     """
-    data = json_body()
-    if data is None:
-        return error_response(400, _("Send a JSON object with year, month, amount and service (ALL or a service)."))
+    data = json_object(_("Send a JSON object with year, month, amount and service (ALL or a service)."))
     values, errors = clean_budget(data)
     if errors:
         refused(errors)

@@ -7,18 +7,23 @@ from ..auth.roles import EVERYONE, role_required
 from . import bp
 
 
+def me_json(user) -> dict:
+    """The API shape of the caller: user, role and tenant."""
+    return {
+        "username": user.username,
+        "email": user.email,
+        "role": user.role,
+        "tenant": {
+            "slug": user.tenant.slug,
+            "name": user.tenant.name,
+            "currency": user.tenant.currency,
+            "timezone": user.tenant.timezone,
+        },
+    }
+
+
 @bp.get("/me")
 @role_required(*EVERYONE)
 def me():
     """Who the caller is: user, role and tenant."""
-    return jsonify(
-        username=current_user.username,
-        email=current_user.email,
-        role=current_user.role,
-        tenant={
-            "slug": current_user.tenant.slug,
-            "name": current_user.tenant.name,
-            "currency": current_user.tenant.currency,
-            "timezone": current_user.tenant.timezone,
-        },
-    )
+    return jsonify(me_json(current_user))

@@ -8,15 +8,16 @@ answer 400 with {detail, errors, field} (the contract the schedule clients were 
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import MANAGERS, role_required
 from ..errors import error_response
 from ..extensions import db
+from ..json_api import json_object, list_response
 from ..models.schedules import ReportSchedule, ScheduleRun
-from ..pagination import api_page, api_window, page_headers
+from ..pagination import api_page, api_window
 from ..reports.access import readable_schedule_or_404
 from ..schedules import queries, service
 from ..schedules.delivery import delivery_summary
@@ -25,15 +26,11 @@ from ..schedules.runs import run_now
 from . import bp
 
 
-def _iso(value):
-    """An aware timestamp as ISO 8601 (UTC), or None."""
-    return value.isoformat() if value is not None else None
-
-
 def schedule_json(schedule: ReportSchedule) -> dict:
-    """The API shape of a schedule."""
+    """The API shape of a schedule (times are written as ISO 8601 by the app's JSON provider)."""
     return {
         "id": schedule.id,
+        "url": url_for("api.get_schedule", schedule_id=schedule.id),
         "name": schedule.name,
         "template": schedule.template,
         "cron": schedule.cron,
@@ -45,9 +42,9 @@ def schedule_json(schedule: ReportSchedule) -> dict:
         "active": schedule.active,
         "skip_when_empty": schedule.skip_when_empty,
         "owner": schedule.owner.username if schedule.owner else None,
-        "next_run_at": _iso(schedule.next_run_at),
-        "last_run_at": _iso(schedule.last_run_at),
-        "created_at": _iso(schedule.created_at),
+        "next_run_at": schedule.next_run_at,
+        "last_run_at": schedule.last_run_at,
+        "created_at": schedule.created_at,
     }
 
 
@@ -58,12 +55,13 @@ def run_json(run: ScheduleRun, deliveries: list | None = None) -> dict:
     """
     body = {
         "id": run.id,
-        "scheduled_for": _iso(run.scheduled_for),
+        "scheduled_for": run.scheduled_for,
         "trigger": run.trigger,
         "status": run.status,
         "report_id": run.report_id,
+        "report_url": url_for("api.report_status", report_id=run.report_id) if run.report_id else None,
         "error": run.error,
-        "finished_at": _iso(run.finished_at),
+        "finished_at": run.finished_at,
     }
     if deliveries is not None:
         body["emails"] = delivery_summary(deliveries)
@@ -74,10 +72,7 @@ def run_json(run: ScheduleRun, deliveries: list | None = None) -> dict:
 @role_required(*MANAGERS)
 def create_schedule():
     """Create a schedule: {template, cron, email | recipients[], format?, timezone?, name?, skip_when_empty?}."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, _("Send a JSON object."))
-    data = dict(body)
+    data = dict(json_object(_("Send a JSON object.")))
     recipients = data.get("recipients")
     if recipients is None and data.get("email"):
         recipients = [data["email"]]
@@ -100,9 +95,7 @@ def create_schedule():
 def list_schedules():
     """The tenant's schedules (of the templates the caller may use) with next_run_at, oldest first, one page."""
     schedules, facts = api_page(queries.schedule_list(current_user.tenant_id, by_id=True), api_window())
-    response = jsonify([schedule_json(s) for s in schedules])
-    response.headers.update(page_headers(facts))
-    return response
+    return list_response([schedule_json(s) for s in schedules], facts)
 
 
 @bp.get("/auto-report/schedule/<int:schedule_id>")

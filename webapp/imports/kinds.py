@@ -542,4 +542,10 @@ class Servers:
         ctx.created = result.rowcount + servers.rowcount
 
 
-KINDS = {"costs": Costs(), "srs": ServiceRequests(), "servers": Servers()}
+def _kinds() -> dict:
+    from .focus import FocusCosts
+
+    return {"costs": Costs(), "focus": FocusCosts(), "srs": ServiceRequests(), "servers": Servers()}
+
+
+KINDS = _kinds()
