@@ -132,3 +132,21 @@ def test_api_and_cli_take_the_focus_options(client, runner, db, tenant, tmp_path
     result = runner.invoke(args=["import", "costs", path, "--tenant", "acme", "--rate", str(RATE), "--month-from", "charge"])
     assert result.exit_code == 0, result.output
     assert stored_totals(db, tenant.id) == expected_totals(lines, 6, by_charge=True)
+
+
+def test_cli_dry_run_of_costs_and_a_file_past_the_progress_step(runner, db, tenant, tmp_path):
+    rows = [["year", "month", "category", "service", "amount"]] + [
+        [2026, 1 + index % 12, "SERVER", "MES", f"{index}.25"] for index in range(6001)
+    ]
+    path = _write(tmp_path, "many.csv", csv_file(rows))
+    dry = runner.invoke(args=["import", "costs", path, "--tenant", "acme", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert db.session.scalar(select(func.count()).select_from(CostEntry)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    real = runner.invoke(args=["import", "costs", path, "--tenant", "acme"])
+    assert real.exit_code == 0, real.output
+    assert db.session.scalar(select(func.count()).select_from(CostEntry)) == 6001
+    assert db.session.scalar(select(func.sum(CostEntry.amount))) == sum(index + 0.25 for index in range(6001))
+    batch = db.session.scalar(select(ImportBatch))
+    assert (batch.rows, batch.progress) == (6001, 12002)
+    assert rollup_differences(tenant.id) == 0

@@ -263,7 +263,8 @@ def process_batch(
         errors: list[dict] = []
         error_count = 0
         aggregates = getattr(kind, "aggregates", False)
-        kept: list[dict] | None = None if aggregates else []
+        staged = hasattr(kind, "stages") and kind.stages(ctx)
+        kept: list[dict] | None = None if aggregates or staged else []
         count = 0
         for number, cells in table.rows():
             count += 1
@@ -272,19 +273,25 @@ def process_batch(
                 error_count += 1
                 if len(errors) < ERRORS_KEPT:
                     errors.append({"row": number, "column": columns.get(field, field), "message": str(message)})
-            if aggregates and not error_count:
+            if staged and not error_count:
+                kind.stage(ctx, values)
+            elif aggregates and not error_count:
                 kind.add(ctx, values)
             elif kept is not None and not error_count:
                 kept.append(values)
                 if len(kept) > KEEP_IN_MEMORY:
                     kept = None
             if count % PROGRESS_EVERY == 0:
-                _set_progress(batch, count, separate=False)
+                _set_progress(batch, count, separate=staged)  # a staging COPY keeps the transaction open
                 if on_progress:
                     on_progress("check", count, 0)
         batch.rows = count
         if count == 0:
             return _fail(batch, _("The file has a header row but no data rows."))
+        if (error_count or dry_run) and staged:
+            kind.abandon(ctx)
+            db.session.rollback()
+            batch.rows = count
         if error_count:
             batch = _fail(batch, _("%(count)s error(s): nothing was imported.", count=error_count), errors, error_count)
             return _forget(batch) if dry_run else batch
@@ -292,13 +299,17 @@ def process_batch(
             batch.status = "CHECKED"
             return _forget(batch)
         batch.progress = count
-        db.session.commit()
+        if not staged:
+            db.session.commit()  # staged rows live in this transaction until they are moved
 
         # Pass 2: store, in one transaction.
         ctx.seen.clear()
         if aggregates:
             kind.write_all(ctx)
             kind.remember(ctx)
+            source = []
+        elif staged:
+            kind.finish(ctx)
             source = []
         elif kept is not None:
             source = kept
