@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
@@ -30,13 +29,13 @@ from webapp import create_app  # noqa: E402
 from webapp.config import normalise_database_url  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
 from webapp.extensions import limiter  # noqa: E402
-from webapp.models import Tenant, User  # noqa: E402
+
+from .factories import PASSWORD, Factory  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_ADMIN_URL else [])
-PASSWORD = "correct-horse-9"
 
 
 def pytest_sessionstart(session):
@@ -254,28 +253,6 @@ def runner(app):
 
 
 # --- data helpers --------------------------------------------------------------------------
-
-
-@dataclass
-class Factory:
-    """Small helpers that create tenants and users directly in the database."""
-
-    def tenant(self, slug: str = "acme", name: str = "에이크미 기관", timezone: str = "Asia/Seoul") -> Tenant:
-        """A tenant with default settings."""
-        tenant = Tenant(slug=slug, name=name, timezone=timezone, currency="KRW", locale="ko", settings={})
-        _db.session.add(tenant)
-        _db.session.commit()
-        return tenant
-
-    def user(self, tenant: Tenant, username: str, role: str = "PM", password: str = PASSWORD, active: bool = True) -> User:
-        """A user of the tenant."""
-        user = User(
-            tenant_id=tenant.id, username=username, email=f"{username}@{tenant.slug}.example.kr", role=role, active=active
-        )
-        user.set_password(password)
-        _db.session.add(user)
-        _db.session.commit()
-        return user
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from functools import partial
 
 from flask_babel import lazy_gettext as _l
 
+from .charts import PALETTE
 from .formatting import code_label
 
 # --- FinOps ------------------------------------------------------------------------------------
@@ -30,16 +31,10 @@ CATEGORY_NAMES = {
     "PERSONNEL": _l("Personnel"),
     "OTHER": _l("Other costs"),
 }
-# The colour of each category in charts and beside its name (the `.cat-<code>` rules come from category_css()).
-CATEGORY_COLOURS = {
-    "SERVER": "#003366",
-    "NETWORK": "#2d6cdf",
-    "STORAGE": "#1d9a8a",
-    "LICENSE": "#e0a100",
-    "MAINTENANCE": "#8e5bd1",
-    "PERSONNEL": "#d9534f",
-    "OTHER": "#8a96a3",
-}
+# The colour of each category in charts and beside its name: the chart palette in category order, OTHER in grey
+# (static/css/categories.css is category_css() of it).
+OTHER_COLOUR = "#8a96a3"
+CATEGORY_COLOURS = dict(zip(CATEGORY_NAMES, (*PALETTE[:6], OTHER_COLOUR), strict=True))
 STATUS_NAMES = {
     "OK": _l("On track"),
     "WARNING": _l("Warning"),
@@ -95,6 +90,18 @@ RUN_STATUS_LABELS = {
 }
 DELIVERY_LABELS = {"PENDING": _l("Sending"), "SENT": _l("Sent"), "FAILED": _l("Failed")}
 
+# --- imports -----------------------------------------------------------------------------------
+
+IMPORT_KIND_LABELS = {"costs": _l("Costs"), "srs": _l("Service requests"), "servers": _l("Servers and utilisation")}
+IMPORT_STATUS_LABELS = {
+    "PENDING": _l("Waiting for confirmation"),
+    "QUEUED": _l("Queued"),
+    "RUNNING": _l("Importing"),
+    "DONE": _l("Imported"),
+    "FAILED": _l("Refused"),
+    "UNDONE": _l("Undone"),
+}
+
 # --- badges: kind → code → class (an unknown code gets DEFAULT_BADGE) ---------------------------
 
 DEFAULT_BADGE = "badge-muted"
@@ -119,6 +126,14 @@ BADGES: dict[str, dict[str, str]] = {
         "DELIVERY_FAILED": "badge-over",
     },
     "delivery": {"PENDING": "badge-info", "SENT": "badge-ok", "FAILED": "badge-over"},
+    "import": {
+        "PENDING": "badge-info",
+        "QUEUED": "badge-info",
+        "RUNNING": "badge-warn",
+        "DONE": "badge-ok",
+        "FAILED": "badge-over",
+        "UNDONE": "badge-muted",
+    },
 }
 # kind → its labels (the `badge` macro and `code_name` filter)
 LABELS: dict[str, Mapping] = {
@@ -133,6 +148,8 @@ LABELS: dict[str, Mapping] = {
     "report": REPORT_STATUS_LABELS,
     "run": RUN_STATUS_LABELS,
     "delivery": DELIVERY_LABELS,
+    "import_kind": IMPORT_KIND_LABELS,
+    "import": IMPORT_STATUS_LABELS,
 }
 
 
@@ -159,7 +176,9 @@ def category_colour(code: str, default: str = "#003366") -> str:
 def category_css() -> str:
     """The `.cat-<code>` rules setting `--cat` for every category (static/css/categories.css is this text)."""
     header = "/* Generated from webapp/labels.py CATEGORY_COLOURS (python -m webapp.labels > static/css/categories.css): do not edit. */\n"
-    return header + "".join(f".cat-{code.lower()} {{ --cat: {colour}; }}\n" for code, colour in CATEGORY_COLOURS.items())
+    rules = [f".cat {{ --cat: {OTHER_COLOUR}; }}\n"]  # a code without a colour of its own
+    rules += [f".cat-{code.lower()} {{ --cat: {colour}; }}\n" for code, colour in CATEGORY_COLOURS.items()]
+    return header + "".join(rules)
 
 
 def label_functions() -> dict:

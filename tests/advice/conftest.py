@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..analytics.helpers import add_budget, add_cost, add_server
+from ..factories import add_budget, add_cost, add_server
 from .fake_llm import FakeLLM
 
 SECRET_DESCRIPTION = "비공개 계약 메모 ZX-7731"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import CostAdvice
 
-from ..analytics.helpers import add_cost
+from ..factories import add_cost
 from ..schedules.conftest import free_port
 from .conftest import SECRET_DESCRIPTION, SECRET_SERVER
 

@@ -9,7 +9,7 @@ from webapp.analytics.baseline import median, robust_spread, split_exactly
 from webapp.analytics.periods import add_months
 from webapp.extensions import db
 
-from .helpers import add_cost
+from ..factories import add_cost
 
 END = (2025, 7)  # the month looked at; the baseline is 2025-01 … 2025-06
 

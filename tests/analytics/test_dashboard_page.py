@@ -2,7 +2,7 @@
 
 import pytest
 
-from .helpers import add_budget, add_cost, add_server
+from ..factories import add_budget, add_cost, add_server
 
 
 @pytest.fixture
@@ -78,3 +78,22 @@ def test_bad_month_is_reported_and_this_month_shown(client, auth, tenant):
     response = client.get("/dashboard?year=2025&month=13")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "1부터 12 사이" in page and 'data-testid="dashboard-total"' in page
+
+
+def test_an_overspent_budget_says_how_much_is_over(client, auth, month):
+    """1,700,000 spent against 1,500,000: "₩200,000 초과", never "잔액 ₩0" (dashboard and budgets page)."""
+    from webapp.extensions import db
+    from webapp.models import Budget
+
+    budget = db.session.query(Budget).filter_by(tenant_id=month.id, year=2025, month=1, service="ALL").one()
+    budget.amount = 1_500_000
+    db.session.commit()
+    auth.login("pm")
+    page = client.get("/dashboard?year=2025&month=1").get_data(as_text=True)
+    assert 'data-testid="budget-over">₩200,000 초과<' in page
+    assert "잔액" not in page.split('data-testid="budget-gauge"')[1].split("</article>")[0]
+    budgets = client.get("/budgets/?year=2025&month=1").get_data(as_text=True)
+    row = budgets.split('id="budget-row-all"')[1].split("</tr>")[0]
+    assert "₩200,000 초과" in row
+    client.set_cookie("lang", "en")
+    assert "₩200,000 over" in client.get("/dashboard?year=2025&month=1").get_data(as_text=True)

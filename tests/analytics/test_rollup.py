@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, insert, select, update
 from webapp.extensions import db
 from webapp.models import CostEntry, CostMonthlyTotal, new_cost_code
 
-from .helpers import add_cost
+from ..factories import add_cost
 
 
 def raw_groups():

@@ -6,7 +6,7 @@ import pytest
 
 from webapp import analytics
 
-from .helpers import add_cost, add_server
+from ..factories import add_cost, add_server
 
 
 @pytest.fixture

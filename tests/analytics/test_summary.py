@@ -6,7 +6,7 @@ import pytest
 
 from webapp import analytics
 
-from .helpers import add_budget, add_cost
+from ..factories import add_budget, add_cost
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from webapp import analytics
 
-from .helpers import add_cost
+from ..factories import add_cost
 
 
 def months(first: str, count: int) -> list[str]:

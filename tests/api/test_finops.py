@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.models import ApiToken, AuditLog, Budget, CostEntry, User
 
-from ..analytics.helpers import add_budget, add_cost
+from ..factories import add_budget, add_cost
 
 GOOD = {"year": 2025, "month": 1, "category": "LICENSE", "service": "ERP", "amount": 1500000, "description": "ERP 라이선스"}
 

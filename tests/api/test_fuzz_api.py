@@ -23,7 +23,7 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, Report, Server, User
 from webapp.models.schedules import ReportSchedule
 
-from ..analytics.helpers import add_cost
+from ..factories import add_cost
 
 # The app and its database are built once per endpoint; examples share them (each compares row counts before and after).
 FUZZ = settings(
@@ -256,17 +256,17 @@ def admin_headers(db, tenant, other_tenant):
     return {"Authorization": f"Bearer {raw}"}
 
 
-def test_every_api_rule_is_in_the_table(app):
+def test_every_api_rule_is_in_the_table(bare_app):
     """A new /api/ endpoint (or method) must be added to ENDPOINTS, so the fuzzing covers it."""
     missing = sorted(
         f"{method} {rule.rule} ({rule.endpoint})"
-        for rule in app.url_map.iter_rules()
+        for rule in bare_app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
         if method not in ENDPOINTS.get(rule.endpoint, Endpoint(())).methods
     )
     assert not missing, f"add these to ENDPOINTS in {__file__}: {missing}"
-    stale = sorted(name for name in ENDPOINTS if name not in app.view_functions)
+    stale = sorted(name for name in ENDPOINTS if name not in bare_app.view_functions)
     assert not stale, f"ENDPOINTS lists endpoints the app no longer has: {stale}"
 
 

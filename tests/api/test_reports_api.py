@@ -9,8 +9,8 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, Report
 from webapp.reports.periods import today_in
 
+from ..factories import add_report
 from ..reports.conftest import march  # noqa: F401  (fixture)
-from ..reports.helpers import add_report
 
 BODY = {"template": "weekly_ops", "period_start": "2026-03-01", "period_end": "2026-03-31", "format": "excel"}
 

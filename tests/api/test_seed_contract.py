@@ -16,7 +16,7 @@ from webapp.costs.service import create_cost
 from webapp.models import ApiToken, CostEntry, User, new_cost_code
 from webapp.service_requests.service import create_sr, new_sr_code
 
-from ..analytics.helpers import add_budget, add_cost, add_server
+from ..factories import add_budget, add_cost, add_server
 from ..reports.conftest import march  # noqa: F401  (fixture)
 
 COST_CODE = re.compile(r"^COST-\d{8}-[0-9A-F]{6}$")

@@ -15,7 +15,7 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, BudgetAlert, BudgetAlertRecipient, User
 from webapp.schedules.scheduler import maintenance_job
 
-from ..analytics.helpers import add_budget, add_cost
+from ..factories import add_budget, add_cost
 from ..schedules.conftest import free_port
 
 YEAR, MONTH = current_month("Asia/Seoul")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.models import AuditLog, Budget
 
-from ..analytics.helpers import add_budget, add_cost
+from ..factories import add_budget, add_cost
 
 HX = {"HX-Request": "true"}
 

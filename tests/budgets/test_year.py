@@ -10,7 +10,7 @@ from webapp.budgets.year import budget_year, year_overview
 from webapp.extensions import db
 from webapp.models import AuditLog, Budget
 
-from ..analytics.helpers import add_budget, add_cost
+from ..factories import add_budget, add_cost
 
 TODAY = (2025, 7)  # July 2025: year to date is January–July, the run rate is April–June, 5 months are left
 

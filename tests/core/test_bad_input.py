@@ -35,8 +35,8 @@ from webapp.validation import (
     password_problem,
 )
 
-from ..analytics.helpers import add_cost
 from ..conftest import PASSWORD, base_config
+from ..factories import add_cost
 
 COST = {"year": 2025, "month": 1, "category": "SERVER", "service": "ERP", "amount": 1000}
 COST_FORM = {"year": "2025", "month": "1", "category": "SERVER", "service": "ERP", "amount": "1000", "department": "IT"}

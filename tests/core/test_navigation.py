@@ -22,10 +22,10 @@ def menu_hrefs(page: str) -> tuple[list[str], list[str]]:
     return HREF.findall(main.group(1)) if main else [], HREF.findall(account.group(1)) if account else []
 
 
-def test_every_menu_entry_names_a_view_with_a_role_rule(app):
+def test_every_menu_entry_names_a_view_with_a_role_rule(bare_app):
     for entry in MAIN_MENU + ACCOUNT_MENU:
-        assert entry.endpoint in app.view_functions, entry.endpoint
-        assert roles_allowed(app, entry.endpoint), entry.endpoint
+        assert entry.endpoint in bare_app.view_functions, entry.endpoint
+        assert roles_allowed(bare_app, entry.endpoint), entry.endpoint
 
 
 @pytest.mark.parametrize(
@@ -58,21 +58,21 @@ def test_every_menu_entry_names_a_view_with_a_role_rule(app):
         ("STAFF", ["reports.index", "service_requests.index"]),
     ],
 )
-def test_the_menu_follows_allowed_roles(app, role, expected):
-    shown = [entry.endpoint for entry in visible_entries(MAIN_MENU, role, app)]
+def test_the_menu_follows_allowed_roles(bare_app, role, expected):
+    shown = [entry.endpoint for entry in visible_entries(MAIN_MENU, role, bare_app)]
     assert shown == expected
-    assert shown == [e.endpoint for e in MAIN_MENU if role in app.view_functions[e.endpoint].allowed_roles]
+    assert shown == [e.endpoint for e in MAIN_MENU if role in bare_app.view_functions[e.endpoint].allowed_roles]
 
 
-def test_a_view_that_changes_its_roles_changes_the_menu(app):
-    view = app.view_functions["schedules.index"]
+def test_a_view_that_changes_its_roles_changes_the_menu(bare_app):
+    view = bare_app.view_functions["schedules.index"]
     original = view.allowed_roles
     try:
         view.allowed_roles = ("ADMIN", "PM", "STAFF")
-        assert "schedules.index" in [e.endpoint for e in visible_entries(MAIN_MENU, "STAFF", app)]
+        assert "schedules.index" in [e.endpoint for e in visible_entries(MAIN_MENU, "STAFF", bare_app)]
     finally:
         view.allowed_roles = original
-    assert "schedules.index" not in [e.endpoint for e in visible_entries(MAIN_MENU, "STAFF", app)]
+    assert "schedules.index" not in [e.endpoint for e in visible_entries(MAIN_MENU, "STAFF", bare_app)]
 
 
 @pytest.mark.parametrize("username", ["admin", "pm", "staff"])

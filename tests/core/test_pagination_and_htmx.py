@@ -66,20 +66,20 @@ def test_api_page_counts_in_sql_and_slices(app, db, tenant):
     assert page_headers(facts)["X-Total-Count"] == "30"
 
 
-def test_fragment_for_htmx_page_for_history_restore(app):
+def test_fragment_for_htmx_page_for_history_restore(bare_app):
     from webapp.htmx import is_fragment
 
-    with app.test_request_context("/", headers={"HX-Request": "true"}):
-        app.preprocess_request()
+    with bare_app.test_request_context("/", headers={"HX-Request": "true"}):
+        bare_app.preprocess_request()
         assert is_fragment()
-    with app.test_request_context("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}):
-        app.preprocess_request()
+    with bare_app.test_request_context("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+        bare_app.preprocess_request()
         assert not is_fragment()
-    with app.test_request_context("/", headers={"HX-Request": "true", "HX-Boosted": "true"}):  # hx-boost swaps the body
-        app.preprocess_request()
+    with bare_app.test_request_context("/", headers={"HX-Request": "true", "HX-Boosted": "true"}):  # hx-boost swaps the body
+        bare_app.preprocess_request()
         assert not is_fragment()
-    with app.test_request_context("/"):
-        app.preprocess_request()
+    with bare_app.test_request_context("/"):
+        bare_app.preprocess_request()
         assert not is_fragment()
 
 

@@ -24,10 +24,10 @@ def _endpoints(app) -> dict[str, list[str]]:
     return endpoints
 
 
-def test_every_endpoint_has_a_role_rule_or_is_public_on_purpose(app):
+def test_every_endpoint_has_a_role_rule_or_is_public_on_purpose(bare_app):
     missing = []
-    for endpoint, rules in sorted(_endpoints(app).items()):
-        roles = getattr(app.view_functions[endpoint], "allowed_roles", None)
+    for endpoint, rules in sorted(_endpoints(bare_app).items()):
+        roles = getattr(bare_app.view_functions[endpoint], "allowed_roles", None)
         if endpoint in PUBLIC:
             assert roles is None, f"{endpoint} is listed as public but has a role rule {roles}"
             continue
@@ -36,14 +36,14 @@ def test_every_endpoint_has_a_role_rule_or_is_public_on_purpose(app):
     assert not missing, "endpoints without role_required(...) and not in PUBLIC: " + "; ".join(missing)
 
 
-def test_every_role_rule_names_known_roles(app):
-    for endpoint in _endpoints(app):
+def test_every_role_rule_names_known_roles(bare_app):
+    for endpoint in _endpoints(bare_app):
         if endpoint not in PUBLIC:
-            assert set(roles_allowed(app, endpoint)) <= set(EVERYONE), endpoint
+            assert set(roles_allowed(bare_app, endpoint)) <= set(EVERYONE), endpoint
 
 
-def test_the_public_list_names_only_real_endpoints(app):
-    assert set(PUBLIC) <= set(_endpoints(app))
+def test_the_public_list_names_only_real_endpoints(bare_app):
+    assert set(PUBLIC) <= set(_endpoints(bare_app))
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in_from_a_role_ruled_page(client, tenant):

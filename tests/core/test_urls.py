@@ -20,6 +20,6 @@ from webapp.urls import local_url
         (None, "/home"),
     ],
 )
-def test_only_local_targets_are_followed(app, target, expected):
-    with app.test_request_context("/", base_url="http://localhost"):
+def test_only_local_targets_are_followed(bare_app, target, expected):
+    with bare_app.test_request_context("/", base_url="http://localhost"):
         assert local_url(target, "/home") == expected

@@ -18,7 +18,7 @@ from webapp.costs.export import CSV_CHUNK_BYTES, category_labels, csv_head, csv_
 from webapp.costs.queries import CostFilter, export_rows
 from webapp.models import CostEntry, Server
 
-from ..analytics.helpers import add_cost
+from ..factories import add_cost
 
 BOM = "\ufeff"
 HEADER = ["코드", "연도", "월", "분류 코드", "분류", "서비스", "금액", "설명", "부서", "서버", "등록자", "등록 일시"]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from webapp.models import AuditLog, CostEntry
 
-from ..analytics.helpers import add_cost
+from ..factories import add_cost
 
 HX = {"HX-Request": "true"}
 GOOD = {
@@ -198,7 +198,7 @@ def test_bad_input_is_refused_next_to_the_field_and_keeps_typed_values(client, a
 
 
 def test_server_of_another_tenant_is_refused(client, auth, tenant, other_tenant, db):
-    from ..analytics.helpers import add_server
+    from ..factories import add_server
 
     foreign = add_server(other_tenant, "their-db", year=2025, month=3, cpu=50)
     auth.login("pm")

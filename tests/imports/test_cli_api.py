@@ -10,7 +10,7 @@ from webapp.analytics.totals import rollup_differences
 from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import ApiToken, CostEntry, ImportBatch, ServiceRequest, User
 
-from .helpers import csv_file
+from ..factories import csv_file
 from .test_pipeline import KOREAN_COSTS, SRS
 
 
@@ -113,3 +113,40 @@ def test_api_refusals_and_roles(client, db, tenant):
     wait_for_embedded_jobs(timeout=30)
     status = client.get(failed.get_json()["status_url"], headers=headers).get_json()
     assert status["status"] == "FAILED" and status["errors"][0]["row"] == 2 and status["errors"][0]["column"] == "유형"
+
+
+def test_api_and_cli_take_the_focus_options(client, runner, db, tenant, tmp_path):
+    from .test_focus import HEADER, RATE, expected_totals, focus_lines, stored_totals
+
+    lines = focus_lines(seed=3)[:60]
+    content = csv_file([HEADER, *lines])
+    headers = _token(db, "pm", tenant)
+    refused = client.post(
+        "/api/imports/costs",
+        data={"file": (io.BytesIO(content), "focus.csv"), "rate": "-3"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    path = _write(tmp_path, "focus.csv", content)
+    result = runner.invoke(args=["import", "costs", path, "--tenant", "acme", "--rate", str(RATE), "--month-from", "charge"])
+    assert result.exit_code == 0, result.output
+    assert stored_totals(db, tenant.id) == expected_totals(lines, 6, by_charge=True)
+
+
+def test_cli_dry_run_of_costs_and_a_file_past_the_progress_step(runner, db, tenant, tmp_path):
+    rows = [["year", "month", "category", "service", "amount"]] + [
+        [2026, 1 + index % 12, "SERVER", "MES", f"{index}.25"] for index in range(6001)
+    ]
+    path = _write(tmp_path, "many.csv", csv_file(rows))
+    dry = runner.invoke(args=["import", "costs", path, "--tenant", "acme", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert db.session.scalar(select(func.count()).select_from(CostEntry)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    real = runner.invoke(args=["import", "costs", path, "--tenant", "acme"])
+    assert real.exit_code == 0, real.output
+    assert db.session.scalar(select(func.count()).select_from(CostEntry)) == 6001
+    assert db.session.scalar(select(func.sum(CostEntry.amount))) == sum(index + 0.25 for index in range(6001))
+    batch = db.session.scalar(select(ImportBatch))
+    assert (batch.rows, batch.progress) == (6001, 12002)
+    assert rollup_differences(tenant.id) == 0

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from webapp.imports.reading import FileRefused
 from webapp.models import ImportBatch
 
-from .helpers import csv_file
+from ..factories import csv_file
 from .test_pipeline import KOREAN_COSTS
 
 

@@ -13,7 +13,7 @@ from webapp.imports.pipeline import DuplicateFile, errors_csv, store_upload, und
 from webapp.imports.reading import FileRefused
 from webapp.models import CostEntry, CostMonthlyTotal, ImportBatch, Server, ServerMetric, ServiceRequest, User
 
-from .helpers import csv_file, xlsx_file
+from ..factories import csv_file, xlsx_file
 
 KOREAN_COSTS = [
     ["금액", "월", "연도", "분류", "서비스", "설명", "부서"],  # any order

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .helpers import add_sr
+from ..factories import add_budget, add_cost, add_server, add_sr
 
 
 @pytest.fixture
@@ -25,24 +25,7 @@ def march(tenant):
 @pytest.fixture
 def costs(db, tenant):
     """February and March 2026 costs, a March budget and an idle server (figures worked out in the tests)."""
-    from decimal import Decimal
-
-    from webapp.models import Budget, CostEntry, Server, ServerMetric, new_cost_code
-
-    idle = Server(tenant_id=tenant.id, name="idle-01", service="MES", description="")
-    db.session.add(idle)
-    db.session.flush()
-    db.session.add(
-        ServerMetric(
-            tenant_id=tenant.id,
-            server_id=idle.id,
-            year=2026,
-            month=3,
-            cpu_avg=Decimal("5"),
-            memory_avg=Decimal("30"),
-            disk_avg=Decimal("40"),
-        )
-    )
+    idle = add_server(tenant, "idle-01", year=2026, month=3, cpu="5", service="MES", memory="30", disk="40")
     for month, category, service, amount, server, description in [
         (2, "LICENSE", "ERP", 3_000_000, None, "ERP 라이선스"),
         (2, "SERVER", "MES", 2_000_000, None, "MES 서버"),
@@ -50,19 +33,5 @@ def costs(db, tenant):
         (3, "SERVER", "MES", 3_500_000, idle, "=1+2"),
         (3, "MAINTENANCE", "INFRA", 1_000_000, None, "인프라 유지보수"),
     ]:
-        db.session.add(
-            CostEntry(
-                tenant_id=tenant.id,
-                code=new_cost_code(),
-                year=2026,
-                month=month,
-                category=category,
-                service=service,
-                amount=Decimal(amount),
-                description=description,
-                server_id=server.id if server else None,
-                department="IT",
-            )
-        )
-    db.session.add(Budget(tenant_id=tenant.id, year=2026, month=3, service="ALL", amount=Decimal(8_000_000)))
-    db.session.commit()
+        add_cost(tenant, 2026, month, category, service, amount, server=server, description=description, commit=False)
+    add_budget(tenant, 2026, 3, 8_000_000)

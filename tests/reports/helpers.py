@@ -1,69 +1,13 @@
-"""Helpers for report tests: SRs at exact tenant-local times, report rows, files read back, PDF text and fonts."""
+"""Report tests read their files back: PDF text, fonts and page facts, workbooks, WeasyPrint warnings.
+
+The builders (add_sr, add_report, MARCH, local) are in tests/factories.py."""
 
 from __future__ import annotations
 
 import io
-import itertools
 import logging
 import subprocess
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-from webapp.extensions import db
-from webapp.models import Report, ServiceRequest
-
-MARCH = (date(2026, 3, 1), date(2026, 3, 31))
-_numbers = itertools.count(1)
-
-
-def local(text: str, zone: str = "Asia/Seoul") -> datetime:
-    """'2026-03-31 23:30' in the zone, as aware UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def add_sr(
-    tenant,
-    created: str,
-    resolved: str | None = None,
-    *,
-    status: str | None = None,
-    type: str = "REQUEST",
-    priority: str = "P3",
-    service: str = "ERP",
-    root_cause: str | None = None,
-    title: str = "테스트 요청",
-    description: str = "",
-    zone: str | None = None,
-) -> ServiceRequest:
-    """An SR created (and resolved) at tenant-local times; status DONE when resolved, else OPEN."""
-    zone = zone or tenant.timezone
-    sr = ServiceRequest(
-        tenant_id=tenant.id,
-        code=f"SR-T-{next(_numbers):05d}",
-        title=title,
-        type=type,
-        priority=priority,
-        service=service,
-        status=status or ("DONE" if resolved else "OPEN"),
-        root_cause=root_cause,
-        description=description,
-        created_at=local(created, zone),
-        resolved_at=local(resolved, zone) if resolved else None,
-    )
-    db.session.add(sr)
-    db.session.commit()
-    return sr
-
-
-def add_report(tenant, status: str = "QUEUED", *, template: str = "weekly_ops", fmt: str = "excel", **fields) -> Report:
-    """A stored report row of the tenant for March 2026, as given (no job builds it)."""
-    report = Report(
-        tenant_id=tenant.id, template=template, period_start=MARCH[0], period_end=MARCH[1], format=fmt, status=status, **fields
-    )
-    db.session.add(report)
-    db.session.commit()
-    return report
 
 
 def pdf_text(content: bytes) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.models import Report, utcnow
 
-from .helpers import add_report
+from ..factories import add_report
 
 
 def test_generate_waits_and_writes_the_file(runner, db, tenant, march, tmp_path):

@@ -9,7 +9,8 @@ from webapp.i18n import tenant_context
 from webapp.models import CostEntry, Server, ServerMetric
 from webapp.reports.render import render_report
 
-from .helpers import MARCH, add_sr, find_row, local, workbook
+from ..factories import MARCH, add_sr, local
+from .helpers import find_row, workbook
 
 NAVY = "00003366"
 

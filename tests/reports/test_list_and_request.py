@@ -6,7 +6,7 @@ import pytest
 
 from webapp.models import ApiToken, utcnow
 
-from .helpers import add_report
+from ..factories import add_report
 
 
 def bearer(db, tenant, role="PM"):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from webapp.reports import metrics
 
-from .helpers import MARCH, add_sr, local
+from ..factories import MARCH, add_sr, local
 
 
 def test_summary_matches_hand_computed_figures(tenant, march):

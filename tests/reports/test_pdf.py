@@ -9,7 +9,8 @@ from webapp.reports.collectors import collect
 from webapp.reports.pdf import render_html
 from webapp.reports.render import render_report
 
-from .helpers import MARCH, add_sr, local, pdf_fonts, pdf_info, pdf_pages, weasyprint_warnings
+from ..factories import MARCH, add_sr, local
+from .helpers import pdf_fonts, pdf_info, pdf_pages, weasyprint_warnings
 
 PDF_TEMPLATES = {
     "weekly_ops": ("주간 운영 보고서", ["기간 내 접수", "서비스별", "일별 추이", "70.0%"]),

@@ -39,7 +39,7 @@ def test_last_complete_period(template, run_date, expected):
     assert last_complete_period(template, run_date) == expected
 
 
-def test_unknown_template_names_the_allowed_codes(app):
+def test_unknown_template_names_the_allowed_codes(bare_app):
     with pytest.raises(ReportRequestError) as error:
         default_period("weekly", date(2026, 3, 1))
     assert "weekly_ops" in str(error.value) and "capacity_plan" in str(error.value)

@@ -21,7 +21,8 @@ from webapp.reports.collectors import collect
 from webapp.reports.pdf import render_html
 from webapp.reports.registry import TEMPLATES
 
-from .helpers import MARCH, workbook
+from ..factories import MARCH
+from .helpers import workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}

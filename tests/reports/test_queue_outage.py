@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from webapp.models import ApiToken, AuditLog, Report
 
+from ..factories import add_report
 from ..redis_server import dead_redis_url
-from .helpers import add_report
 
 QUEUE_DOWN = "작업 대기열(Redis)에 연결할 수 없습니다"
 BODY = {"template": "monthly_sla", "period_start": "2026-03-01", "period_end": "2026-03-31", "format": "pdf"}

@@ -15,7 +15,7 @@ from webapp.models import ApiToken, AuditLog, Report
 from webapp.reports.service import build_report
 
 from ..conftest import PG_ADMIN_URL
-from .helpers import MARCH, add_report
+from ..factories import MARCH, add_report
 
 FRIENDLY = "보고서를 만드는 동안 데이터베이스 연결이 끊어졌습니다"
 

@@ -11,7 +11,7 @@ from webapp.jobs import wait_for_embedded_jobs
 from webapp.models import Report, ServiceRequest, utcnow
 from webapp.reports.periods import today_in
 
-from .helpers import add_report
+from ..factories import add_report
 
 HX = {"HX-Request": "true"}
 

@@ -12,7 +12,7 @@ from webapp.models import AuditLog, Report, utcnow
 from webapp.reports.service import ReportRequestError, build_report, purge_expired_reports, request_report, sweep_stuck_reports
 from webapp.reports.signals import report_finished
 
-from .helpers import MARCH, add_report
+from ..factories import MARCH, add_report
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from webapp.reports.service import build_report
 from webapp.schedules import links
 from webapp.schedules import service as schedule_service
 
-from .helpers import add_report
+from ..factories import add_report
 
 HX = {"HX-Request": "true"}
 COST_TEMPLATES = ("capacity_plan", "monthly_cost")

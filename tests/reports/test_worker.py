@@ -17,7 +17,8 @@ from webapp.reports.service import request_report, sweep_stuck_reports
 
 from ..conftest import REDIS_URL
 from ..core.test_jobs import run_rq_worker
-from .helpers import MARCH, add_report, workbook
+from ..factories import MARCH, add_report
+from .helpers import workbook
 from .slow_jobs import slow_report_job
 
 ROOT = Path(__file__).resolve().parents[2]

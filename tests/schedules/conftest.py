@@ -9,19 +9,18 @@ import socket
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
 
 from scripts.scratch_queue import drop_queue
-from webapp.extensions import db
-from webapp.models import User, utcnow
+from webapp.models import utcnow
 from webapp.models.schedules import ReportSchedule
 
 from ..conftest import REDIS_URL
+from ..factories import add_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -32,27 +31,7 @@ def make_schedule(tenant):
     """Create a schedule directly (bypassing validation) with sensible defaults."""
 
     def make(**values) -> ReportSchedule:
-        owner = db.session.scalar(
-            select(User).where(User.tenant_id == values.get("tenant_id", tenant.id), User.role == "PM")
-        ) or db.session.scalar(select(User).where(User.tenant_id == values.get("tenant_id", tenant.id)))
-        fields = {
-            "tenant_id": tenant.id,
-            "name": "",
-            "template": "weekly_ops",
-            "cron": "0 9 * * 1",
-            "timezone": "Asia/Seoul",
-            "format": "excel",
-            "recipients": ["cio@example.kr", "ops@example.kr"],
-            "active": True,
-            "skip_when_empty": False,
-            "owner_id": owner.id if owner else None,
-            "next_run_at": utcnow() + timedelta(days=1),
-        }
-        fields.update(values)
-        schedule = ReportSchedule(**fields)
-        db.session.add(schedule)
-        db.session.commit()
-        return schedule
+        return add_schedule(tenant, **values)
 
     return make
 

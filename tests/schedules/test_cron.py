@@ -108,7 +108,7 @@ def test_latest_missed_slot_across_the_spring_change():
         ("0 18 * * fri", "매주 금요일 18:00에"),
     ],
 )
-def test_korean_description(app, expression, expected):
+def test_korean_description(bare_app, expression, expected):
     assert describe(expression) == expected
 
 
@@ -132,7 +132,7 @@ def test_korean_description(app, expression, expected):
         ("0 9 * * 1/٣", "요일"),
     ],
 )
-def test_invalid_cron_is_explained(app, expression, field_name):
+def test_invalid_cron_is_explained(bare_app, expression, field_name):
     message = cron_error(expression)
     assert message and message.startswith("Cron:")
     if field_name:

@@ -10,7 +10,7 @@ from webapp.models.schedules import EmailDelivery, ScheduleRun
 from webapp.reports.service import request_report
 from webapp.schedules.runs import run_now
 
-from ..reports.helpers import MARCH
+from ..factories import MARCH
 from .conftest import SmtpServer, free_port
 
 

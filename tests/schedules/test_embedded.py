@@ -37,5 +37,5 @@ def test_the_embedded_scheduler_fires_a_due_schedule_and_stops_when_asked(app, d
     assert not thread.is_alive()
 
 
-def test_no_embedded_scheduler_when_switched_off(app):
-    assert start_embedded_scheduler(app) is None  # SCHEDULER_EMBEDDED is off (e.g. with Redis: `flask scheduler run`)
+def test_no_embedded_scheduler_when_switched_off(bare_app):
+    assert start_embedded_scheduler(bare_app) is None  # SCHEDULER_EMBEDDED is off (e.g. with Redis: `flask scheduler run`)

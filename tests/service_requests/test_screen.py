@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.models import AuditLog, ServiceRequest, utcnow
 
-from ..reports.helpers import add_sr, local
+from ..factories import add_sr, local
 
 HX = {"HX-Request": "true"}
 

@@ -61,9 +61,35 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+FOCUS_NAMES = (
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "BillingCurrency",
+    "BillingPeriodStart",
+    "ChargePeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ServiceName",
+    "ServiceCategory",
+    "SubAccountName",
+    "ProviderName",
+    "Tags",
+)
+
+
 def normalise(header: str) -> str:
     """A header as compared: lower case, without spaces, underscores, hyphens and dots."""
     return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").lower())
+
+
+COLUMNS["focus"] = tuple(Column(normalise(name), name) for name in FOCUS_NAMES)
+
+
+def is_focus_header(header: list[str]) -> bool:
+    """A FOCUS cost file: BilledCost and a billing or charge period column."""
+    names = {normalise(name) for name in header if name}
+    return "billedcost" in names and bool({"billingperiodstart", "chargeperiodstart"} & names)
 
 
 def _lookup(kind: str) -> dict[str, str]:
@@ -95,14 +121,33 @@ def header_matcher(kind: str):
     needed = set(required_fields(kind))
 
     def is_header(cells: list[str]) -> bool:
+        if kind == "costs" and is_focus_header(cells):
+            return True
         found = {lookup.get(normalise(cell)) for cell in cells if cell}
         return len(found & needed) >= min(2, len(needed))
 
     return is_header
 
 
-def check_mapping(kind: str, header: list[str], mapping: dict[str, int]) -> None:
+def check_mapping(kind: str, header: list[str], mapping: dict[str, int], options: dict | None = None) -> None:
     """Refuse a header that lacks a required column, naming what is missing and what was found."""
+    if kind == "focus":
+        options = options or {}
+        needed = {
+            "effectivecost" if options.get("amount") == "effective" else "billedcost",
+            "chargeperiodstart" if options.get("month_from") == "charge" else "billingperiodstart",
+            "chargecategory",
+        }
+        missing = [column for column in COLUMNS[kind] if column.field in needed and column.field not in mapping]
+        if missing:
+            raise FileRefused(
+                _(
+                    "Wrong columns: %(missing)s missing. The file's header: %(found)s.",
+                    missing=", ".join(c.korean for c in missing),
+                    found=", ".join(name for name in header if name) or "-",
+                )
+            )
+        return
     missing = [column for column in COLUMNS[kind] if column.required and column.field not in mapping]
     if kind == "servers" and ("year" in mapping or "month" in mapping):
         missing += [c for c in COLUMNS[kind] if c.field in ("year", "month") and c.field not in mapping]

@@ -1,21 +1,9 @@
-"""Display labels for import kinds and batch statuses."""
+"""Display labels of import kinds and batch statuses: the names the import code imports (the registry is webapp/labels.py)."""
 
-from flask_babel import lazy_gettext as _l
+from ..labels import BADGES, IMPORT_KIND_LABELS, IMPORT_STATUS_LABELS
 
-KIND_LABELS = {"costs": _l("Costs"), "srs": _l("Service requests"), "servers": _l("Servers and utilisation")}
-STATUS_LABELS = {
-    "PENDING": _l("Waiting for confirmation"),
-    "QUEUED": _l("Queued"),
-    "RUNNING": _l("Importing"),
-    "DONE": _l("Imported"),
-    "FAILED": _l("Refused"),
-    "UNDONE": _l("Undone"),
-}
-STATUS_BADGES = {
-    "PENDING": "badge-info",
-    "QUEUED": "badge-info",
-    "RUNNING": "badge-warn",
-    "DONE": "badge-ok",
-    "FAILED": "badge-over",
-    "UNDONE": "badge-muted",
-}
+KIND_LABELS = IMPORT_KIND_LABELS
+STATUS_LABELS = IMPORT_STATUS_LABELS
+STATUS_BADGES = BADGES["import"]
+
+__all__ = ["KIND_LABELS", "STATUS_BADGES", "STATUS_LABELS"]

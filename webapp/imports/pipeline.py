@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from ..audit import record
 from ..extensions import db
 from ..models import IMPORT_KINDS, ImportBatch, Tenant, utcnow
-from .columns import COLUMNS, check_mapping, header_matcher, map_header
+from .columns import COLUMNS, check_mapping, header_matcher, is_focus_header, map_header
 from .kinds import KINDS, Context
 from .reading import FileRefused, Table, csv_bytes, detect_format, open_table
 
@@ -80,11 +80,22 @@ def _table(batch: ImportBatch, path: Path | None = None) -> Table:
     return open_table(str(path or batch_path(batch)), batch.format, header_matcher(batch.kind), batch.options.get("sheet"))
 
 
-def _checked_table(kind: str, path: Path, file_format: str, sheet: str | None) -> tuple[Table, dict[str, int]]:
-    """The table and its mapping; FileRefused for wrong columns and for a header without data."""
-    table = open_table(str(path), file_format, header_matcher(kind), sheet)
-    mapping = map_header(kind, table.header)
-    check_mapping(kind, table.header, mapping)
+def layout_of(kind: str, options: dict) -> str:
+    """The column layout a batch is read with: its kind, or "focus" for a FOCUS cost file."""
+    return "focus" if kind == "costs" and options.get("layout") == "focus" else kind
+
+
+def _checked_table(kind: str, path: Path, file_format: str, options: dict) -> tuple[Table, dict[str, int]]:
+    """The table and its mapping (sets options["layout"] for a FOCUS file); FileRefused for wrong columns, no data."""
+    table = open_table(str(path), file_format, header_matcher(kind), options.get("sheet"))
+    if kind == "costs" and options.get("layout") != "app":
+        if is_focus_header(table.header):
+            options["layout"] = "focus"
+        elif options.get("layout") == "focus":
+            raise FileRefused(_("This is not a FOCUS cost file: BilledCost and BillingPeriodStart are missing."))
+    layout = layout_of(kind, options)
+    mapping = map_header(layout, table.header)
+    check_mapping(layout, table.header, mapping, options)
     if next(iter(table.rows()), None) is None:
         raise FileRefused(_("The file has a header row but no data rows."))
     return table, mapping
@@ -122,7 +133,7 @@ def store_upload(
             raise DuplicateFile(previous)
         file_format = detect_format(str(temporary), file_name)
         options = dict(options or {})
-        table, _mapping = _checked_table(kind, temporary, file_format, options.get("sheet"))
+        table, _mapping = _checked_table(kind, temporary, file_format, options)
         batch = ImportBatch(
             tenant_id=tenant.id,
             kind=kind,
@@ -159,7 +170,7 @@ class Preview:
 
 def preview(batch: ImportBatch) -> Preview:
     table = _table(batch)
-    mapping = map_header(batch.kind, table.header)
+    mapping = map_header(layout_of(batch.kind, batch.options), table.header)
     rows = []
     for item in table.rows():
         rows.append(item)
@@ -234,15 +245,16 @@ def process_batch(
 
     `dry_run` checks only: the batch row is removed again; a plain record with status CHECKED or FAILED comes back.
     """
-    kind = KINDS[batch.kind]
+    layout = layout_of(batch.kind, batch.options)
+    kind = KINDS[layout]
     batch.status = "RUNNING"
     batch.started_at = utcnow()
     db.session.commit()
     tenant = db.session.get(Tenant, batch.tenant_id)
     try:
         table = _table(batch)
-        mapping = map_header(batch.kind, table.header)
-        check_mapping(batch.kind, table.header, mapping)
+        mapping = map_header(layout, table.header)
+        check_mapping(layout, table.header, mapping, batch.options)
         columns = {field: table.header[index] for field, index in mapping.items()}
         ctx = Context(batch=batch, zone=tenant.timezone, user_id=batch.created_by_id, options=batch.options, mapping=mapping)
         kind.prepare(ctx)
@@ -250,7 +262,9 @@ def process_batch(
         # Pass 1: check every row, collect every error.
         errors: list[dict] = []
         error_count = 0
-        kept: list[dict] | None = []
+        aggregates = getattr(kind, "aggregates", False)
+        staged = hasattr(kind, "stages") and kind.stages(ctx)
+        kept: list[dict] | None = None if aggregates or staged else []
         count = 0
         for number, cells in table.rows():
             count += 1
@@ -259,17 +273,25 @@ def process_batch(
                 error_count += 1
                 if len(errors) < ERRORS_KEPT:
                     errors.append({"row": number, "column": columns.get(field, field), "message": str(message)})
-            if kept is not None and not error_count:
+            if staged and not error_count:
+                kind.stage(ctx, values)
+            elif aggregates and not error_count:
+                kind.add(ctx, values)
+            elif kept is not None and not error_count:
                 kept.append(values)
                 if len(kept) > KEEP_IN_MEMORY:
                     kept = None
             if count % PROGRESS_EVERY == 0:
-                _set_progress(batch, count, separate=False)
+                _set_progress(batch, count, separate=staged)  # a staging COPY keeps the transaction open
                 if on_progress:
                     on_progress("check", count, 0)
         batch.rows = count
         if count == 0:
             return _fail(batch, _("The file has a header row but no data rows."))
+        if (error_count or dry_run) and staged:
+            kind.abandon(ctx)
+            db.session.rollback()
+            batch.rows = count
         if error_count:
             batch = _fail(batch, _("%(count)s error(s): nothing was imported.", count=error_count), errors, error_count)
             return _forget(batch) if dry_run else batch
@@ -277,13 +299,22 @@ def process_batch(
             batch.status = "CHECKED"
             return _forget(batch)
         batch.progress = count
-        db.session.commit()
+        if not staged:
+            db.session.commit()  # staged rows live in this transaction until they are moved
 
         # Pass 2: store, in one transaction.
         ctx.seen.clear()
-        source = (
-            kept if kept is not None else (kind.clean(ctx, _raw(mapping, cells), number)[0] for number, cells in table.rows())
-        )
+        if aggregates:
+            kind.write_all(ctx)
+            kind.remember(ctx)
+            source = []
+        elif staged:
+            kind.finish(ctx)
+            source = []
+        elif kept is not None:
+            source = kept
+        else:
+            source = (kind.clean(ctx, _raw(mapping, cells), number)[0] for number, cells in table.rows())
         chunk: list[dict] = []
         written = 0
         for values in source:

@@ -45,6 +45,41 @@ def upload_options(form) -> dict:
         options["sheet"] = sheet[:100]
     if form.get("create_servers") in ("1", "on", "true", "yes"):
         options["create_servers"] = True
+    return options | focus_options(form)
+
+
+def focus_options(form) -> dict:
+    """FOCUS cost files: format (auto|app|focus), rate, amount (billed|effective), month_from (billing|charge),
+    service_rule (ServiceName, SubAccountName or tag:<key>) and service_map / category_map as JSON objects."""
+    import json
+    from decimal import Decimal, InvalidOperation
+
+    options = {}
+    if (layout := form.get("format")) in ("app", "focus"):
+        options["layout"] = layout
+    if form.get("amount") == "effective":
+        options["amount"] = "effective"
+    if form.get("month_from") == "charge":
+        options["month_from"] = "charge"
+    if rate := (form.get("rate") or "").strip():
+        try:
+            value = Decimal(rate.replace(",", ""))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or value <= 0:
+            raise FileRefused(_("The exchange rate must be a number greater than 0, such as 1380.5."))
+        options["rate"] = str(value)
+    if rule := (form.get("service_rule") or "").strip():
+        options["service_rule"] = rule[:100]
+    for name in ("service_map", "category_map"):
+        if text := (form.get(name) or "").strip():
+            try:
+                table = json.loads(text)
+            except ValueError:
+                table = None
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise FileRefused(_("%(name)s must be a JSON object of text values.", name=name))
+            options[name] = {str(key)[:200]: value.strip().upper()[:16] for key, value in list(table.items())[:1000]}
     return options
 
 

@@ -24,6 +24,7 @@ from ..jobs import QueueUnavailable, enqueue, queue_unavailable_message
 from ..models import Report, Tenant, User, utcnow
 from ..models.schedules import EmailDelivery, ReportSchedule, ScheduleRun
 from ..notices.service import notify, path_for
+from ..reports.highlights import report_highlights
 from ..reports.service import TEMPLATES
 from . import links
 from .sql import insert_on_conflict
@@ -314,7 +315,11 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         }
         if delivery.kind == "LINK":
             issued = utcnow()
-            context.update(link=links.report_link(report, issued), expires_at=links.link_expires_at(issued))
+            context.update(
+                link=links.report_link(report, issued),
+                expires_at=links.link_expires_at(issued),
+                highlights=report_highlights(report, tenant.currency),
+            )
             subject = _(
                 "[%(tenant)s] %(template)s (%(start)s ~ %(end)s)",
                 tenant=tenant.name,

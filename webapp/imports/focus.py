@@ -1,0 +1,281 @@
+"""Costs from FOCUS cost files (FinOps Open Cost and Usage Specification 1.0–1.3).
+
+A file is FOCUS when its header names BilledCost and a billing or charge period column.  Lines are
+checked whole, then aggregated per month × mapped service × category × ChargeCategory × provider service
+(× currency), so a million-line bill becomes a few thousand cost entries, each with its line count.
+Amounts (up to 11 decimals) are converted and summed exactly as Decimal and rounded once per entry; the
+rounding remainders of a month are handed to its entries by the largest remainder, so the month's stored
+total equals the file's total × rate rounded to the won (cent).
+
+Options: amount "billed" (BilledCost, default) or "effective" (EffectiveCost); month_from "billing"
+(the month of BillingPeriodStart as written, default) or "charge" (ChargePeriodStart in the tenant's zone);
+rate (billing currency → tenant currency) when BillingCurrency is not the tenant's; service_rule
+("ServiceName", "SubAccountName" or "tag:<key>") with service_map {value: SERVICE}; category_map
+{ServiceCategory: CATEGORY}.  The mapping last used is remembered in the tenant's settings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import insert
+
+from ..models import CATEGORIES, SERVICES, CostEntry, utcnow
+from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, shown
+from .columns import FOCUS_NAMES, normalise
+from .kinds import Context, CostCodes, as_text
+from .reading import FileRefused  # noqa: F401
+
+CENT = Decimal("0.01")
+SHOWN = {normalise(name): name for name in FOCUS_NAMES}  # field key → the FOCUS column name messages use
+CHARGE_CATEGORIES = {"usage": "Usage", "purchase": "Purchase", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
+NEGATIVE_ALLOWED = ("Credit", "Adjustment")
+DEFAULT_CATEGORY_MAP = {
+    "Compute": "SERVER",
+    "Databases": "SERVER",
+    "AI and Machine Learning": "SERVER",
+    "Analytics": "SERVER",
+    "Web": "SERVER",
+    "Storage": "STORAGE",
+    "Networking": "NETWORK",
+    "Security": "LICENSE",
+    "Developer Tools": "LICENSE",
+    "Business Applications": "LICENSE",
+    "Management and Governance": "MAINTENANCE",
+    "Support": "MAINTENANCE",
+}
+DEFAULT_CATEGORY = "OTHER"
+DEFAULT_SERVICE = "INFRA"
+
+
+def _null(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and (not raw.strip() or raw.strip().upper() == "NULL"))
+
+
+def _decimal(field: str, raw) -> Decimal:
+    name = SHOWN.get(field, field)
+    if _null(raw):
+        raise InvalidParameter(field, _("%(field)s: required, a number.", field=name))
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidParameter(
+            field, _("%(field)s: '%(value)s' is not a number.", field=name, value=shown(as_text(raw)))
+        ) from None
+    if not value.is_finite():
+        raise InvalidParameter(field, _("%(field)s: '%(value)s' is not a number.", field=name, value=shown(as_text(raw))))
+    return value
+
+
+def _period(field: str, raw, zone: str | None) -> tuple[int, int]:
+    """(year, month): of the date as written (zone None), or of the time in the tenant's zone."""
+    name = SHOWN.get(field, field)
+    if _null(raw):
+        raise InvalidParameter(field, _("%(field)s: required, a date such as 2026-03-01T00:00:00Z.", field=name))
+    message = _("%(field)s: '%(value)s' is not a date such as 2026-03-01T00:00:00Z.", field=name, value=shown(as_text(raw)))
+    if isinstance(raw, datetime):
+        value = raw
+    else:
+        text = str(raw).strip()
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidParameter(field, message) from None
+    if zone is not None:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ZoneInfo("UTC"))  # FOCUS times are UTC
+        value = value.astimezone(ZoneInfo(zone))
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise InvalidParameter(field, message)
+    return value.year, value.month
+
+
+def mapping_options(options: dict, tenant_settings: dict | None) -> dict:
+    """The service rule and value tables in force: the upload's, else the tenant's remembered ones, else defaults."""
+    remembered = (tenant_settings or {}).get("focus_mapping") or {}
+    category_map = {**DEFAULT_CATEGORY_MAP, **(remembered.get("category_map") or {}), **(options.get("category_map") or {})}
+    return {
+        "service_rule": options.get("service_rule") or remembered.get("service_rule") or "ServiceName",
+        "service_map": {**(remembered.get("service_map") or {}), **(options.get("service_map") or {})},
+        "category_map": category_map,
+    }
+
+
+class FocusCosts:
+    """FOCUS cost lines, aggregated into cost entries."""
+
+    name = "focus"
+    aggregates = True
+
+    def prepare(self, ctx: Context) -> None:
+        from ..extensions import db
+        from ..models import Tenant
+
+        tenant = db.session.get(Tenant, ctx.tenant_id)
+        ctx.currency = tenant.currency
+        ctx.focus = mapping_options(ctx.options, tenant.settings)
+        ctx.category_map = {normalise(key): value for key, value in ctx.focus["category_map"].items()}
+        ctx.service_map = {str(key).strip().lower(): value for key, value in ctx.focus["service_map"].items()}
+        ctx.groups = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+        ctx.rate = None
+        if ctx.options.get("rate") not in (None, ""):
+            try:
+                ctx.rate = Decimal(str(ctx.options["rate"]))
+            except InvalidOperation:
+                ctx.rate = None
+            if ctx.rate is not None and (not ctx.rate.is_finite() or ctx.rate <= 0):
+                ctx.rate = None
+
+    def _service(self, ctx: Context, raw: dict, tags: dict) -> str:
+        rule = ctx.focus["service_rule"]
+        if rule.lower().startswith("tag:"):
+            value = tags.get(rule[4:])
+        else:
+            value = raw.get(normalise(rule) if normalise(rule) in ("servicename", "subaccountname") else "servicename")
+        text = "" if _null(value) else str(value).strip()
+        mapped = ctx.service_map.get(text.lower())
+        if mapped in SERVICES:
+            return mapped
+        return text.upper() if text.upper() in SERVICES else DEFAULT_SERVICE
+
+    def clean(self, ctx: Context, raw: dict, row: int):
+        values, errors = {}, {}
+        amount_field = "effectivecost" if ctx.options.get("amount") == "effective" else "billedcost"
+        try:
+            values["original"] = _decimal(amount_field, raw.get(amount_field))
+        except InvalidParameter as error:
+            errors[amount_field] = error.message
+        charge = raw.get("chargecategory")
+        charge_category = None if _null(charge) else CHARGE_CATEGORIES.get(str(charge).strip().lower())
+        if charge_category is None:
+            errors["chargecategory"] = _(
+                "ChargeCategory: '%(value)s' is not one of Usage, Purchase, Tax, Credit, Adjustment.",
+                value=shown(as_text(charge) or ""),
+            )
+        values["charge_category"] = charge_category
+        refund = not _null(raw.get("chargeclass")) and str(raw.get("chargeclass")).strip().lower() == "correction"
+        if "original" in values and values["original"] < 0 and charge_category not in NEGATIVE_ALLOWED and not refund:
+            errors[amount_field] = _(
+                "%(field)s: negative amounts are allowed only for Credit and Adjustment lines.", field=SHOWN[amount_field]
+            )
+        try:
+            if ctx.options.get("month_from") == "charge":
+                values["period"] = _period("chargeperiodstart", raw.get("chargeperiodstart"), ctx.zone)
+            else:
+                values["period"] = _period("billingperiodstart", raw.get("billingperiodstart"), None)
+        except InvalidParameter as error:
+            errors[error.field] = error.message
+        currency = "" if _null(raw.get("billingcurrency")) else str(raw.get("billingcurrency")).strip().upper()
+        values["currency"] = currency or ctx.currency
+        if values["currency"] != ctx.currency and ctx.rate is None:
+            errors["billingcurrency"] = _(
+                "BillingCurrency: %(currency)s is not the institution's %(own)s; give the exchange rate.",
+                currency=values["currency"],
+                own=ctx.currency,
+            )
+        tags = {}
+        if not _null(raw.get("tags")):
+            try:
+                tags = json.loads(raw["tags"]) if isinstance(raw["tags"], str) else {}
+            except ValueError:
+                errors["tags"] = _("Tags: not a JSON object.")
+            if not isinstance(tags, dict):
+                tags, errors["tags"] = {}, _("Tags: not a JSON object.")
+        service_category = raw.get("servicecategory")
+        values["category"] = (
+            DEFAULT_CATEGORY
+            if _null(service_category)
+            else ctx.category_map.get(normalise(str(service_category)), DEFAULT_CATEGORY)
+        )
+        if values["category"] not in CATEGORIES:
+            values["category"] = DEFAULT_CATEGORY
+        values["service"] = self._service(ctx, raw, tags)
+        provider = raw.get("servicename")
+        values["provider_service"] = "" if _null(provider) else str(provider).strip()[:200]
+        return values, errors
+
+    def add(self, ctx: Context, values: dict) -> None:
+        """Pass 1 of a valid file: add the line to its group (exact Decimal sums)."""
+        year, month = values["period"]
+        key = (
+            year,
+            month,
+            values["service"],
+            values["category"],
+            values["charge_category"],
+            values["provider_service"],
+            values["currency"],
+        )
+        group = ctx.groups[key]
+        original = values["original"]
+        group[0] += original * ctx.rate if values["currency"] != ctx.currency else original
+        group[1] += original
+        group[2] += 1
+
+    def write_all(self, ctx: Context) -> None:
+        """Store one cost entry per group, rounded once; each month's remainders go by the largest remainder."""
+        entries = []
+        by_month = defaultdict(list)
+        for key, (exact, original, lines) in ctx.groups.items():
+            rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+            entry = {"key": key, "exact": exact, "amount": rounded, "original": original, "lines": lines}
+            entries.append(entry)
+            by_month[key[:2]].append(entry)
+        for month_entries in by_month.values():
+            target = sum((e["exact"] for e in month_entries), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+            cents = int((target - sum(e["amount"] for e in month_entries)) / CENT)
+            order = sorted(month_entries, key=lambda e: e["exact"] - e["amount"], reverse=cents > 0)
+            for entry in order[: abs(cents)]:
+                entry["amount"] += CENT if cents > 0 else -CENT
+        codes = CostCodes(ctx.tenant_id, ctx.zone)
+        now = utcnow()
+        rows = []
+        for entry in entries:
+            year, month, service, category, charge_category, provider_service, currency = entry["key"]
+            converted = currency != ctx.currency
+            rows.append(
+                {
+                    "tenant_id": ctx.tenant_id,
+                    "code": codes.next(),
+                    "year": year,
+                    "month": month,
+                    "category": category,
+                    "service": service,
+                    "amount": entry["amount"],
+                    "description": f"{provider_service or '-'} · {charge_category} (FOCUS)"[:500],
+                    "department": "IT",
+                    "server_id": None,
+                    "original_amount": entry["original"].quantize(CENT, rounding=ROUND_HALF_UP) if converted else None,
+                    "original_currency": currency[:3] if converted else None,
+                    "charge_category": charge_category,
+                    "line_count": entry["lines"],
+                    "batch_id": ctx.batch.id,
+                    "created_by_id": ctx.user_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            ctx.months.add((year, month))
+        from ..extensions import db
+
+        for start in range(0, len(rows), 2000):
+            db.session.execute(insert(CostEntry), rows[start : start + 2000])
+        ctx.created = len(rows)
+
+    def remember(self, ctx: Context) -> None:
+        """Keep the mapping used for the tenant's next FOCUS file."""
+        from ..extensions import db
+        from ..models import Tenant
+
+        tenant = db.session.get(Tenant, ctx.tenant_id)
+        tenant.settings = {**(tenant.settings or {}), "focus_mapping": ctx.focus}
+
+    def undo(self, ctx: Context, batch) -> None:
+        from .kinds import Costs
+
+        Costs().undo(ctx, batch)
