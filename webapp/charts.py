@@ -326,8 +326,11 @@ def line_chart(
     area: bool = True,
     dashed: Sequence[str] = (),
     empty_message: str = "No data",
+    links: Sequence[str | None] | None = None,
 ) -> Markup:
     """Lines over labelled periods; `series` is one list of values or {name: values} (legend shown).
+
+    With `links` (one URL or None per label) each period's column is a link (drill-down to that period).
 
     A None value leaves a gap in that series (e.g. a month without a budget).  Series named in
     `dashed` are drawn with a dashed line (targets such as a budget).  Only the first series gets
@@ -382,6 +385,15 @@ def line_chart(
             body.append(f'<rect x="{legend_x}" y="8" width="12" height="12" rx="2" fill="{colour}"/>')
             body.append(_text(legend_x + 18, 19, name, size=12, fill=INK, role="legend"))
             legend_x += 18 + text_width(name, 12) * max(NARROW_TEXT.values()) + 18
+    for i, link in enumerate(links or ()):
+        if link and i < len(labels):
+            x = point(i, 0)[0]
+            column = step if len(labels) > 1 else plot_w
+            body.append(
+                f'<a href="{escape(link)}" class="chart-link"><title>{escape(str(labels[i]))}</title>'
+                f'<rect x="{max(x - column / 2, left):.1f}" y="{top_pad}" width="{column:.1f}" height="{plot_h + 22}"'
+                ' fill="#ffffff" fill-opacity="0"/></a>'
+            )
     return _svg(width, height, title, body, css_class)
 
 

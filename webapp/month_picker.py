@@ -20,20 +20,30 @@ class MonthPicker:
     endpoint: str
     year: int
     month: int
+    latest: tuple[int, int] | None = None  # the last month it offers (the dashboard's: this month); None for no limit
+    keep: tuple[tuple[str, object], ...] = ()  # other query arguments the links carry (e.g. the trend length)
 
     @property
-    def previous(self) -> dict[str, int]:
-        return shifted(self.year, self.month, -1)
+    def previous(self) -> dict:
+        return {**dict(self.keep), **shifted(self.year, self.month, -1)}
 
     @property
-    def next(self) -> dict[str, int]:
-        return shifted(self.year, self.month, 1)
+    def next(self) -> dict | None:
+        """The next month's arguments, or None at the last month offered."""
+        if self.latest is not None and (self.year, self.month) >= self.latest:
+            return None
+        return {**dict(self.keep), **shifted(self.year, self.month, 1)}
 
     @property
     def years(self) -> range:
-        return range(self.year - YEARS_BEFORE, self.year + YEARS_AFTER + 1)
+        last = self.year + YEARS_AFTER if self.latest is None else max(self.latest[0], self.year)
+        return range(self.year - YEARS_BEFORE, last + 1)
+
+    def offers(self, year: int, month: int) -> bool:
+        """Whether the month may be picked (not after `latest`)."""
+        return self.latest is None or (year, month) <= self.latest
 
 
-def month_picker(endpoint: str, year: int, month: int) -> MonthPicker:
-    """The picker of a month page (`endpoint` takes ?year=&month=)."""
-    return MonthPicker(endpoint, year, month)
+def month_picker(endpoint: str, year: int, month: int, latest: tuple[int, int] | None = None, **keep) -> MonthPicker:
+    """The picker of a month page (`endpoint` takes ?year=&month=); `latest` caps it, `keep` rides along on its links."""
+    return MonthPicker(endpoint, year, month, latest, tuple(sorted(keep.items())))

@@ -97,3 +97,47 @@ def test_an_overspent_budget_says_how_much_is_over(client, auth, month):
     assert "₩200,000 초과" in row
     client.set_cookie("lang", "en")
     assert "₩200,000 over" in client.get("/dashboard?year=2025&month=1").get_data(as_text=True)
+
+
+def test_the_month_navigation_stops_at_the_current_month(client, auth, month):
+    from webapp.analytics import add_months, current_month
+
+    year, this = current_month("Asia/Seoul")
+    auth.login("pm")
+    page = client.get(f"/dashboard?year={year}&month={this}").get_data(as_text=True)
+    assert 'data-testid="no-next-month"' in page and 'rel="next"' not in page
+    last_year, last_month = add_months(year, this, -1)
+    earlier = client.get(f"/dashboard?year={last_year}&month={last_month}").get_data(as_text=True)
+    assert f'href="/dashboard?year={year}&amp;month={this}" aria-label="다음 달" rel="next"' in earlier
+    assert f'<option value="{year + 1}"' not in page  # no year after this one to pick
+
+
+def test_a_future_month_is_plainly_empty_with_no_anomalies(client, auth, month):
+    """Every service of the past months would be "−100 %" in a month that has not happened: none is shown."""
+    from webapp.analytics import add_months, current_month
+
+    year, this = current_month("Asia/Seoul")
+    add_cost(month, *add_months(year, this, -1), "SERVER", "ERP", "1000000")
+    add_cost(month, *add_months(year, this, -2), "SERVER", "ERP", "1000000")
+    auth.login("pm")
+    future_year, future_month = add_months(year, this, 1)
+    page = client.get(f"/dashboard?year={future_year}&month={future_month}").get_data(as_text=True)
+    assert 'data-testid="future-month"' in page
+    assert "-100.0%" not in page and "심각" not in page
+
+
+def test_the_trend_length_is_chosen_and_its_months_link_to_the_month(client, auth, month):
+    auth.login("pm")
+    default = client.get("/dashboard?year=2025&month=1").get_data(as_text=True)
+    assert 'data-testid="trend-6"' in default and 'class="on" aria-current="true" data-testid="trend-6"' in default
+    assert default.count('class="chart-link"') == 6
+    assert '<a href="/dashboard?year=2024&amp;month=12" class="chart-link">' in default
+    long = client.get("/dashboard?year=2025&month=1&months=24").get_data(as_text=True)
+    assert "24개월 추이" in long and "2023-02" in long
+    assert long.count('class="chart-link"') == 24
+    # the month links and the picker keep the chosen length
+    assert '<a href="/dashboard?year=2024&amp;month=12&amp;months=24" class="chart-link">' in long
+    assert 'href="/dashboard?months=24&amp;year=2024&amp;month=12" aria-label="이전 달"' in long
+    refused = client.get("/dashboard?year=2025&month=1&months=7")
+    assert refused.status_code == 422
+    assert "추이 기간: 6, 12, 24개월 중에서 고르세요." in refused.get_data(as_text=True)

@@ -16,7 +16,15 @@ from .conftest import ARTIFACTS, DEMO_PASSWORDS
 
 PDF_TEMPLATES = ("weekly_ops", "monthly_sla", "incident_rca", "monthly_cost")
 # GET endpoints that answer a file rather than a page (their headers are checked in tests/core).
-FILE_ENDPOINTS = {"costs.export_csv", "costs.export_xlsx", "reports.download", "audit_log.export", "static"}
+FILE_ENDPOINTS = {
+    "costs.export_csv",
+    "costs.export_xlsx",
+    "reports.download",
+    "audit_log.export",
+    "imports.template",
+    "imports.errors",
+    "static",
+}
 CSP_WORDS = re.compile(
     r"Content[- ]Security[- ]Policy|Refused to (execute|apply|load|evaluate)|Permissions-Policy", re.IGNORECASE
 )
@@ -105,10 +113,17 @@ def site(live_server):
         )
         db.session.add(advice)
         db.session.commit()
+        from io import BytesIO
+
+        from webapp.imports.pipeline import store_upload
+
+        upload = "연도,월,분류,서비스,금액\n2026,1,SERVER,ERP,1000\n".encode()
+        batch = store_upload(tenant, pm.id, "costs", "costs.csv", BytesIO(upload))
         for user in db.session.scalars(select(User).where(User.tenant_id == tenant.id)):  # a notice banner on every page
             notify(tenant.id, user.id, "RUN_FAILED", "알림 배너 점검", link=f"/schedules/{schedule.id}", key="csp-walk")
         ids = {
             "advice": advice.id,
+            "batch": batch.id,
             "cost": first(CostEntry),
             "schedule": schedule.id,
             "sr": first(ServiceRequest),
@@ -164,6 +179,8 @@ def pages(site: dict) -> dict[str, list[str]]:
         "account.index": ["/account/"],
         "account.tokens": ["/account/tokens"],
         "notices.index": ["/notices/"],
+        "imports.index": ["/imports/"],
+        "imports.detail": [f"/imports/{site['batch']}"],
         "audit_log.index": ["/admin/audit/", "/admin/audit/?area=costs"],
         "auth.login": ["/login"],
         "schedules.download_link": [f"/r/{site['expired']}", "/r/not-a-valid-link"],

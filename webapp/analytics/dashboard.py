@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from .. import charts
 from ..labels import category_colour, category_name
 
-TREND_MONTHS = 6  # the dashboard's trend: this month and the five before it
+TREND_MONTHS = 6  # the dashboard's trend by default: this month and the five before it
+TREND_CHOICES = (6, 12, 24)  # the trend lengths the dashboard offers (?months=)
 
 
-def dashboard_charts(summary: dict, months: dict) -> dict:
-    """Trend line (with the budget where set), category and service bars, and the budget gauge."""
+def dashboard_charts(summary: dict, months: dict, month_links: list[str] | None = None) -> dict:
+    """Trend line (with the budget where set; each month a link when `month_links` are given), bars and the gauge."""
     no_data = _("No cost data for this month")
     axis = charts.compact_number if str(get_locale()).startswith("ko") else charts.compact_number_latin
     labels = [row["period"] for row in months["data"]]
@@ -30,6 +31,7 @@ def dashboard_charts(summary: dict, months: dict) -> dict:
             width=640,
             height=260,
             empty_message=_("No cost data in these months"),
+            links=month_links,
         ),
         "categories": charts.bar_chart(
             [(category_name(code), row["amount"]) for code, row in summary["by_category"].items()],

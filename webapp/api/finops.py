@@ -24,7 +24,7 @@ from ..costs.service import EDITABLE, create_cost, delete_cost, update_cost
 from ..costs.validation import clean_cost
 from ..json_api import json_object, refused
 from ..models import CATEGORIES, CostEntry
-from ..pagination import API_PER_PAGE, API_PER_PAGE_MAX, api_window
+from ..pagination import API_PER_PAGE, API_PER_PAGE_MAX, api_window, page_number
 from ..validation import InvalidParameter, check_month, check_year
 from . import bp
 
@@ -93,8 +93,9 @@ def list_costs():
     costs = CostFilter.from_args(request.args)
     if costs.errors:
         refused(costs.errors, 400)
-    window = api_window(default=API_PER_PAGE, maximum=MAX_PER_PAGE)
-    result = cost_page(current_user.tenant_id, costs, window.page, window.per_page)
+    # per_page is checked (400 naming it); page is forgiving as it always was here (nonsense or past the end: clamped)
+    window = api_window({"per_page": request.args.get("per_page", "")}, default=API_PER_PAGE, maximum=MAX_PER_PAGE)
+    result = cost_page(current_user.tenant_id, costs, page_number(), window.per_page)
     return jsonify(
         {
             "total": result.total,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
-from ..analytics.dashboard import TREND_MONTHS, dashboard_charts
+from ..analytics.dashboard import TREND_CHOICES, TREND_MONTHS, dashboard_charts
 from ..analytics.periods import check_threshold
 from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import year_alerts
@@ -39,23 +40,46 @@ def dashboard():
             threshold = check_threshold(request.args["threshold"])
         except analytics.InvalidParameter as error:
             errors["threshold"] = error.message
+    trend_months = TREND_MONTHS
+    if request.args.get("months"):
+        raw = str(request.args["months"]).strip()
+        if raw in {str(choice) for choice in TREND_CHOICES}:
+            trend_months = int(raw)
+        else:
+            choices = ", ".join(str(choice) for choice in TREND_CHOICES)
+            errors["months"] = _("Trend length: choose %(choices)s months.", choices=choices)
     tenant_id = current_user.tenant_id
+    this_month = analytics.current_month(current_user.tenant.timezone)
+    future = (year, month) > this_month
+    keep = {"months": trend_months} if trend_months != TREND_MONTHS else {}
     summary = analytics.monthly_summary(tenant_id, year, month)
-    months = analytics.trend(tenant_id, months=TREND_MONTHS, end=(year, month))
+    months = analytics.trend(tenant_id, months=trend_months, end=(year, month))
     anomalies = analytics.baseline_anomalies(tenant_id, year, month, threshold)
+    if future:  # a month that has not happened has no costs yet: nothing in it is an anomaly
+        anomalies = {**anomalies, "anomalies": [], "anomaly_count": 0}
     recommendations = analytics.recommendations(tenant_id, year, month)
+    month_links = [
+        url_for("main.dashboard", year=row["year"], month=row["month"], **keep)
+        if (row["year"], row["month"]) <= this_month
+        else None
+        for row in months["data"]
+    ]
     page = render_template(
         "main/dashboard.html",
         year=year,
         month=month,
-        picker=month_picker("main.dashboard", year, month),
+        picker=month_picker("main.dashboard", year, month, latest=this_month, **keep),
+        future=future,
+        trend_months=trend_months,
+        trend_choices=TREND_CHOICES,
+        keep=keep,
         errors=errors,
         summary=summary,
         trend=months,
         allocation=analytics.allocation(tenant_id, year, month),
         anomalies=anomalies,
         recommendations=recommendations,
-        charts=dashboard_charts(summary, months),
+        charts=dashboard_charts(summary, months, month_links),
         advice=_month_advice(
             year, month, summary, recommendations, anomalies if threshold == analytics.DEFAULT_THRESHOLD else None
         ),

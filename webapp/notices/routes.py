@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import EVERYONE, role_required
 from ..extensions import db
+from ..htmx import swap_or_redirect
 from ..models import Notice
+from ..pagination import paginate
 from ..urls import local_url
 from . import bp, service
 
@@ -18,9 +20,7 @@ PAGE_SIZE = 25
 @role_required(*EVERYONE)
 def index():
     """All of the user's notices, newest first (unread ones marked)."""
-    page = db.paginate(
-        service.user_notices(current_user), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
-    )
+    page = paginate(service.user_notices(current_user), per_page=PAGE_SIZE)
     return render_template("notices/index.html", page=page)
 
 
@@ -45,9 +45,7 @@ def dismiss_all():
 
 def _back():
     """An empty fragment for htmx (the notice disappears), else a redirect back to the page the form was on."""
-    if request.htmx:
-        return ""
-    return redirect(local_url(request.form.get("next"), url_for("notices.index")))
+    return swap_or_redirect(None, local_url(request.form.get("next"), url_for("notices.index")))
 
 
 @bp.app_context_processor
