@@ -225,7 +225,11 @@ def _linked(parts: list[str], links: Sequence[str | None], i: int, label: str) -
     link = links[i] if i < len(links) else None
     if not link:
         return parts
-    return [f'<a href="{escape(link)}" class="chart-link chart-bar-link" data-drill="bar"><title>{escape(label)}</title>', *parts, "</a>"]
+    return [
+        f'<a href="{escape(link)}" class="chart-link chart-bar-link" data-drill="bar"><title>{escape(label)}</title>',
+        *parts,
+        "</a>",
+    ]
 
 
 def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class, links=()) -> Markup:
