@@ -61,7 +61,11 @@ def edit_user(user_id: int):
     return save_or_show(
         form,
         lambda: service.update_user(user, _user_values(form), actor=current_user),
-        message=_("The user was updated."),
+        message=lambda changes: (
+            _("The password of %(username)s was reset and their sessions were ended.", username=user.username)
+            if "password" in (changes or {})
+            else _("The user was updated.")
+        ),
         target=url_for("admin.users"),
         template="admin/user_form.html",
         user=user,
