@@ -1,5 +1,6 @@
 """The costs page: filter, totals, add with validation, edit in place, delete, roles and tenant isolation."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -270,17 +271,25 @@ def test_delete_asks_first_without_javascript(client, auth, costs, db):
     confirm = client.get(f"/costs/{costs[0].id}/delete").get_data(as_text=True)
     assert "되돌릴 수 없습니다" in confirm and costs[0].code in confirm and 'method="post"' in confirm
     assert count(db) == 4
+    code = costs[0].code
     response = client.post(f"/costs/{costs[0].id}/delete")
     assert response.status_code == 302 and count(db) == 3
     assert audit_actions(db) == ["delete"]
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "flash-success" in after and code in after  # the success message on the list it returns to
 
 
 def test_delete_with_htmx_removes_the_row_and_refreshes_totals(client, auth, costs, db):
     auth.login("pm")
     page = client.get("/costs/").get_data(as_text=True)
     assert f'hx-post="/costs/{costs[2].id}/delete"' in page and "hx-confirm=" in page
+    code = costs[2].code
     response = client.post(f"/costs/{costs[2].id}/delete", headers=HX)
-    assert response.status_code == 200 and response.get_data(as_text=True) == ""
+    assert response.status_code == 200
+    # the row gives way to the success message (issue 12: a message after delete), with no trace of the cost's cells
+    body = response.get_data(as_text=True)
+    assert f"비용 {code}을(를) 삭제했습니다." in body
+    assert 'data-testid="deleted-notice"' in body and "hx-post" not in body and "<html" not in body
     assert response.headers["HX-Trigger"] == "costs-totals-changed"
     totals = client.get("/costs/totals", headers=HX).get_data(as_text=True)
     assert "₩1,250,000" in totals and "<html" not in totals
@@ -313,3 +322,17 @@ def test_codes_drawn_together_never_collide(app, db, tenant):
     codes = unused_codes(tenant.id, "Asia/Seoul", 20_000)
     assert len(set(codes)) == 20_000  # 20,000 draws from 16.7 million collide about a dozen times without the check
     assert all(code.startswith("COST-") and len(code) == len("COST-20260101-ABCDEF") for code in codes)
+
+
+# --- the add form folds away -----------------------------------------------------------------
+
+ADD_OPEN = re.compile(r'<details class="add-cost"( open)? data-testid="add-cost">')
+
+
+def test_the_add_form_is_folded_above_a_list_and_open_on_an_empty_list_or_errors(client, auth, costs):
+    auth.login("pm")
+    page = client.get("/costs/").get_data(as_text=True)
+    assert ADD_OPEN.search(page).group(1) is None and page.index("add-cost") < page.index('id="cost-table"')
+    assert ADD_OPEN.search(client.get("/costs/?year=2031").get_data(as_text=True)).group(1) == " open"
+    refused = client.post("/costs/", data={**GOOD, "amount": "abc"})
+    assert refused.status_code == 422 and ADD_OPEN.search(refused.get_data(as_text=True)).group(1) == " open"

@@ -130,7 +130,10 @@ def delete(cost_id: int):
         return render_template("costs/delete.html", cost=entry)
     code = entry.code
     delete_cost(entry, current_user)
-    return swap_or_redirect(_("Cost %(code)s was deleted.", code=code), url_for("costs.index"), trigger="costs-totals-changed")
+    message = _("Cost %(code)s was deleted.", code=code)
+    return swap_or_redirect(
+        message, url_for("costs.index"), "costs/_deleted_row.html", trigger="costs-totals-changed", message=message
+    )
 
 
 @bp.route("/totals")
