@@ -106,6 +106,14 @@ def sr_summary(window: Window) -> dict:
     }
 
 
+def resolved_created_in_period(window: Window) -> int:
+    """Of the SRs resolved in the period, how many were also created in it (the rest were carried over)."""
+    lower, upper = window.bounds
+    return db.session.scalar(
+        select(func.count()).select_from(SR).where(window.resolved_in(), SR.created_at >= lower, SR.created_at < upper)
+    )
+
+
 def per_service(window: Window) -> list[dict]:
     """The SR summary for each service (every known service listed, zero rows included)."""
     created = dict(db.session.execute(select(SR.service, func.count()).where(window.created_in()).group_by(SR.service)).all())

@@ -32,7 +32,7 @@ def build_workbook(data: ReportData) -> bytes:
     book = Book(data)
     summary = book.sheet(_("Summary"), [30, 18, 14])
     summary.title_block()
-    summary.key_values(sr_summary_pairs(data.summary))
+    summary.key_values(sr_summary_pairs(data.summary, data.resolved_created))
     summary.append([])
     counts_table(summary, _("SRs created by type"), data.sections["by_type"], TYPE_LABELS, SR_TYPES)
     counts_table(summary, _("SRs created by priority"), data.sections["by_priority"], {}, SR_PRIORITIES)
