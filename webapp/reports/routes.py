@@ -17,7 +17,7 @@ from .access import check_template_access, readable_report_or_404, templates_for
 from .collectors import collect
 from .files import not_ready_message, stored_file_response
 from .forms import ReportForm
-from .periods import today_in
+from .periods import PRESETS, preset_period, today_in
 from .queries import report_page
 from .registry import TEMPLATES
 from .service import (
@@ -38,11 +38,38 @@ def _tenant_today() -> date:
 
 
 def _form_context(form: ReportForm) -> dict:
-    """What the form fragment shows besides the fields: the template's default period."""
+    """What the form fragment shows besides the fields: each period choice's dates and the printable page's link."""
     offered = templates_for(current_user)
     template = offered.get(form.template.data) or next(iter(offered.values()))
-    start, end = default_period(template.code, _tenant_today())
-    return {"form": form, "chosen": template, "default_start": start, "default_end": end}
+    today = _tenant_today()
+    start, end = default_period(template.code, today)
+    presets = {name: preset_period(name, today) for name in PRESETS}
+    print_args = {}
+    chosen_period = _chosen_period(form, presets)
+    if chosen_period is not None:
+        print_args = {"start": chosen_period[0].isoformat(), "end": chosen_period[1].isoformat()}
+    return {
+        "form": form,
+        "chosen": template,
+        "default_start": start,
+        "default_end": end,
+        "presets": presets,
+        "print_url": url_for("reports.printable", template_code=template.code, **print_args),
+    }
+
+
+def _chosen_period(form: ReportForm, presets: dict) -> tuple[date, date] | None:
+    """The period the form shows chosen (a preset, or complete custom dates in order); None means the default."""
+    if form.period.data in presets:
+        return presets[form.period.data]
+    if form.period.data == "custom":
+        try:
+            start, end = form.period_start.data, form.period_end.data
+        except (TypeError, ValueError):
+            return None
+        if isinstance(start, date) and isinstance(end, date) and start <= end:
+            return start, end
+    return None
 
 
 def _validated_request(form: ReportForm) -> ReportRequest | None:
@@ -51,7 +78,9 @@ def _validated_request(form: ReportForm) -> ReportRequest | None:
     if not form.validate():
         return None
     start = end = None
-    if form.period.data == "custom":
+    if form.period.data in PRESETS:
+        start, end = preset_period(form.period.data, _tenant_today())
+    elif form.period.data == "custom":
         if not form.period_start.data or not form.period_end.data:
             field = form.period_start if not form.period_start.data else form.period_end
             field.errors.append(_("Enter both dates for a custom period (YYYY-MM-DD)."))
@@ -102,7 +131,7 @@ def index():
         flash(_("The report was queued. This page shows when it is ready."), "success")
         return redirect(url_for("reports.index"))
     form.limit_formats()
-    if fragment_target() == "report-form":  # the form alone (template changed): no list query
+    if fragment_target() in ("report-form", "print-link"):  # the form alone (template or period changed): no list query
         return render_template("reports/_form.html", **_form_context(form))
     return page_or_fragment(
         "reports/index.html",
