@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import EVERYONE, role_required
+from ..auth.roles import ADMIN, EVERYONE, role_required
 from ..errors import error_response
 from ..htmx import fragment_target, is_fragment, page_or_fragment
 from ..jobs import QueueUnavailable
@@ -18,7 +18,7 @@ from .collectors import collect
 from .files import not_ready_message, stored_file_response
 from .forms import ReportForm
 from .periods import PRESETS, preset_period, today_in
-from .queries import report_page
+from .queries import list_filters, recipients_of, report_page
 from .registry import TEMPLATES
 from .service import (
     ReportRequest,
@@ -26,6 +26,7 @@ from .service import (
     check_period,
     check_request,
     default_period,
+    delete_report,
     parse_period,
     request_report,
     retry_report,
@@ -70,6 +71,18 @@ def _chosen_period(form: ReportForm, presets: dict) -> tuple[date, date] | None:
         if isinstance(start, date) and isinstance(end, date) and start <= end:
             return start, end
     return None
+
+
+def _list_context(page_number: int | None = None, args=None) -> dict:
+    """The report list's page (filtered by ?list_template=&list_status=), its filters and each report's recipients."""
+    filters = list_filters(args if args is not None else request.args, current_user)
+    page = report_page(current_user, page_number, filters["template"], filters["status"])
+    return {
+        "page": page,
+        "filters": filters,
+        "filter_templates": templates_for(current_user),
+        "recipients": recipients_of([r.id for r in page.items]),
+    }
 
 
 def _validated_request(form: ReportForm) -> ReportRequest | None:
@@ -127,7 +140,7 @@ def index():
         except QueueUnavailable as exc:  # nothing was stored: the form comes back as typed, with the reason
             return _form_refused(form, exc.message, 503)
         if is_fragment():
-            return render_template("reports/_list.html", page=report_page(current_user, 1), new_report_id=report.id)
+            return render_template("reports/_list.html", **_list_context(1, {}), new_report_id=report.id)
         flash(_("The report was queued. This page shows when it is ready."), "success")
         return redirect(url_for("reports.index"))
     form.limit_formats()
@@ -136,7 +149,7 @@ def index():
     return page_or_fragment(
         "reports/index.html",
         {"report-list": "reports/_list.html"},
-        page=report_page(current_user),
+        **_list_context(),
         **_form_context(form),
     )
 
@@ -147,7 +160,7 @@ def _form_refused(form: ReportForm, banner: str | None, status: int):
     if is_fragment():
         headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
         return render_template("reports/_form.html", **context), status, headers
-    return render_template("reports/index.html", page=report_page(current_user, 1), **context), status
+    return render_template("reports/index.html", **_list_context(1, {}), **context), status
 
 
 @bp.post("/<int:report_id>/retry")
@@ -163,9 +176,7 @@ def retry(report_id: int):
         form = ReportForm(formdata=None)
         form.offer_templates(templates_for(current_user), keep_choice=False)
         form.limit_formats()
-        return render_template(
-            "reports/index.html", page=report_page(current_user, 1), list_banner=exc.message, **_form_context(form)
-        ), 503
+        return render_template("reports/index.html", **_list_context(1, {}), list_banner=exc.message, **_form_context(form)), 503
     flash(_("The report is being generated again. This page shows when it is ready."), "success")
     return redirect(url_for("reports.index"))
 
@@ -174,7 +185,23 @@ def retry(report_id: int):
 @role_required(*EVERYONE)
 def detail(report_id: int):
     """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
-    return page_or_fragment("reports/detail.html", "reports/_row.html", report=readable_report_or_404(report_id))
+    report = readable_report_or_404(report_id)
+    return page_or_fragment("reports/detail.html", "reports/_row.html", report=report, recipients=recipients_of([report.id]))
+
+
+@bp.route("/<int:report_id>/delete", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def delete(report_id: int):
+    """삭제 (ADMIN): a confirmation page, then the report, its file and its e-mail records go (audited)."""
+    report = readable_report_or_404(report_id)
+    if request.method == "GET":
+        return render_template("reports/delete.html", report=report)
+    if request.form.get("confirm") != "yes":
+        return render_template("reports/delete.html", report=report, confirm_error=True), 422
+    name = report.file_name
+    delete_report(report, current_user)
+    flash(_("The report was deleted: %(name)s", name=name or f"#{report_id}"), "success")
+    return redirect(url_for("reports.index"))
 
 
 @bp.route("/<int:report_id>/download")
