@@ -66,7 +66,7 @@ def test_list_and_details_show_recipients_size_and_sha256(client, auth, tenant):
     detail = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert hashlib.sha256(b"PK report bytes").hexdigest() in detail
     assert "(15 바이트)" in detail and "cio@example.kr" in detail
-    assert "ops@example.kr <span class=\"muted\">(실패)</span>" in detail
+    assert 'ops@example.kr <span class="muted">(실패)</span>' in detail
     assert 'data-testid="delete"' not in detail  # STAFF cannot delete
 
 
