@@ -75,12 +75,35 @@ class InvalidParameter(FieldErrors):
         super().__init__({field: message}, status)
 
 
+def in_user_words(field, name: str, message) -> str:
+    """A message for a person: "category: … SERVER, NETWORK" → "분류: … 서버 운영비, 네트워크/통신비".
+
+    Domain checks name the field and list codes as the API has them; next to a form field the message names the
+    field's label instead, and codes the field offers as choices become the choices' labels.
+    """
+    text = str(message)
+    label = getattr(getattr(field, "label", None), "text", None)
+    if label and text.startswith(f"{name}:"):
+        text = f"{label}:{text[len(name) + 1 :]}"
+    choices = getattr(field, "choices", None)
+    if choices:
+        names = {}
+        for choice in choices:
+            value, shown_as = (choice.value, choice.label) if hasattr(choice, "value") else (choice[0], choice[1])
+            if value and str(shown_as) != str(value):
+                names[str(value)] = str(shown_as)
+        if names:
+            pattern = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w'])")
+            text = pattern.sub(lambda match: names[match.group(1)], text)
+    return text
+
+
 def apply_errors(form, errors: Mapping[str, str]) -> None:
-    """Put each refused field's message next to the form's field of that name (others above the form)."""
+    """Put each refused field's message, in the user's words, next to the form's field of that name (others above it)."""
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
+            field.errors = [*field.errors, in_user_words(field, name, message)]
         else:
             form.form_errors.append(message)
 

@@ -122,6 +122,6 @@ def test_an_unknown_currency_is_refused_and_nothing_saved(client, auth, db, tena
     auth.login("admin")
     response = client.post("/admin/settings", data={**VALID, "currency": "XYZ"})
     assert response.status_code == 422
-    assert "통화: KRW, USD, EUR, JPY, CNY, GBP 중에서 고르세요." in response.get_data(as_text=True)
+    assert "통화: KRW — 대한민국 원, USD — 미국 달러, EUR" in response.get_data(as_text=True)  # the choices as shown
     db.session.refresh(tenant)
     assert tenant.currency == "KRW" and tenant.name != "새 이름"

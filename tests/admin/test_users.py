@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from webapp.models import AuditLog, User
 
+from ..factories import PASSWORD
+
 
 def _count(db, **where):
     query = select(func.count()).select_from(User)
@@ -119,3 +121,25 @@ def test_the_user_list_shows_each_users_last_sign_in(client, auth, db, tenant, o
     assert shown["pm"] == "2026-03-10 00:30"  # the later sign-in, in the institution's time (Seoul)
     assert shown["staff"] == "없음"
     assert shown["admin"].startswith("20")  # signed in just now
+
+
+def test_admin_resets_a_forgotten_password(app, client, auth, db, tenant):
+    pm = db.session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == "pm"))
+    laptop = app.test_client()
+    assert laptop.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD}).status_code == 302
+    auth.login("admin")
+    form = client.get(f"/admin/users/{pm.id}/edit").get_data(as_text=True)
+    assert "비밀번호 재설정" in form
+    response = client.post(
+        f"/admin/users/{pm.id}/edit",
+        data={"username": "pm", "email": pm.email, "role": "PM", "active": "y", "password": "a-fresh-pass-42"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "pm의 비밀번호를 재설정했고, 그 사용자의 모든 세션을 종료했습니다." in page
+    assert laptop.get("/reports/").status_code == 302  # the pm's open session ended
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"tenant": "acme", "username": "pm", "password": PASSWORD}).status_code != 302
+    assert fresh.post("/login", data={"tenant": "acme", "username": "pm", "password": "a-fresh-pass-42"}).status_code == 302
+    row = db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.action == "update")).all()[-1]
+    assert row.details["password"] == "changed" and "a-fresh-pass-42" not in str(row.details)

@@ -70,7 +70,7 @@ def test_staff_cannot_see_budgets(client, auth, tenant):
         ({"amount": ""}, "amount", "필수 항목"),
         ({"month": "13"}, "month", "1부터 12 사이"),
         ({"month": "0"}, "month", "1부터 12 사이"),
-        ({"service": "PAYROLL"}, "service", "ALL, MES, ERP"),
+        ({"service": "PAYROLL"}, "service", "전체 서비스(기관 합계), MES, ERP"),  # the choice labels
         ({"year": ""}, "year", "필수 항목"),
     ],
 )

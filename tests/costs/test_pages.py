@@ -167,7 +167,7 @@ def test_add_with_htmx_returns_a_fresh_form_and_refreshes_the_table(client, auth
 
 
 BAD_INPUT = [
-    ({"category": "FOOD"}, "category", "category: 'FOOD'은(는) 알 수 없는 값입니다"),
+    ({"category": "FOOD"}, "category", "분류: 'FOOD'은(는) 알 수 없는 값입니다"),  # the label, not the field name
     ({"service": "PAYROLL"}, "service", "MES, ERP, GROUPWARE, SECURITY, INFRA, BACKUP, OTHER"),
     ({"month": "0"}, "month", "1부터 12 사이"),
     ({"month": "13"}, "month", "1부터 12 사이"),

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import ADMIN, role_required, tenant_get_or_404
-from ..extensions import db
+from ..form_pages import save_or_show
 from ..models import User
 from ..pagination import paginate
-from ..validation import FieldErrors, apply_errors
 from . import bp, service
 from .forms import TenantSettingsForm, UserForm
 
@@ -43,16 +42,14 @@ def _user_values(form: UserForm) -> dict:
 def create_user():
     """Add a user to the current tenant."""
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            service.create_user(current_user.tenant, _user_values(form), actor=current_user)
-        except FieldErrors as refused:
-            apply_errors(form, refused.errors)
-        else:
-            flash(_("The user was created."), "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
+    return save_or_show(
+        form,
+        lambda: service.create_user(current_user.tenant, _user_values(form), actor=current_user),
+        message=_("The user was created."),
+        target=url_for("admin.users"),
+        template="admin/user_form.html",
+        user=None,
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -61,17 +58,18 @@ def edit_user(user_id: int):
     """Change a user's e-mail, role, active flag or password."""
     user = tenant_get_or_404(User, user_id)
     form = UserForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            service.update_user(user, _user_values(form), actor=current_user)
-        except FieldErrors as refused:
-            db.session.rollback()
-            apply_errors(form, refused.errors)
-        else:
-            flash(_("The user was updated."), "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return save_or_show(
+        form,
+        lambda: service.update_user(user, _user_values(form), actor=current_user),
+        message=lambda changes: (
+            _("The password of %(username)s was reset and their sessions were ended.", username=user.username)
+            if "password" in (changes or {})
+            else _("The user was updated.")
+        ),
+        target=url_for("admin.users"),
+        template="admin/user_form.html",
+        user=user,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -93,24 +91,23 @@ def settings():
         }
     )
     form.currency.choices = service.currency_choices()
-    if form.validate_on_submit():
-        try:
-            service.update_tenant_settings(
-                tenant,
-                {
-                    "name": form.name.data,
-                    "timezone": form.timezone.data,
-                    "locale": form.locale.data,
-                    "currency": form.currency.data,
-                    "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in service.PRIORITIES},
-                    "report_retention_days": form.report_retention_days.data,
-                },
-                actor=current_user,
-            )
-        except FieldErrors as refused:
-            apply_errors(form, refused.errors)
-        else:
-            flash(_("The settings were saved."), "success")
-            return redirect(url_for("admin.settings"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/settings.html", form=form, zones=service.zone_choices()), status
+
+    def save():
+        values = {
+            "name": form.name.data,
+            "timezone": form.timezone.data,
+            "locale": form.locale.data,
+            "currency": form.currency.data,
+            "sla_hours": {p: getattr(form, f"sla_{p.lower()}").data for p in service.PRIORITIES},
+            "report_retention_days": form.report_retention_days.data,
+        }
+        service.update_tenant_settings(tenant, values, actor=current_user)
+
+    return save_or_show(
+        form,
+        save,
+        message=_("The settings were saved."),
+        target=url_for("admin.settings"),
+        template="admin/settings.html",
+        zones=service.zone_choices(),
+    )

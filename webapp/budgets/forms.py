@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..models import BUDGET_SCOPE_ALL, SERVICES
+from ..validation import apply_errors
 from .service import COPY_EVERY_SCOPE, clean_budget, clean_copy
 
 
@@ -33,8 +34,7 @@ class BudgetForm(FlaskForm):
         """CSRF, then the shared checks; messages land on the fields."""
         ok = self.validate()
         values, errors = clean_budget({name: self[name].data for name in ("year", "month", "service", "amount")})
-        for name, message in errors.items():
-            self[name].errors = list(self[name].errors) + [message]
+        apply_errors(self, errors)
         self.clean = values
         return ok and not errors
 
@@ -58,7 +58,6 @@ class BudgetCopyForm(FlaskForm):
         """CSRF, then the shared checks; messages land on the fields."""
         ok = self.validate()
         values, errors = clean_copy({name: self[name].data for name in ("year", "scope", "scale_pct")})
-        for name, message in errors.items():
-            self[name].errors = list(self[name].errors) + [message]
+        apply_errors(self, errors)
         self.clean = values
         return ok and not errors

@@ -10,7 +10,7 @@ from .. import analytics
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
 from ..costs.validation import plain_amount
 from ..htmx import is_fragment, page_or_fragment, swap_or_redirect
-from ..models import Budget
+from ..models import BUDGET_SCOPE_ALL, Budget
 from ..month_picker import month_picker
 from . import bp
 from .forms import BudgetForm
@@ -27,6 +27,11 @@ def _form_for(year: int, month: int) -> BudgetForm:
     if existing is not None:
         form.amount.data = plain_amount(existing.amount)
     return form
+
+
+def scope_name(service: str) -> str:
+    """A budget scope as people say it: the institution total by its name, a service by its code."""
+    return _("Institution total") if service == BUDGET_SCOPE_ALL else service
 
 
 @bp.route("/")
@@ -60,9 +65,13 @@ def save():
     if form.validate_budget():
         budget, created = set_budget(current_user, form.clean)
         message = (
-            _("Budget set: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
+            _("Budget set: %(scope)s %(period)s.", scope=scope_name(budget.service), period=f"{budget.year}-{budget.month:02d}")
             if created
-            else _("Budget updated: %(scope)s %(period)s.", scope=budget.service, period=f"{budget.year}-{budget.month:02d}")
+            else _(
+                "Budget updated: %(scope)s %(period)s.",
+                scope=scope_name(budget.service),
+                period=f"{budget.year}-{budget.month:02d}",
+            )
         )
         return swap_or_redirect(
             message,
@@ -98,5 +107,5 @@ def delete(budget_id: int):
     budget = tenant_get_or_404(Budget, budget_id)
     year, month, scope = budget.year, budget.month, budget.service
     remove_budget(budget, current_user)
-    flash(_("Budget removed: %(scope)s %(period)s.", scope=scope, period=f"{year}-{month:02d}"), "success")
+    flash(_("Budget removed: %(scope)s %(period)s.", scope=scope_name(scope), period=f"{year}-{month:02d}"), "success")
     return redirect(url_for("budgets.index", year=year, month=month))

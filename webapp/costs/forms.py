@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..analytics.labels import category_name
 from ..models import CATEGORIES, SERVICES
+from ..validation import apply_errors
 from .service import EDITABLE
 from .validation import clean_cost, plain_amount
 
@@ -38,8 +39,7 @@ class CostForm(FlaskForm):
         """CSRF via WTForms, then the shared checks; errors land on the fields they name."""
         ok = self.validate()
         values, errors = clean_cost({name: self[name].data for name in EDITABLE}, tenant_id)
-        for name, message in errors.items():
-            self[name].errors = list(self[name].errors) + [message]
+        apply_errors(self, errors)
         self.clean = values
         return ok and not errors
 

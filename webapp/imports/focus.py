@@ -279,3 +279,70 @@ class FocusCosts:
         from .kinds import Costs
 
         Costs().undo(ctx, batch)
+
+
+def _tags_of(raw: dict) -> dict:
+    """A line's Tags as a dict ({} when absent or not a JSON object)."""
+    text = raw.get("tags")
+    if _null(text) or not isinstance(text, str):
+        return {}
+    try:
+        tags = json.loads(text)
+    except ValueError:
+        return {}
+    return tags if isinstance(tags, dict) else {}
+
+
+def mapping_preview(options: dict, tenant_settings: dict | None, header: list[str], rows) -> dict:
+    """The mapping shown (and editable) before a FOCUS file is imported, over the preview's lines.
+
+    {"service_rule", "categories": [(ServiceCategory, category)], "services": [(value of the rule, service)]}:
+    each distinct value the first lines carry, with what it maps to now (remembered or default).
+    """
+    focus = mapping_options(options or {}, tenant_settings)
+    category_map = {normalise(key): value for key, value in focus["category_map"].items()}
+    service_map = {str(key).strip().lower(): value for key, value in focus["service_map"].items()}
+    names = [normalise(name) for name in header]
+    rule = focus["service_rule"]
+    categories: dict[str, str] = {}
+    services: dict[str, str] = {}
+    for _number, cells in rows:
+        raw = dict(zip(names, cells, strict=False))
+        value = raw.get("servicecategory")
+        if not _null(value) and str(value).strip():
+            text = str(value).strip()
+            mapped = category_map.get(normalise(text), DEFAULT_CATEGORY)
+            categories[text] = mapped if mapped in CATEGORIES else DEFAULT_CATEGORY
+        if rule.lower().startswith("tag:"):
+            found = _tags_of(raw).get(rule[4:])
+        else:
+            found = raw.get(normalise(rule) if normalise(rule) in ("servicename", "subaccountname") else "servicename")
+        if not _null(found) and str(found).strip():
+            text = str(found).strip()
+            mapped = service_map.get(text.lower())
+            services[text] = mapped if mapped in SERVICES else text.upper() if text.upper() in SERVICES else DEFAULT_SERVICE
+    return {"service_rule": rule, "categories": sorted(categories.items()), "services": sorted(services.items())}
+
+
+def edited_mapping(form, options: dict) -> tuple[dict, dict[str, str]]:
+    """The options with the preview's edited tables (cat_value_N/cat_code_N, svc_value_N/svc_code_N); errors by field."""
+    errors: dict[str, str] = {}
+    tables = {"category_map": ("cat", CATEGORIES), "service_map": ("svc", SERVICES)}
+    edited = dict(options or {})
+    for key, (prefix, allowed) in tables.items():
+        table = dict(edited.get(key) or {})
+        index = 0
+        while f"{prefix}_value_{index}" in form and index < 500:
+            value = str(form.get(f"{prefix}_value_{index}", "")).strip()[:200]
+            code = str(form.get(f"{prefix}_code_{index}", "")).strip().upper()
+            if value:
+                if code in allowed:
+                    table[value] = code
+                else:
+                    errors[f"{prefix}_code_{index}"] = _(
+                        "%(value)s: choose one of %(allowed)s.", value=value, allowed=", ".join(allowed)
+                    )
+            index += 1
+        if table:
+            edited[key] = table
+    return edited, errors

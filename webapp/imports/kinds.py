@@ -629,12 +629,3 @@ class Servers:
         )
         servers = db.session.execute(delete(Server).where(Server.batch_id == batch.id, Server.tenant_id == batch.tenant_id))
         ctx.created = result.rowcount + servers.rowcount
-
-
-def _kinds() -> dict:
-    from .focus import FocusCosts
-
-    return {"costs": Costs(), "focus": FocusCosts(), "srs": ServiceRequests(), "servers": Servers()}
-
-
-KINDS = _kinds()

@@ -26,10 +26,13 @@ from ..audit import record
 from ..extensions import db
 from ..models import IMPORT_KINDS, ImportBatch, Tenant, utcnow
 from .columns import COLUMNS, check_mapping, header_matcher, is_focus_header, map_header
-from .kinds import KINDS, Context
+from .focus import FocusCosts
+from .kinds import Context, Costs, Servers, ServiceRequests
 from .reading import FileRefused, Table, csv_bytes, detect_format, open_table
 
 log = logging.getLogger(__name__)
+
+KINDS = {"costs": Costs(), "focus": FocusCosts(), "srs": ServiceRequests(), "servers": Servers()}
 
 ERRORS_SHOWN = 100  # on the page and in the API answer
 ERRORS_KEPT = 10000  # stored with the batch (the CSV download); the count is always of all

@@ -7,18 +7,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import ADMIN, FINOPS, role_required, tenant_get_or_404
+from ..extensions import db
 from ..htmx import page_or_fragment
 from ..jobs import QueueUnavailable
-from ..models import IMPORT_KINDS, ImportBatch
+from ..models import CATEGORIES, IMPORT_KINDS, SERVICES, ImportBatch
 from ..pagination import paginate
 from . import bp
 from .columns import COLUMNS
+from .focus import edited_mapping, mapping_preview
 from .labels import KIND_LABELS, STATUS_BADGES, STATUS_LABELS
 from .pipeline import (
     ERRORS_SHOWN,
     CannotUndo,
     DuplicateFile,
     errors_csv,
+    layout_of,
     max_import_mb,
     percent_done,
     preview,
@@ -160,6 +163,12 @@ def detail(batch_id: int):
         except (FileRefused, OSError):
             context["preview"] = None
         context["columns"] = {column.field: column for column in COLUMNS[batch.kind]}
+        if context["preview"] is not None and layout_of(batch.kind, batch.options or {}) == "focus":
+            found = context["preview"]
+            context["focus_mapping"] = mapping_preview(
+                batch.options or {}, current_user.tenant.settings, found.header, found.rows
+            )
+            context["category_codes"], context["service_codes"] = CATEGORIES, SERVICES
     return page_or_fragment("imports/detail.html", {"batch-status": "imports/_status.html"}, **context)
 
 
@@ -168,6 +177,15 @@ def detail(batch_id: int):
 def start(batch_id: int):
     """Validate the whole file and import it, in the background."""
     batch = tenant_get_or_404(ImportBatch, batch_id)
+    if batch.status == "PENDING" and layout_of(batch.kind, batch.options or {}) == "focus":
+        options, refused = edited_mapping(request.form, batch.options or {})
+        if refused:
+            for message in refused.values():
+                flash(message, "error")
+            return redirect(url_for("imports.detail", batch_id=batch.id))
+        if options != (batch.options or {}):
+            batch.options = options
+            db.session.commit()
     if batch.status == "PENDING":
         try:
             queue_batch(batch)

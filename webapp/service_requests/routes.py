@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import EVERYONE, role_required, tenant_get_or_404
+from ..form_pages import save_or_show
 from ..htmx import is_fragment, page_or_fragment
 from ..models import ServiceRequest
 from ..pagination import paginate
 from ..urls import local_url
-from ..validation import FieldErrors, apply_errors
 from . import bp
 from .forms import FilterForm, ServiceRequestForm, StatusForm
 from .labels import PRIORITY_LABELS, STATUS_BADGES, STATUS_LABELS, TYPE_LABELS
@@ -57,16 +57,14 @@ def index():
 def create():
     """Add an SR by hand."""
     form = ServiceRequestForm()
-    if form.validate_on_submit():
-        try:
-            sr = create_sr(current_user.tenant_id, current_user, clean_sr(form.data, _zone()))
-        except FieldErrors as refused:
-            apply_errors(form, refused.errors)
-        else:
-            flash(_("Service request %(code)s was created.", code=sr.code), "success")
-            return redirect(url_for("service_requests.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("service_requests/form.html", form=form, sr=None), status
+    return save_or_show(
+        form,
+        lambda: create_sr(current_user.tenant_id, current_user, clean_sr(form.data, _zone())),
+        message=lambda sr: _("Service request %(code)s was created.", code=sr.code),
+        target=url_for("service_requests.index"),
+        template="service_requests/form.html",
+        sr=None,
+    )
 
 
 @bp.route("/<int:sr_id>/edit", methods=["GET", "POST"])
@@ -78,16 +76,14 @@ def edit(sr_id: int):
     if request.method == "GET":
         form.created_at.data = utc_to_local(sr.created_at, _zone())
         form.resolved_at.data = utc_to_local(sr.resolved_at, _zone())
-    if form.validate_on_submit():
-        try:
-            update_sr(sr, current_user, clean_sr(form.data, _zone(), sr))
-        except FieldErrors as refused:
-            apply_errors(form, refused.errors)
-        else:
-            flash(_("Service request %(code)s was updated.", code=sr.code), "success")
-            return redirect(url_for("service_requests.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("service_requests/form.html", form=form, sr=sr), status
+    return save_or_show(
+        form,
+        lambda: update_sr(sr, current_user, clean_sr(form.data, _zone(), sr)),
+        message=_("Service request %(code)s was updated.", code=sr.code),
+        target=url_for("service_requests.index"),
+        template="service_requests/form.html",
+        sr=sr,
+    )
 
 
 @bp.route("/<int:sr_id>/status", methods=["POST"])

@@ -54,6 +54,35 @@ def linear_forecast(values: list[Decimal | None], ahead: int) -> list[Decimal]:
     return [Decimal(str(max(0.0, mean_y + slope * (start + k - mean_x)))).quantize(Decimal("0.01")) for k in range(ahead)]
 
 
+FULL_AT = Decimal(80)  # the CPU or disk use whose month is forecast for each server
+FULL_HORIZON = 36  # months ahead the forecast looks for it
+
+
+def month_reaching(series: dict[int, Decimal], limit: Decimal, after: int, horizon: int = FULL_HORIZON) -> int | None:
+    """The first month index (`after` or later) a least-squares line through {month index: %} reaches `limit`.
+
+    The latest month itself when its value is already at the limit; None with fewer than two months, a line that
+    does not rise, or no crossing within `horizon` months.
+    """
+    if not series:
+        return None
+    latest = max(series)
+    if Decimal(series[latest]) >= limit:
+        return latest
+    if len(series) < 2:
+        return None
+    xs, ys = list(series), [float(v) for v in series.values()]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread if spread else 0.0
+    if slope <= 0:
+        return None
+    for index in range(max(after, latest + 1), latest + horizon + 1):
+        if mean_y + slope * (index - mean_x) >= float(limit) - 1e-9:
+            return index
+    return None
+
+
 def capacity_sections(tenant_id: int, start: date, end: date) -> dict:
     """Monthly trend, forecast and per-server status for the 12 months ending with the period's last month."""
     last = month_index(end.year, end.month)
@@ -151,6 +180,17 @@ def server_status(tenant_id: int, first: int, last: int) -> list[dict]:
             select(ServerMetric).join(latest, and_(ServerMetric.server_id == latest.c.server_id, key == latest.c.latest))
         )
     }
+    history: dict[int, dict[str, dict[int, Decimal]]] = {}
+    for server_id, index, cpu, disk in db.session.execute(
+        select(ServerMetric.server_id, key, ServerMetric.cpu_avg, ServerMetric.disk_avg).where(
+            ServerMetric.tenant_id == tenant_id, key.between(last - TREND_MONTHS + 1, last)
+        )
+    ):
+        series = history.setdefault(server_id, {"cpu": {}, "disk": {}})
+        if cpu is not None:
+            series["cpu"][index] = Decimal(cpu)
+        if disk is not None:
+            series["disk"][index] = Decimal(disk)
     cost_key = CostEntry.year * 12 + CostEntry.month - 1
     costs = dict(
         db.session.execute(
@@ -171,6 +211,9 @@ def server_status(tenant_id: int, first: int, last: int) -> list[dict]:
             "memory": metric.memory_avg if metric else None,
             "disk": metric.disk_avg if metric else None,
         }
+        for resource in ("cpu", "disk"):
+            reached = month_reaching(history.get(server.id, {}).get(resource, {}), FULL_AT, last + 1)
+            row[f"{resource}_full"] = "{}-{:02d}".format(*month_of(reached)) if reached is not None else None
         row["advice"] = _advice(row)
         rows.append(row)
     return rows
@@ -262,7 +305,7 @@ def build_workbook(data: ReportData) -> bytes:
     trend.chart(LineChart(), _("Server and storage cost (with forecast)"), (first, last), (2, 4), "K2")
     trend.chart(LineChart(), _("Mean utilisation % (with forecast)"), (first, last), (5, 7), "K20", "%")
 
-    servers = book.sheet(_("Servers"), [22, 12, 10, 10, 10, 10, 16, 16])
+    servers = book.sheet(_("Servers"), [22, 12, 10, 10, 10, 10, 16, 16, 16, 16])
     servers.title_block()
     advice = {"EXPAND": _("Review expansion"), "IDLE": _("Review idle server"), "OK": _("Normal"), "NO_DATA": _("No metrics")}
     servers.table(
@@ -275,9 +318,22 @@ def build_workbook(data: ReportData) -> bytes:
             Col(_("Disk %"), "decimal"),
             Col(_("Cost in the period"), "money"),
             Col(_("Advice")),
+            Col(_("CPU reaches 80 % (forecast)")),
+            Col(_("Disk reaches 80 % (forecast)")),
         ],
         [
-            (s["name"], s["service"], s["month"], s["cpu"], s["memory"], s["disk"], s["cost"], advice[s["advice"]])
+            (
+                s["name"],
+                s["service"],
+                s["month"],
+                s["cpu"],
+                s["memory"],
+                s["disk"],
+                s["cost"],
+                advice[s["advice"]],
+                s["cpu_full"] or "—",
+                s["disk_full"] or "—",
+            )
             for s in sections["servers"]
         ],
     )
