@@ -200,11 +200,13 @@ def bar_chart(
     format_value: Callable = won,
     format_axis: Callable = compact_number,
     empty_message: str = "No data",
+    links: Sequence[str | None] | None = None,
 ) -> Markup:
     """Bars for (label, value) pairs; horizontal (ranked lists) or vertical (periods).
 
     `colour` is one colour, or one per bar (e.g. highlight the current month).
     Horizontal charts grow with the number of bars when `height` is None.
+    With `links` (one URL or None per bar) each bar, its label and its value are one link (drill-down to its rows).
     """
     css_class = "chart-bar"
     values = [_as_float(v) for _, v in data]
@@ -212,18 +214,33 @@ def bar_chart(
         return _empty(width, height or 160, title, css_class, empty_message)
     colours = [colour] * len(data) if isinstance(colour, str) else list(colour)
     top = nice_ticks(max(max(values), 0))[-1] or 1.0
+    links = list(links or ())
     if horizontal:
-        return _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class)
-    return _vertical_bars(data, values, colours, title, width, height or 240, top, format_value, format_axis, css_class)
+        return _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class, links)
+    return _vertical_bars(data, values, colours, title, width, height or 240, top, format_value, format_axis, css_class, links)
 
 
-def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class) -> Markup:
+def _linked(parts: list[str], links: Sequence[str | None], i: int, label: str) -> list[str]:
+    """The SVG parts of bar `i`, wrapped in a link when `links` gives it one."""
+    link = links[i] if i < len(links) else None
+    if not link:
+        return parts
+    return [
+        f'<a href="{escape(link)}" class="chart-link chart-bar-link" data-drill="bar"><title>{escape(label)}</title>',
+        *parts,
+        "</a>",
+    ]
+
+
+def _horizontal_bars(data, values, colours, title, width, height, top, format_value, css_class, links=()) -> Markup:
     """Ranked bars: label on the left and value at the bar end, or each label above its bar when labels are long."""
     enlarged = max(NARROW_BAR_TEXT.values())  # leave room for the phone-sized text (see the module notes)
     widest_label = max(text_width(label, 12) for label, _ in data) * enlarged
     widest_value = max(text_width(format_value(value), 11.5) for _, value in data) * enlarged
     if widest_label + 16 > width * 0.42:
-        return _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class, widest_value)
+        return _labelled_above_bars(
+            data, values, colours, title, width, height, top, format_value, css_class, widest_value, links
+        )
     row, gap = 26, 8
     label_width = max(widest_label + 16, 60)
     value_width = max(widest_value + 12, 80)
@@ -234,16 +251,19 @@ def _horizontal_bars(data, values, colours, title, width, height, top, format_va
         y = gap + i * (row + gap)
         bar = max(plot_width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
-        body.append(_text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK, role="label"))
-        body.append(f'<rect x="{label_width}" y="{y}" width="{plot_width:.1f}" height="{row}" rx="4" fill="#f1f4f8"/>')
-        body.append(f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{row}" rx="4" fill="{colour}"/>')
-        body.append(
-            _text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600", role="value")
-        )
+        parts = [
+            _text(label_width - 10, y + row / 2 + 4, str(label), size=12, anchor="end", fill=INK, role="label"),
+            f'<rect x="{label_width}" y="{y}" width="{plot_width:.1f}" height="{row}" rx="4" fill="#f1f4f8"/>',
+            f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{row}" rx="4" fill="{colour}"/>',
+            _text(label_width + bar + 8, y + row / 2 + 4, format_value(value), size=11.5, fill=INK, weight="600", role="value"),
+        ]
+        body.extend(_linked(parts, links, i, str(label)))
     return _svg(width, height, title, body, css_class + " chart-ranked")
 
 
-def _labelled_above_bars(data, values, colours, title, width, height, top, format_value, css_class, widest_value) -> Markup:
+def _labelled_above_bars(
+    data, values, colours, title, width, height, top, format_value, css_class, widest_value, links=()
+) -> Markup:
     """Ranked bars for long labels: the label on a line of its own with the value at its right, the bar below."""
     line, bar_height, gap = 24, 12, 10  # the label line holds the phone-sized text (≈ 18.6 user units)
     row = line + bar_height
@@ -253,16 +273,17 @@ def _labelled_above_bars(data, values, colours, title, width, height, top, forma
         y = gap + i * (row + gap)
         bar = max(width * max(number, 0) / top, 2 if number > 0 else 0)
         colour = colours[i % len(colours)]
-        body.append(_text(0, y + line - 6, str(label), size=12, fill=INK, role="label"))
-        body.append(
-            _text(width, y + line - 6, format_value(value), size=11.5, anchor="end", fill=INK, weight="600", role="value")
-        )
-        body.append(f'<rect x="0" y="{y + line}" width="{width}" height="{bar_height}" rx="4" fill="#f1f4f8"/>')
-        body.append(f'<rect x="0" y="{y + line}" width="{bar:.1f}" height="{bar_height}" rx="4" fill="{colour}"/>')
+        parts = [
+            _text(0, y + line - 6, str(label), size=12, fill=INK, role="label"),
+            _text(width, y + line - 6, format_value(value), size=11.5, anchor="end", fill=INK, weight="600", role="value"),
+            f'<rect x="0" y="{y + line}" width="{width}" height="{bar_height}" rx="4" fill="#f1f4f8"/>',
+            f'<rect x="0" y="{y + line}" width="{bar:.1f}" height="{bar_height}" rx="4" fill="{colour}"/>',
+        ]
+        body.extend(_linked(parts, links, i, str(label)))
     return _svg(width, height, title, body, css_class + " chart-ranked chart-ranked-above")
 
 
-def _vertical_bars(data, values, colours, title, width, height, top, format_value, format_axis, css_class) -> Markup:
+def _vertical_bars(data, values, colours, title, width, height, top, format_value, format_axis, css_class, links=()) -> Markup:
     """Period bars with a value axis and gridlines."""
     left, right, top_pad, bottom = 56, 12, 26, 34
     plot_w, plot_h = width - left - right, height - top_pad - bottom
@@ -280,10 +301,11 @@ def _vertical_bars(data, values, colours, title, width, height, top, format_valu
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * max(number, 0) / top
         y = top_pad + plot_h - h
-        body.append(
+        bar = (
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="3" '
             f'fill="{colours[i % len(colours)]}"><title>{escape(label)}: {escape(format_value(value))}</title></rect>'
         )
+        body.extend(_linked([bar], links, i, f"{label}: {format_value(value)}"))
         if i in label_classes:
             body.append(_text(x + bar_w / 2, height - bottom + 18, str(label), anchor="middle", role=label_classes[i]))
         if len(data) <= 13 and number > 0:

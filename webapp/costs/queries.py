@@ -14,17 +14,21 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from ..pagination import PAGE_SIZE
-from ..validation import check_code, check_month, check_service, check_year, checked
+from ..validation import check_code, check_id, check_month, check_service, check_year, checked
+
+# Filter fields that are columns of the monthly rollup; `server` is not, so a server filter counts entries instead.
+ROLLUP_FIELDS = ("year", "month", "service", "category")
 
 
 @dataclass
 class CostFilter:
-    """year / month / service / category; None means "any"."""
+    """year / month / service / category / server (a server id); None means "any"."""
 
     year: int | None = None
     month: int | None = None
     service: str | None = None
     category: str | None = None
+    server: int | None = None
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -35,6 +39,7 @@ class CostFilter:
             "month": check_month,
             "service": check_service,
             "category": lambda raw: check_code("category", raw, tuple(CATEGORIES)),
+            "server": partial(check_id, "server"),
         }
         raw = {name: (args.get(name) or "").strip() for name in checks}
         values, errors = checked({name: partial(check, raw[name]) for name, check in checks.items() if raw[name]})
@@ -45,8 +50,18 @@ class CostFilter:
         return {k: v for k, v in asdict(self).items() if k != "errors" and v is not None}
 
     def conditions(self, model) -> list:
-        """SQL conditions on a table with year/month/service/category columns."""
-        return [getattr(model, name) == value for name, value in self.as_args().items()]
+        """SQL conditions on cost_entries, or on the rollup (which has no server: see `uses_rollup`)."""
+        columns = {"server": "server_id"}
+        return [
+            getattr(model, columns.get(name, name)) == value
+            for name, value in self.as_args().items()
+            if model is CostEntry or name in ROLLUP_FIELDS
+        ]
+
+    @property
+    def uses_rollup(self) -> bool:
+        """Whether counts and totals can come from the monthly rollup (not when filtered by server)."""
+        return self.server is None
 
     def slug(self) -> str:
         """A short file-name part such as 2025-01_ERP."""
@@ -56,11 +71,17 @@ class CostFilter:
         elif self.month:
             parts.append(f"m{self.month:02d}")
         parts += [p for p in (self.service, self.category) if p]
+        if self.server:
+            parts.append(f"server{self.server}")
         return "_".join(parts) or "all"
 
 
 def filtered_totals(tenant_id: int, costs: CostFilter) -> tuple[int, Decimal]:
-    """(count, amount) of the filtered costs, from the monthly rollup (no scan of the entries)."""
+    """(count, amount) of the filtered costs, from the monthly rollup (no scan of the entries; by server, the entries)."""
+    if not costs.uses_rollup:
+        months = month_counts(tenant_id, costs)
+        amount = sum((row[3] for row in months), Decimal("0"))
+        return sum(row[2] for row in months), amount.quantize(Decimal("0.01"))
     count, amount = db.session.execute(
         select(
             func.coalesce(func.sum(CostMonthlyTotal.item_count), 0), func.coalesce(func.sum(CostMonthlyTotal.amount), 0)
@@ -127,7 +148,18 @@ def newest_first() -> tuple:
 
 
 def month_counts(tenant_id: int, costs: CostFilter) -> list[tuple[int, int, int, Decimal]]:
-    """(year, month, count, amount) of every month with filtered costs, newest first, from the rollup."""
+    """(year, month, count, amount) of every month with filtered costs, newest first, from the rollup.
+
+    A server filter is not in the rollup: its months are counted on the entries (ix_cost_entries_server).
+    """
+    if not costs.uses_rollup:
+        rows = db.session.execute(
+            select(CostEntry.year, CostEntry.month, func.count(CostEntry.id), func.sum(CostEntry.amount))
+            .where(CostEntry.tenant_id == tenant_id, *costs.conditions(CostEntry))
+            .group_by(CostEntry.year, CostEntry.month)
+            .order_by(CostEntry.year.desc(), CostEntry.month.desc())
+        )
+        return [(year, month, int(count), Decimal(amount)) for year, month, count, amount in rows if count]
     rows = db.session.execute(
         select(
             CostMonthlyTotal.year,

@@ -37,8 +37,14 @@ def _list_context(costs: CostFilter) -> dict:
 def _page(form: CostForm, costs: CostFilter, status: int = 200):
     """The full costs page."""
     context = _list_context(costs)
-    context.update(form=form, years=_year_choices(costs))
+    context.update(form=form, years=_year_choices(costs), server_name=_server_name(costs))
+    context["without_server"] = {name: value for name, value in costs.as_args().items() if name != "server"}
     return page_or_fragment("costs/index.html", status=status, **context)
+
+
+def _server_name(costs: CostFilter) -> str | None:
+    """The name of the server the list is filtered to (None: no server filter or not the tenant's)."""
+    return dict(tenant_servers(current_user.tenant_id)).get(costs.server) if costs.server else None
 
 
 def _year_choices(costs: CostFilter) -> list[int]:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
-from ..analytics.dashboard import TREND_CHOICES, TREND_MONTHS, dashboard_charts
+from ..analytics.dashboard import TREND_CHOICES, TREND_MONTHS, dashboard_charts, recommendation_drills
 from ..analytics.periods import check_threshold
 from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
 from ..budgets.alerts import year_alerts
@@ -79,6 +79,7 @@ def dashboard():
         allocation=analytics.allocation(tenant_id, year, month),
         anomalies=anomalies,
         recommendations=recommendations,
+        drills=recommendation_drills(recommendations, summary),
         charts=dashboard_charts(summary, months, month_links),
         advice=_month_advice(
             year, month, summary, recommendations, anomalies if threshold == analytics.DEFAULT_THRESHOLD else None
