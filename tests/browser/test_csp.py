@@ -160,6 +160,7 @@ def pages(site: dict) -> dict[str, list[str]]:
         "budgets.year_view": ["/budgets/year", "/budgets/year?year=2025&service=ERP"],
         "reports.index": ["/reports/"],
         "reports.detail": [f"/reports/{site['report']}"],
+        "reports.delete": [f"/reports/{site['report']}/delete"],  # the confirmation page (ADMIN)
         "reports.printable": [f"/reports/print/{code}" for code in PDF_TEMPLATES],
         "schedules.index": ["/schedules/"],
         "schedules.create": ["/schedules/new"],

@@ -20,5 +20,6 @@ def collect(template_code: str, tenant: Tenant, start: date, end: date, now: dat
     if template.sr_based:
         data.window = window
         data.summary = data.sr_figures
+        data.resolved_created = metrics.resolved_created_in_period(window)
     template.collect(data)
     return data

@@ -37,6 +37,8 @@ class ReportData:
     sr_figures: dict = field(default_factory=dict)  # the period's SR summary, for every template (also in data_summary)
     sections: dict[str, Any] = field(default_factory=dict)
     highlights: dict = field(default_factory=dict)
+    # Of the SRs resolved in the period, those also created in it: explains a completion rate above 100 %.
+    resolved_created: int | None = None
 
     @property
     def period_text(self) -> str:

@@ -9,7 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..validation import YearsInRange
+from .periods import PRESETS
 from .registry import TEMPLATES
+
+PERIOD_PRESETS = PRESETS  # the radio values whose dates periods.preset_period computes
 
 FORMAT_LABELS = {"excel": _l("Excel (.xlsx)"), "pdf": _l("PDF")}
 
@@ -25,7 +28,14 @@ class ReportForm(FlaskForm):
     )
     period = RadioField(
         _l("Period"),
-        choices=[SelectChoice("default", _l("Default period")), SelectChoice("custom", _l("Custom dates"))],
+        choices=[
+            SelectChoice("default", _l("Default period")),
+            SelectChoice("last_week", _l("Last week")),
+            SelectChoice("last_month", _l("Last month")),
+            SelectChoice("last_quarter", _l("Last quarter")),
+            SelectChoice("this_month", _l("This month (to today)")),
+            SelectChoice("custom", _l("Custom dates")),
+        ],
         default="default",
     )
     period_start = DateField(_l("Start date"), validators=[Optional(), YearsInRange()])

@@ -106,6 +106,14 @@ def sr_summary(window: Window) -> dict:
     }
 
 
+def resolved_created_in_period(window: Window) -> int:
+    """Of the SRs resolved in the period, how many were also created in it (the rest were carried over)."""
+    lower, upper = window.bounds
+    return db.session.scalar(
+        select(func.count()).select_from(SR).where(window.resolved_in(), SR.created_at >= lower, SR.created_at < upper)
+    )
+
+
 def per_service(window: Window) -> list[dict]:
     """The SR summary for each service (every known service listed, zero rows included)."""
     created = dict(db.session.execute(select(SR.service, func.count()).where(window.created_in()).group_by(SR.service)).all())
@@ -146,6 +154,44 @@ def daily_trend(window: Window) -> list[dict]:
         {"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)}
         for day in days_in(window.start, window.end)
     ]
+
+
+DAY, WEEK, MONTH = "day", "week", "month"
+WEEKLY_TREND_AFTER_DAYS = 62  # a longer period shows its trend per week …
+MONTHLY_TREND_AFTER_DAYS = 366  # … and one longer than a year per month
+
+
+def trend_grain(start: date, end: date) -> str:
+    """How a period's trend is grouped: per day, per week (> 62 days) or per month (> 1 year)."""
+    days = (end - start).days + 1
+    if days > MONTHLY_TREND_AFTER_DAYS:
+        return MONTH
+    if days > WEEKLY_TREND_AFTER_DAYS:
+        return WEEK
+    return DAY
+
+
+def group_trend(daily: list[dict], grain: str) -> list[dict]:
+    """The daily rows summed per week (Monday first) or per calendar month.
+
+    Each row: `start` and `end` (the part of the week or month inside the period), created, resolved.
+    """
+    groups: list[dict] = []
+    for row in daily:
+        day = row["day"]
+        if grain == WEEK:
+            key = day - timedelta(days=day.weekday())
+        elif grain == MONTH:
+            key = day.replace(day=1)
+        else:
+            key = day
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "start": day, "end": day, "created": 0, "resolved": 0})
+        group = groups[-1]
+        group["end"] = day
+        group["created"] += row["created"]
+        group["resolved"] += row["resolved"]
+    return [{k: v for k, v in g.items() if k != "key"} for g in groups]
 
 
 def counts_by(window: Window, column, *conditions) -> dict[str, int]:

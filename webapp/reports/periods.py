@@ -66,3 +66,28 @@ def today_in(zone_name: str) -> date:
 def days_in(start: date, end: date) -> list[date]:
     """Every date from start to end, both included."""
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+# --- on-demand presets (the report form) ---------------------------------------------------------
+
+PRESETS = ("last_week", "last_month", "last_quarter", "this_month")
+
+
+def preset_period(preset: str, today: date | datetime) -> tuple[date, date]:
+    """The period a form preset means, given today in the tenant's zone.
+
+    last_week: Monday to Sunday of the previous ISO week; last_month: the previous calendar month;
+    last_quarter: the previous calendar quarter; this_month: the 1st of this month to today.
+    """
+    today = _as_date(today)
+    if preset == "last_week":
+        monday = today - timedelta(days=today.weekday() + 7)
+        return monday, monday + timedelta(days=6)
+    if preset == "last_month":
+        return month_before(today)
+    if preset == "last_quarter":
+        end = quarter_start(today) - timedelta(days=1)
+        return quarter_start(end), end
+    if preset == "this_month":
+        return today.replace(day=1), today
+    raise ValueError(f"unknown period preset {preset!r}; allowed: {', '.join(PRESETS)}")

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import EVERYONE, role_required
+from ..auth.roles import ADMIN, EVERYONE, role_required
 from ..errors import error_response
 from ..htmx import fragment_target, is_fragment, page_or_fragment
 from ..jobs import QueueUnavailable
@@ -17,8 +17,8 @@ from .access import check_template_access, readable_report_or_404, templates_for
 from .collectors import collect
 from .files import not_ready_message, stored_file_response
 from .forms import ReportForm
-from .periods import today_in
-from .queries import report_page
+from .periods import PRESETS, preset_period, today_in
+from .queries import list_filters, recipients_of, report_page
 from .registry import TEMPLATES
 from .service import (
     ReportRequest,
@@ -26,6 +26,7 @@ from .service import (
     check_period,
     check_request,
     default_period,
+    delete_report,
     parse_period,
     request_report,
     retry_report,
@@ -38,11 +39,50 @@ def _tenant_today() -> date:
 
 
 def _form_context(form: ReportForm) -> dict:
-    """What the form fragment shows besides the fields: the template's default period."""
+    """What the form fragment shows besides the fields: each period choice's dates and the printable page's link."""
     offered = templates_for(current_user)
     template = offered.get(form.template.data) or next(iter(offered.values()))
-    start, end = default_period(template.code, _tenant_today())
-    return {"form": form, "chosen": template, "default_start": start, "default_end": end}
+    today = _tenant_today()
+    start, end = default_period(template.code, today)
+    presets = {name: preset_period(name, today) for name in PRESETS}
+    print_args = {}
+    chosen_period = _chosen_period(form, presets)
+    if chosen_period is not None:
+        print_args = {"start": chosen_period[0].isoformat(), "end": chosen_period[1].isoformat()}
+    return {
+        "form": form,
+        "chosen": template,
+        "default_start": start,
+        "default_end": end,
+        "presets": presets,
+        "print_url": url_for("reports.printable", template_code=template.code, **print_args),
+    }
+
+
+def _chosen_period(form: ReportForm, presets: dict) -> tuple[date, date] | None:
+    """The period the form shows chosen (a preset, or complete custom dates in order); None means the default."""
+    if form.period.data in presets:
+        return presets[form.period.data]
+    if form.period.data == "custom":
+        try:
+            start, end = form.period_start.data, form.period_end.data
+        except (TypeError, ValueError):
+            return None
+        if isinstance(start, date) and isinstance(end, date) and start <= end:
+            return start, end
+    return None
+
+
+def _list_context(page_number: int | None = None, args=None) -> dict:
+    """The report list's page (filtered by ?list_template=&list_status=), its filters and each report's recipients."""
+    filters = list_filters(args if args is not None else request.args, current_user)
+    page = report_page(current_user, page_number, filters["template"], filters["status"])
+    return {
+        "page": page,
+        "filters": filters,
+        "filter_templates": templates_for(current_user),
+        "recipients": recipients_of([r.id for r in page.items]),
+    }
 
 
 def _validated_request(form: ReportForm) -> ReportRequest | None:
@@ -51,7 +91,9 @@ def _validated_request(form: ReportForm) -> ReportRequest | None:
     if not form.validate():
         return None
     start = end = None
-    if form.period.data == "custom":
+    if form.period.data in PRESETS:
+        start, end = preset_period(form.period.data, _tenant_today())
+    elif form.period.data == "custom":
         if not form.period_start.data or not form.period_end.data:
             field = form.period_start if not form.period_start.data else form.period_end
             field.errors.append(_("Enter both dates for a custom period (YYYY-MM-DD)."))
@@ -98,16 +140,16 @@ def index():
         except QueueUnavailable as exc:  # nothing was stored: the form comes back as typed, with the reason
             return _form_refused(form, exc.message, 503)
         if is_fragment():
-            return render_template("reports/_list.html", page=report_page(current_user, 1), new_report_id=report.id)
+            return render_template("reports/_list.html", **_list_context(1, {}), new_report_id=report.id)
         flash(_("The report was queued. This page shows when it is ready."), "success")
         return redirect(url_for("reports.index"))
     form.limit_formats()
-    if fragment_target() == "report-form":  # the form alone (template changed): no list query
+    if fragment_target() in ("report-form", "print-link"):  # the form alone (template or period changed): no list query
         return render_template("reports/_form.html", **_form_context(form))
     return page_or_fragment(
         "reports/index.html",
         {"report-list": "reports/_list.html"},
-        page=report_page(current_user),
+        **_list_context(),
         **_form_context(form),
     )
 
@@ -118,7 +160,7 @@ def _form_refused(form: ReportForm, banner: str | None, status: int):
     if is_fragment():
         headers = {"HX-Retarget": "#report-form", "HX-Reswap": "outerHTML"}
         return render_template("reports/_form.html", **context), status, headers
-    return render_template("reports/index.html", page=report_page(current_user, 1), **context), status
+    return render_template("reports/index.html", **_list_context(1, {}), **context), status
 
 
 @bp.post("/<int:report_id>/retry")
@@ -134,9 +176,7 @@ def retry(report_id: int):
         form = ReportForm(formdata=None)
         form.offer_templates(templates_for(current_user), keep_choice=False)
         form.limit_formats()
-        return render_template(
-            "reports/index.html", page=report_page(current_user, 1), list_banner=exc.message, **_form_context(form)
-        ), 503
+        return render_template("reports/index.html", **_list_context(1, {}), list_banner=exc.message, **_form_context(form)), 503
     flash(_("The report is being generated again. This page shows when it is ready."), "success")
     return redirect(url_for("reports.index"))
 
@@ -145,7 +185,23 @@ def retry(report_id: int):
 @role_required(*EVERYONE)
 def detail(report_id: int):
     """One report: its table row for htmx (polls itself while pending), a small page otherwise."""
-    return page_or_fragment("reports/detail.html", "reports/_row.html", report=readable_report_or_404(report_id))
+    report = readable_report_or_404(report_id)
+    return page_or_fragment("reports/detail.html", "reports/_row.html", report=report, recipients=recipients_of([report.id]))
+
+
+@bp.route("/<int:report_id>/delete", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def delete(report_id: int):
+    """삭제 (ADMIN): a confirmation page, then the report, its file and its e-mail records go (audited)."""
+    report = readable_report_or_404(report_id)
+    if request.method == "GET":
+        return render_template("reports/delete.html", report=report)
+    if request.form.get("confirm") != "yes":
+        return render_template("reports/delete.html", report=report, confirm_error=True), 422
+    name = report.file_name
+    delete_report(report, current_user)
+    flash(_("The report was deleted: %(name)s", name=name or f"#{report_id}"), "success")
+    return redirect(url_for("reports.index"))
 
 
 @bp.route("/<int:report_id>/download")

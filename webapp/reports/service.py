@@ -47,6 +47,7 @@ __all__ = [
     "request_report",
     "build_report",
     "retry_report",
+    "delete_report",
     "generate_report_job",
     "sweep_stuck_reports",
     "purge_expired_reports",
@@ -310,6 +311,34 @@ def retry_report(report: Report, user=None) -> Report:
     return request_report(
         tenant, report.template, report.period_start, report.period_end, report.format, user=user, retry_of=report.id
     )
+
+
+def delete_report(report: Report, user) -> None:
+    """Delete a report with its stored file (ADMIN), audited with what it was.
+
+    Its e-mail delivery rows go with it; a schedule run that produced it keeps its history without the report.
+    A QUEUED or RUNNING report is deleted too: its job finds no row and ends.
+    """
+    from ..models.schedules import EmailDelivery, ScheduleRun
+
+    record(
+        "delete",
+        "report",
+        report.id,
+        user=user,
+        tenant_id=report.tenant_id,
+        template=report.template,
+        format=report.format,
+        period=f"{report.period_start}~{report.period_end}",
+        status=report.status,
+        file_name=report.file_name,
+        size=report.size,
+        sha256=report.sha256,
+    )
+    db.session.execute(delete(EmailDelivery).where(EmailDelivery.report_id == report.id))
+    db.session.execute(update(ScheduleRun).where(ScheduleRun.report_id == report.id).values(report_id=None))
+    db.session.execute(delete(Report).where(Report.id == report.id, Report.tenant_id == report.tenant_id))
+    db.session.commit()
 
 
 def _set_status(report_id: int, from_status: str, **values) -> bool:

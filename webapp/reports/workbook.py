@@ -130,6 +130,8 @@ class Sheet:
         def convert(value):
             if value is None:
                 return None
+            if isinstance(value, str):  # a marker such as "—" (no figure) in a number column
+                return self.text(value)
             reused.value = self.plain(value, kind)
             return reused
 
@@ -227,15 +229,22 @@ class Sheet:
 # --- shared SR parts ---------------------------------------------------------------------------
 
 
-def sr_summary_pairs(summary: dict) -> list[tuple[str, object, str]]:
-    """The five SR figures every SR-based report starts with."""
-    return [
+def sr_summary_pairs(summary: dict, resolved_created: int | None = None) -> list[tuple[str, object, str]]:
+    """The five SR figures every SR-based report starts with.
+
+    With `resolved_created` a row after the completion rate says how many of the resolved were
+    created in the period: the rate counts SRs carried over from before, so it can pass 100 %.
+    """
+    pairs = [
         (_("SRs created in the period"), summary["created"], "int"),
         (_("SRs resolved in the period"), summary["resolved"], "int"),
         (_("SRs open now"), summary["open_now"], "int"),
         (_("Completion rate"), summary["completion_rate"], "percent"),
         (_("MTTR (hours)"), summary["mttr_hours"], "hours"),
     ]
+    if resolved_created is not None:
+        pairs.insert(4, (_("Of the resolved, created in the period"), resolved_created, "int"))
+    return pairs
 
 
 def sr_detail_sheet(book: Book, title: str, rows) -> None:

@@ -256,7 +256,7 @@ def build_workbook(data: ReportData) -> bytes:
     next_quarter = sum((f["cost"] for f in forecast), Decimal(0))
     latest = next((m for m in reversed(months) if m["cpu"] is not None), None)
     summary.key_values(
-        sr_summary_pairs(data.summary)
+        sr_summary_pairs(data.summary, data.resolved_created)
         + [
             (_("Server and storage cost in the period"), sum((m["cost"] for m in in_period), Decimal(0)), "money"),
             (_("Forecast cost of the next 3 months"), next_quarter, "money"),

@@ -14,6 +14,7 @@ from ..periods import MONTHLY
 from ..template import ReportTemplate
 
 PDF_BREACH_ROWS = 40
+NO_DATA = "—"  # a priority with nothing resolved in the period has no compliance (not 0 %)
 
 
 def collect(data: ReportData) -> None:
@@ -39,9 +40,11 @@ def build_workbook(data: ReportData) -> bytes:
     summary = book.sheet(_("Summary"), [34, 18])
     summary.title_block()
     summary.key_values(
-        sr_summary_pairs(data.summary)
+        sr_summary_pairs(data.summary, data.resolved_created)
         + [
-            (_("SLA compliance"), totals["compliance"], "percent"),
+            (_("SLA compliance"), totals["compliance"], "percent")
+            if totals["compliance"] is not None
+            else (_("SLA compliance"), NO_DATA, "text"),
             (_("Resolved within target"), totals["met"], "int"),
             (_("Resolved late (breaches)"), totals["breached"], "int"),
             (_("Open and already overdue"), totals["open_overdue"], "int"),
@@ -68,8 +71,8 @@ def build_workbook(data: ReportData) -> bytes:
                 r["resolved"],
                 r["met"],
                 r["breached"],
-                r["compliance"],
-                r["mean_hours"],
+                NO_DATA if r["compliance"] is None else r["compliance"],
+                NO_DATA if r["mean_hours"] is None else r["mean_hours"],
                 r["open_overdue"],
             )
             for r in data.sections["sla"]
@@ -82,7 +85,7 @@ def build_workbook(data: ReportData) -> bytes:
             sla.cell(totals["resolved"], "int"),
             sla.cell(totals["met"], "int"),
             sla.cell(totals["breached"], "int"),
-            sla.cell(totals["compliance"], "percent"),
+            sla.cell(totals["compliance"], "percent") if totals["compliance"] is not None else NO_DATA,
             None,
             sla.cell(totals["open_overdue"], "int"),
         ]
@@ -131,8 +134,8 @@ def build_workbook(data: ReportData) -> bytes:
 
 
 def figures(data: ReportData) -> dict:
-    """Compliance per priority."""
-    rows = [(r["priority"], r["compliance"] or 0) for r in data.sections["sla"]]
+    """Compliance per priority; a priority with nothing resolved shows "—" and no bar (not a 0.0 % bar)."""
+    rows = [(r["priority"], r["compliance"]) for r in data.sections["sla"]]
     return {
         "compliance": charts.bar_chart(
             rows,
