@@ -40,7 +40,9 @@ def test_filter_add_edit_delete_and_dashboard_follows(live_server, page, login, 
     filtered_total = won(page.locator("[data-testid=filtered-total]").inner_text())
     screenshot(page, "costs-02-filtered")
 
-    # add: a negative amount is refused next to the field, with what was typed kept
+    # add: the form is folded above a non-empty list; a negative amount is refused next to the field, what was typed kept
+    expect(page.locator("#cost-form")).to_be_hidden()
+    page.locator("[data-testid=add-cost] > summary").click()
     form = page.locator("#cost-form")
     form.locator("#category").select_option("LICENSE")
     form.locator("#service").select_option("SECURITY")
