@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import partial
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -215,11 +216,59 @@ def _page_ids(tenant_id: int, costs: CostFilter, slices: list[MonthSlice]):
     return union_all(*(select(part.c.id) for part in parts)).subquery() if len(parts) > 1 else parts[0]
 
 
-def cost_page(tenant_id: int, costs: CostFilter, page: int = 1, per_page: int = PAGE_SIZE) -> CostPage:
+# ?sort= of the cost list: the columns people sort by (ties in id order, so pages never overlap)
+SORTS = {
+    "period": (CostEntry.year, CostEntry.month),
+    "amount": (CostEntry.amount,),
+    "category": (CostEntry.category,),
+    "service": (CostEntry.service,),
+}
+DIRECTIONS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class CostSort:
+    """The list's order: a column of SORTS and a direction; no column is the default, newest first."""
+
+    column: str | None = None
+    direction: str = "desc"
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> tuple[CostSort, dict[str, str]]:
+        """?sort=&dir= checked; a refused value is reported and the default order kept."""
+        column = str(args.get("sort") or "").strip().lower()
+        direction = str(args.get("dir") or "").strip().lower()
+        errors = {}
+        if column and column not in SORTS:
+            errors["sort"] = _("Sort: choose one of %(allowed)s.", allowed=", ".join(SORTS))
+            column = ""
+        if direction and direction not in DIRECTIONS:
+            errors["dir"] = _("Direction: choose asc or desc.")
+            direction = ""
+        return cls(column or None, direction or ("asc" if column in ("category", "service") else "desc")), errors
+
+    def as_args(self) -> dict:
+        return {"sort": self.column, "dir": self.direction} if self.column else {}
+
+    def toggled(self, column: str) -> dict:
+        """The arguments of a column header's link: that column, the other direction when it is the current one."""
+        if column == self.column:
+            return {"sort": column, "dir": "asc" if self.direction == "desc" else "desc"}
+        return {"sort": column, "dir": "asc" if column in ("category", "service") else "desc"}
+
+    def order_by(self) -> tuple:
+        columns = SORTS[self.column] + (CostEntry.id,)
+        return tuple(column.asc() if self.direction == "asc" else column.desc() for column in columns)
+
+
+def cost_page(
+    tenant_id: int, costs: CostFilter, page: int = 1, per_page: int = PAGE_SIZE, sort: CostSort | None = None
+) -> CostPage:
     """One page of the filtered list (clamped to the pages there are) with its author and server, plus count and total.
 
     The count, the total and where the page starts come from the monthly rollup; the page's
     rows are then found by id on an index and fetched with their author and server (a deferred join).
+    A list sorted by a column (`sort`) is read with ORDER BY column, id and an offset instead.
     """
     months = month_counts(tenant_id, costs)
     total = sum(count for _year, _month, count, _amount in months)
@@ -227,6 +276,20 @@ def cost_page(tenant_id: int, costs: CostFilter, page: int = 1, per_page: int = 
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     items = []
+    if sort is not None and sort.column and total:
+        items = (
+            db.session.scalars(
+                select(CostEntry)
+                .where(CostEntry.tenant_id == tenant_id, *costs.conditions(CostEntry))
+                .options(joinedload(CostEntry.created_by), joinedload(CostEntry.server))
+                .order_by(*sort.order_by())
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+            .unique()
+            .all()
+        )
+        return CostPage(items=items, page=page, per_page=per_page, total=total, total_amount=amount)
     slices = page_slices(months, (page - 1) * per_page, per_page)
     if slices:
         ids = _page_ids(tenant_id, costs, slices)

@@ -16,7 +16,7 @@ from ..validation import FieldErrors
 from . import bp
 from .export import csv_stream, export_title, generated_at, xlsx_file
 from .forms import CostForm
-from .queries import CostFilter, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
+from .queries import CostFilter, CostSort, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
 from .service import create_cost, delete_cost, update_cost
 
 
@@ -29,9 +29,17 @@ def _new_form(**kwargs) -> CostForm:
 
 
 def _list_context(costs: CostFilter) -> dict:
-    """What the table fragment needs."""
-    page = cost_page(current_user.tenant_id, costs, page_number())
-    return {"costs": costs, "page": page, "filter_args": costs.as_args()}
+    """What the table fragment needs (the order from ?sort=&dir=; a refused value is shown with the filter's)."""
+    sort, refused = CostSort.from_args(request.args)
+    costs.errors.update(refused)
+    page = cost_page(current_user.tenant_id, costs, page_number(), sort=sort)
+    return {
+        "costs": costs,
+        "page": page,
+        "filter_args": costs.as_args(),
+        "sort": sort,
+        "list_args": {**costs.as_args(), **sort.as_args()},
+    }
 
 
 def _page(form: CostForm, costs: CostFilter, status: int = 200):
@@ -60,7 +68,7 @@ def _year_choices(costs: CostFilter) -> list[int]:
 def index():
     """The filtered list with totals and the add form; htmx gets only the table."""
     costs = CostFilter.from_args(request.args)
-    status = 422 if costs.errors else 200
+    status = 422 if costs.errors or CostSort.from_args(request.args)[1] else 200
     if is_fragment():  # the table only: no form or year list to build
         return page_or_fragment("costs/index.html", "costs/_table.html", status=status, **_list_context(costs))
     return _page(_new_form(), costs, status)
