@@ -110,11 +110,16 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
 
 
 def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -> Markup:
-    """Wrap the drawing in a scalable, accessible <svg> root."""
+    """Wrap the drawing in a scalable, accessible <svg> root.
+
+    A chart is an image (role="img"), unless it holds links (drill-down): then it is a group, so the links inside
+    stay reachable and are not nested in an image (axe: nested-interactive).
+    """
     label = escape(title)
+    role = "group" if any("<a " in part for part in body) else "img"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{label}" '
+        f'width="{width}" height="{height}" role="{role}" aria-label="{label}" '
         f'font-family="{FONT}" preserveAspectRatio="xMidYMid meet">'
         f"<title>{label}</title>" + "".join(body) + "</svg>"
     )
