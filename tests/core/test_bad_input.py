@@ -431,7 +431,8 @@ def test_cost_form_refuses_a_server_id_beyond_the_range_next_to_the_field(client
     db.session.commit()
     auth.login("pm")
     response = client.post("/costs/", data={**COST_FORM, "server_id": "100000000000000000000"})
-    assert response.status_code == 422 and "server_id" in field_error(response.get_data(as_text=True), "server_id")
+    # next to the field the message names its label (issue 12: the user's words), not the field name
+    assert response.status_code == 422 and field_error(response.get_data(as_text=True), "server_id").startswith("서버")
     assert rows(db, CostEntry) == 0
 
 
