@@ -226,6 +226,11 @@ SORTS = {
 DIRECTIONS = ("asc", "desc")
 
 
+def first_direction(column: str) -> str:
+    """The direction a column sorts in first: names A→Z, periods and amounts largest first."""
+    return "asc" if column in ("category", "service") else "desc"
+
+
 @dataclass(frozen=True)
 class CostSort:
     """The list's order: a column of SORTS and a direction; no column is the default, newest first."""
@@ -245,7 +250,7 @@ class CostSort:
         if direction and direction not in DIRECTIONS:
             errors["dir"] = _("Direction: choose asc or desc.")
             direction = ""
-        return cls(column or None, direction or ("asc" if column in ("category", "service") else "desc")), errors
+        return cls(column or None, direction or first_direction(column)), errors
 
     def as_args(self) -> dict:
         return {"sort": self.column, "dir": self.direction} if self.column else {}
@@ -254,7 +259,7 @@ class CostSort:
         """The arguments of a column header's link: that column, the other direction when it is the current one."""
         if column == self.column:
             return {"sort": column, "dir": "asc" if self.direction == "desc" else "desc"}
-        return {"sort": column, "dir": "asc" if column in ("category", "service") else "desc"}
+        return {"sort": column, "dir": first_direction(column)}
 
     def order_by(self) -> tuple:
         columns = SORTS[self.column] + (CostEntry.id,)
