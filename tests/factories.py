@@ -76,9 +76,10 @@ def add_cost(
     *,
     server: Server | None = None,
     description: str = "",
+    charge_category: str | None = None,
     commit: bool = True,
 ) -> CostEntry:
-    """One cost entry of the tenant."""
+    """One cost entry of the tenant (`charge_category` as an imported FOCUS bill line has; None as typed in)."""
     entry = CostEntry(
         tenant_id=tenant.id,
         code=new_cost_code(),
@@ -90,6 +91,8 @@ def add_cost(
         description=description,
         server_id=server.id if server else None,
         department="IT",
+        charge_category=charge_category,
+        line_count=1 if charge_category else None,
     )
     db.session.add(entry)
     if commit:

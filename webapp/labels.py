@@ -49,6 +49,14 @@ SEVERITY_NAMES = {
     "INFO": _l("Info"),
 }
 DIRECTION_NAMES = {"UP": _l("Up"), "DOWN": _l("Down"), "STABLE": _l("Stable"), "NEW": _l("New")}
+# FOCUS ChargeCategory of an imported cost (typed-in costs have none)
+CHARGE_NAMES = {
+    "Usage": _l("Usage charge"),
+    "Purchase": _l("Purchase"),
+    "Tax": _l("Tax"),
+    "Credit": _l("Credit"),
+    "Adjustment": _l("Adjustment"),
+}
 RECOMMENDATION_NAMES = {
     "LICENSE_REVIEW": _l("Licence review"),
     "MAINTENANCE_REVIEW": _l("Maintenance review"),
@@ -126,6 +134,7 @@ BADGES: dict[str, dict[str, str]] = {
         "DELIVERY_FAILED": "badge-over",
     },
     "delivery": {"PENDING": "badge-info", "SENT": "badge-ok", "FAILED": "badge-over"},
+    "charge": {"Credit": "badge-ok", "Adjustment": "badge-warn", "Tax": "badge-info"},
     "import": {
         "PENDING": "badge-info",
         "QUEUED": "badge-info",
@@ -142,6 +151,7 @@ LABELS: dict[str, Mapping] = {
     "severity": SEVERITY_NAMES,
     "direction": DIRECTION_NAMES,
     "recommendation": RECOMMENDATION_NAMES,
+    "charge": CHARGE_NAMES,
     "sr_type": SR_TYPE_LABELS,
     "sr_priority": SR_PRIORITY_LABELS,
     "sr_status": SR_STATUS_LABELS,
@@ -189,6 +199,7 @@ def label_functions() -> dict:
         "severity_name": partial(code_label, SEVERITY_NAMES),
         "direction_name": partial(code_label, DIRECTION_NAMES),
         "recommendation_name": partial(code_label, RECOMMENDATION_NAMES),
+        "charge_name": partial(code_label, CHARGE_NAMES),
     }
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
+from ..analytics.charges import ChargeBreakdown, charge_breakdown
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from ..pagination import PAGE_SIZE
@@ -89,6 +90,15 @@ def filtered_totals(tenant_id: int, costs: CostFilter) -> tuple[int, Decimal]:
         ).where(CostMonthlyTotal.tenant_id == tenant_id, *costs.conditions(CostMonthlyTotal))
     ).one()
     return int(count), Decimal(amount).quantize(Decimal("0.01"))
+
+
+def filtered_breakdown(tenant_id: int, costs: CostFilter, net: Decimal) -> ChargeBreakdown:
+    """Charges, credits, adjustments, tax and refunds of the filtered costs whose net total is `net`.
+
+    One GROUP BY charge_category over the filtered entries that have a charge category (imported
+    FOCUS bills); for a tenant or filter without any it finds no row and nothing is shown.
+    """
+    return charge_breakdown(tenant_id, net, *costs.conditions(CostEntry))
 
 
 @dataclass

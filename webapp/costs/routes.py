@@ -16,7 +16,16 @@ from ..validation import FieldErrors
 from . import bp
 from .export import csv_stream, export_title, generated_at, xlsx_file
 from .forms import CostForm
-from .queries import CostFilter, CostSort, cost_page, export_rows, filtered_totals, tenant_servers, years_with_costs
+from .queries import (
+    CostFilter,
+    CostSort,
+    cost_page,
+    export_rows,
+    filtered_breakdown,
+    filtered_totals,
+    tenant_servers,
+    years_with_costs,
+)
 from .service import create_cost, delete_cost, update_cost
 
 
@@ -36,6 +45,7 @@ def _list_context(costs: CostFilter) -> dict:
     return {
         "costs": costs,
         "page": page,
+        "breakdown": filtered_breakdown(current_user.tenant_id, costs, page.total_amount),
         "filter_args": costs.as_args(),
         "sort": sort,
         "list_args": {**costs.as_args(), **sort.as_args()},
@@ -150,7 +160,8 @@ def totals():
     """The filtered count and total (refreshed after an edit or delete)."""
     costs = CostFilter.from_args(request.args)
     count, amount = filtered_totals(current_user.tenant_id, costs)
-    return render_template("costs/_totals.html", count=count, amount=amount, costs=costs)
+    breakdown = filtered_breakdown(current_user.tenant_id, costs, amount)
+    return render_template("costs/_totals.html", count=count, amount=amount, costs=costs, breakdown=breakdown)
 
 
 def _export_filter() -> CostFilter:

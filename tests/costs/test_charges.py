@@ -1,0 +1,118 @@
+"""Imported charge categories on the cost list: a label on each entry, and the net total's breakdown for the filter."""
+
+import re
+
+import pytest
+
+from ..factories import add_cost
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def billed(tenant, other_tenant):
+    """March 2025 of a FOCUS bill (credit, adjustment, tax, usage) and a typed-in cost; February typed in only."""
+    return {
+        "credit": add_cost(tenant, 2025, 3, "SERVER", "ERP", "-1000", description="Cloud credit", charge_category="Credit"),
+        "adjustment": add_cost(tenant, 2025, 3, "SERVER", "ERP", "200", description="Adjusted", charge_category="Adjustment"),
+        "tax": add_cost(tenant, 2025, 3, "SERVER", "ERP", "50", description="VAT", charge_category="Tax"),
+        "usage": add_cost(tenant, 2025, 3, "SERVER", "ERP", "10000", description="Compute", charge_category="Usage"),
+        "typed": add_cost(tenant, 2025, 3, "LICENSE", "MES", "5000", description="MES licence"),
+        "february": add_cost(tenant, 2025, 2, "LICENSE", "MES", "7000", description="February licence"),
+        # another tenant's credit must change nothing here
+        "other": add_cost(other_tenant, 2025, 3, "SERVER", "ERP", "-99999", charge_category="Credit"),
+    }
+
+
+def breakdown_lines(html: str) -> dict[str, str]:
+    """{line key: amount shown} of the charge breakdown in a page or fragment."""
+    block = re.search(r'<dl class="charge-breakdown".*?</dl>', html, re.S)
+    if block is None:
+        return {}
+    return dict(re.findall(r'data-line="(\w+)"><dt>[^<]*</dt><dd[^>]*>([^<]*)</dd>', block.group(0)))
+
+
+def test_month_with_credits_shows_each_part_and_the_net_total(client, auth, billed):
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=3").get_data(as_text=True)
+    assert 'data-testid="filtered-total">₩14,250<' in page  # the total stays the net total
+    assert breakdown_lines(page) == {
+        "charges": "₩15,000",  # usage 10,000 + typed in 5,000
+        "credits": "-₩1,000",
+        "adjustments": "₩200",
+        "tax": "₩50",
+        "net": "₩14,250",
+    }
+
+
+def test_each_imported_entry_carries_its_charge_category(client, auth, billed):
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=3", headers=HX).get_data(as_text=True)
+    rows = dict(re.findall(r'<tr id="cost-(\d+)"(.*?)</tr>', page, re.S))
+    credit = rows[str(billed["credit"].id)]
+    assert 'class="num amount key negative"' in credit and "-₩1,000" in credit
+    assert 'data-charge="Credit"' in credit and ">크레딧<" in credit
+    assert ">조정<" in rows[str(billed["adjustment"].id)] and ">세금<" in rows[str(billed["tax"].id)]
+    assert ">사용<" in rows[str(billed["usage"].id)]
+    typed = rows[str(billed["typed"].id)]
+    assert "data-charge" not in typed and "negative" not in typed
+
+
+def test_labels_in_english(client, auth, billed):
+    auth.login("pm")
+    client.set_cookie("lang", "en")
+    page = client.get("/costs/?year=2025&month=3").get_data(as_text=True)
+    assert ">Credit<" in page and ">Adjustment<" in page and ">Usage charge<" in page
+    assert "<dt>Credits</dt>" in page and "<dt>Adjustments</dt>" in page and "<dt>Tax</dt>" in page
+    assert "<dt>Charges</dt>" in page and "<dt>Net total</dt>" in page
+
+
+def test_month_without_charge_categories_shows_no_breakdown(client, auth, billed):
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=2").get_data(as_text=True)
+    assert 'data-testid="filtered-total">₩7,000<' in page
+    assert "charge-breakdown" not in page and "data-charge=" not in page
+    assert "순합계" not in page  # the plain "Total" label, as before
+
+
+def test_usage_only_bill_needs_no_breakdown(client, auth, tenant):
+    add_cost(tenant, 2025, 4, "SERVER", "ERP", "3000", charge_category="Usage")
+    add_cost(tenant, 2025, 4, "SERVER", "ERP", "400", charge_category="Purchase")
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=4").get_data(as_text=True)
+    assert "charge-breakdown" not in page and 'data-charge="Purchase"' in page
+
+
+def test_breakdown_follows_the_filter(client, auth, billed):
+    auth.login("pm")
+    # MES has only the typed-in costs: no breakdown; ERP holds the bill: its own net total
+    assert "charge-breakdown" not in client.get("/costs/?year=2025&month=3&service=MES").get_data(as_text=True)
+    erp = client.get("/costs/?year=2025&month=3&service=ERP", headers=HX).get_data(as_text=True)
+    assert breakdown_lines(erp) == {
+        "charges": "₩10,000",
+        "credits": "-₩1,000",
+        "adjustments": "₩200",
+        "tax": "₩50",
+        "net": "₩9,250",
+    }
+    # the unfiltered list: both months (February's 7,000 is a charge)
+    everything = client.get("/costs/").get_data(as_text=True)
+    assert breakdown_lines(everything)["charges"] == "₩22,000" and breakdown_lines(everything)["net"] == "₩21,250"
+    # filtered by a server, the totals come from the entries: still the same breakdown shape
+    assert "charge-breakdown" not in client.get("/costs/?server=999999").get_data(as_text=True)
+
+
+def test_refunds_are_shown_apart_from_charges(client, auth, tenant):
+    add_cost(tenant, 2025, 5, "SERVER", "ERP", "1000", charge_category="Usage")
+    add_cost(tenant, 2025, 5, "STORAGE", "ERP", "-300", charge_category="Usage")  # a correction that refunds usage
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=5").get_data(as_text=True)
+    assert breakdown_lines(page) == {"charges": "₩1,000", "refunds": "-₩300", "net": "₩700"}
+
+
+def test_totals_fragment_refresh_keeps_the_breakdown(client, auth, billed):
+    auth.login("pm")
+    fragment = client.get("/costs/totals?year=2025&month=3").get_data(as_text=True)
+    assert 'id="cost-totals"' in fragment and 'data-testid="filtered-total">₩14,250<' in fragment
+    assert breakdown_lines(fragment)["credits"] == "-₩1,000"
+    assert "charge-breakdown" not in client.get("/costs/totals?year=2025&month=2").get_data(as_text=True)
