@@ -57,6 +57,15 @@ CHARGE_NAMES = {
     "Credit": _l("Credit"),
     "Adjustment": _l("Adjustment"),
 }
+# The lines of a net total's breakdown (webapp/analytics/charges.py ChargeBreakdown.lines)
+CHARGE_LINE_NAMES = {
+    "charges": _l("Charges"),
+    "credits": _l("Credits"),
+    "adjustments": _l("Adjustments"),
+    "tax": _l("Tax"),
+    "refunds": _l("Refunds"),
+    "net": _l("Net total"),
+}
 RECOMMENDATION_NAMES = {
     "LICENSE_REVIEW": _l("Licence review"),
     "MAINTENANCE_REVIEW": _l("Maintenance review"),
@@ -200,6 +209,7 @@ def label_functions() -> dict:
         "direction_name": partial(code_label, DIRECTION_NAMES),
         "recommendation_name": partial(code_label, RECOMMENDATION_NAMES),
         "charge_name": partial(code_label, CHARGE_NAMES),
+        "charge_line_name": partial(code_label, CHARGE_LINE_NAMES),
     }
 
 

@@ -37,6 +37,8 @@ from webapp.schedules import links
 from webapp.schedules.delivery import queue_deliveries
 from webapp.schedules.outbox import list_messages
 
+from ..factories import add_cost
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = {"admin": "demo-admin-1234", "pm": "demo-pm-1234", "staff": "demo-staff-1234"}
 LANGUAGES = ("ko", "en")
@@ -117,6 +119,7 @@ def demo(app, db):
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
     users = {u.username: u for u in db.session.scalars(select(User).where(User.tenant_id == tenant.id))}
     today = today_in(tenant.timezone)
+    add_bill_lines(tenant, today.year, today.month)
     report_templates: dict[int, str] = {}
     for code, template in TEMPLATES.items():
         start, end = default_period(code, today)
@@ -166,6 +169,12 @@ def demo(app, db):
             "fmt": ["csv", "xlsx"],
         },
     }
+
+
+def add_bill_lines(tenant, year: int, month: int) -> None:
+    """Imported cloud-bill lines in the month (a credit, an adjustment, tax, usage), so the charge breakdown renders."""
+    for category, amount in (("Credit", "-120000"), ("Adjustment", "15000"), ("Tax", "9000"), ("Usage", "480000")):
+        add_cost(tenant, year, month, "SERVER", "INFRA", amount, description=f"cloud · {category}", charge_category=category)
 
 
 def demo_import_batches(tenant, user_id: int) -> list[int]:

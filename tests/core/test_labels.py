@@ -40,6 +40,8 @@ def test_old_import_names_are_the_registry():
         "severity_name",
         "direction_name",
         "recommendation_name",
+        "charge_name",
+        "charge_line_name",
     }
 
 

@@ -29,13 +29,13 @@ class ChargeBreakdown:
     """What a net total is made of: `net` is the total as shown everywhere (every entry summed)."""
 
     net: Decimal
-    # {charge category: (amount, entry count)} of the entries that have one
-    by_category: dict[str, tuple[Decimal, int]] = field(default_factory=dict)
+    # {charge category: summed amount} of the entries that have one
+    by_category: dict[str, Decimal] = field(default_factory=dict)
     refunds: Decimal = ZERO  # the negative Usage and Purchase entries, summed
 
     def amount(self, code: str) -> Decimal:
         """The summed amount of one charge category (0 when none)."""
-        return self.by_category.get(code, (ZERO, 0))[0]
+        return self.by_category.get(code, ZERO)
 
     @property
     def credits(self) -> Decimal:
@@ -69,10 +69,19 @@ class ChargeBreakdown:
         ]
         return [("charges", self.charges), *((key, amount) for key, amount, shown in present if shown)]
 
+    @classmethod
+    def of_summary(cls, summary: dict) -> ChargeBreakdown:
+        """The breakdown a monthly summary carries (its total is the net total)."""
+        return cls(
+            net=summary["total_amount"],
+            by_category=dict(summary.get("by_charge_category") or {}),
+            refunds=summary.get("refunds_amount") or ZERO,
+        )
+
     def as_json(self) -> dict:
         """The fields the monthly summary adds (amounts as Decimal; the API writes them as numbers)."""
         return {
-            "by_charge_category": {code: self.by_category[code][0] for code in CHARGE_CATEGORIES if code in self.by_category},
+            "by_charge_category": {code: self.by_category[code] for code in CHARGE_CATEGORIES if code in self.by_category},
             "charges_amount": self.charges,
             "credits_amount": self.credits,
             "adjustments_amount": self.adjustments,
@@ -88,12 +97,12 @@ def charge_breakdown(tenant_id: int, net: Decimal, *conditions) -> ChargeBreakdo
     """
     negative = func.sum(CostEntry.amount).filter(CostEntry.amount < 0)
     rows = db.session.execute(
-        select(CostEntry.charge_category, func.sum(CostEntry.amount), func.count(), negative)
+        select(CostEntry.charge_category, func.sum(CostEntry.amount), negative)
         .where(CostEntry.tenant_id == tenant_id, CostEntry.charge_category.is_not(None), *conditions)
         .group_by(CostEntry.charge_category)
     ).all()
-    by_category = {code: (Decimal(amount or 0).quantize(ZERO), int(count)) for code, amount, count, _negative in rows}
-    refunds = sum((Decimal(neg or 0) for code, _amount, _count, neg in rows if code in REFUNDABLE), ZERO).quantize(ZERO)
+    by_category = {code: Decimal(amount or 0).quantize(ZERO) for code, amount, _negative in rows}
+    refunds = sum((Decimal(neg or 0) for code, _amount, neg in rows if code in REFUNDABLE), ZERO).quantize(ZERO)
     return ChargeBreakdown(net=Decimal(net).quantize(ZERO), by_category=by_category, refunds=refunds)
 
 

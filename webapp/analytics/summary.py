@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import BUDGET_SCOPE_ALL, CATEGORIES, SERVICES, Tenant
 from ..validation import check_month, check_service, check_year
 from . import totals
+from .charges import month_breakdown
 from .periods import (
     change_percent,
     check_trend_months,
@@ -47,7 +48,11 @@ def _ranked(amounts: dict[str, tuple[Decimal, int]], order: tuple[str, ...]) -> 
 
 
 def monthly_summary(tenant_id: int, year: int, month: int) -> dict:
-    """Total, per category and per service (largest first), month-over-month change and the budget block."""
+    """Total, per category and per service (largest first), month-over-month change and the budget block.
+
+    The total is net; what it is made of (charges, credits, adjustments, tax, refunds of imported
+    bills) follows in `by_charge_category` and the `*_amount` fields after `item_count`.
+    """
     year, month = check_year(year), check_month(month)
     total, item_count = totals.month_total(tenant_id, year, month)
     categories = totals.month_by(tenant_id, year, month, "category")
@@ -84,6 +89,7 @@ def monthly_summary(tenant_id: int, year: int, month: int) -> dict:
             "remaining": None if budget is None else max(budget - total, Decimal("0.00")),
         },
         "item_count": item_count,
+        **month_breakdown(tenant_id, year, month, total).as_json(),
     }
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import analytics
 from ..advice.service import advice_inputs, advice_view, current_advice, request_advice
+from ..analytics.charges import ChargeBreakdown
 from ..analytics.dashboard import TREND_CHOICES, TREND_MONTHS, dashboard_charts, recommendation_drills
 from ..analytics.periods import check_threshold
 from ..auth.roles import EVERYONE, FINOPS, role_required, tenant_get_or_404
@@ -75,6 +76,7 @@ def dashboard():
         keep=keep,
         errors=errors,
         summary=summary,
+        breakdown=ChargeBreakdown.of_summary(summary),
         trend=months,
         allocation=analytics.allocation(tenant_id, year, month),
         anomalies=anomalies,

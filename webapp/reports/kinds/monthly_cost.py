@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ... import charts
 from ...analytics import allocation, baseline_anomalies, budget_overview, monthly_summary, recommendations, trend
+from ...analytics.charges import ChargeBreakdown
 from ...analytics.labels import category_name, label_functions
 from ...auth.roles import FINOPS
 from ...extensions import db
@@ -25,11 +26,13 @@ def cost_sections(tenant, year: int, month: int) -> dict:
     tenant_id = tenant.id
     budgets = budget_overview(tenant_id, year, month)
     anomalies = baseline_anomalies(tenant_id, year, month)
+    summary = monthly_summary(tenant_id, year, month)
     return {
         "year": year,
         "month": month,
         "period_label": f"{year:04d}-{month:02d}",
-        "summary": monthly_summary(tenant_id, year, month),
+        "summary": summary,
+        "charges": ChargeBreakdown.of_summary(summary),  # charges, credits, adjustments, tax of the net total
         "budget": budgets["rows"][0],
         "budgets": budgets,
         "trend": trend(tenant_id, months=TREND_MONTHS, end=(year, month)),
@@ -145,9 +148,12 @@ def build_workbook(data: ReportData) -> bytes:
 
     sheet = book.sheet(_("Summary"), [30, 20, 12, 12])
     sheet.title_block()
+    charges = sections["charges"]
+    parts = [(names["charge_line_name"](key), amount, "money") for key, amount in charges.lines()] if charges.shown else []
     sheet.key_values(
         [
             (_("Total IT cost"), summary["total_amount"], "money"),
+            *parts,
             (_("Change on the previous month"), summary["mom_change_pct"], "percent"),
             (_("Budget"), budget["budget"], "money"),
             (_("Budget usage"), budget["usage_pct"], "percent"),
