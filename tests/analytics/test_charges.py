@@ -123,6 +123,7 @@ def test_dashboard_month_shows_each_part_and_the_net_total(client, auth, billed)
     client.set_cookie("lang", "en")
     english = client.get("/dashboard?year=2025&month=3").get_data(as_text=True)
     assert "<dt>Credits</dt>" in english and "<dt>Adjustments</dt>" in english and "<dt>Net total</dt>" in english
+    assert "순합계" not in english and "크레딧" not in english
 
 
 def test_dashboard_month_without_charge_categories_is_unchanged(client, auth, billed):

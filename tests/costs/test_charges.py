@@ -41,8 +41,8 @@ def test_month_with_credits_shows_each_part_and_the_net_total(client, auth, bill
         "credits": "-₩1,000",
         "adjustments": "₩200",
         "tax": "₩50",
-        "net": "₩14,250",
     }
+    assert "순합계" in page  # the total beside it is labelled the net total
 
 
 def test_each_imported_entry_carries_its_charge_category(client, auth, billed):
@@ -64,7 +64,7 @@ def test_labels_in_english(client, auth, billed):
     page = client.get("/costs/?year=2025&month=3").get_data(as_text=True)
     assert ">Credit<" in page and ">Adjustment<" in page and ">Usage charge<" in page
     assert "<dt>Credits</dt>" in page and "<dt>Adjustments</dt>" in page and "<dt>Tax</dt>" in page
-    assert "<dt>Charges</dt>" in page and "<dt>Net total</dt>" in page
+    assert "<dt>Charges</dt>" in page and "<span>Net total</span>" in page and "순합계" not in page
 
 
 def test_month_without_charge_categories_shows_no_breakdown(client, auth, billed):
@@ -93,11 +93,11 @@ def test_breakdown_follows_the_filter(client, auth, billed):
         "credits": "-₩1,000",
         "adjustments": "₩200",
         "tax": "₩50",
-        "net": "₩9,250",
     }
+    assert 'data-testid="filtered-total">₩9,250<' in erp
     # the unfiltered list: both months (February's 7,000 is a charge)
     everything = client.get("/costs/").get_data(as_text=True)
-    assert breakdown_lines(everything)["charges"] == "₩22,000" and breakdown_lines(everything)["net"] == "₩21,250"
+    assert breakdown_lines(everything)["charges"] == "₩22,000" and 'data-testid="filtered-total">₩21,250<' in everything
     # filtered by a server, the totals come from the entries: still the same breakdown shape
     assert "charge-breakdown" not in client.get("/costs/?server=999999").get_data(as_text=True)
 
@@ -107,7 +107,8 @@ def test_refunds_are_shown_apart_from_charges(client, auth, tenant):
     add_cost(tenant, 2025, 5, "STORAGE", "ERP", "-300", charge_category="Usage")  # a correction that refunds usage
     auth.login("pm")
     page = client.get("/costs/?year=2025&month=5").get_data(as_text=True)
-    assert breakdown_lines(page) == {"charges": "₩1,000", "refunds": "-₩300", "net": "₩700"}
+    assert breakdown_lines(page) == {"charges": "₩1,000", "refunds": "-₩300"}
+    assert 'data-testid="filtered-total">₩700<' in page
 
 
 def test_totals_fragment_refresh_keeps_the_breakdown(client, auth, billed):
