@@ -117,3 +117,34 @@ def test_totals_fragment_refresh_keeps_the_breakdown(client, auth, billed):
     assert 'id="cost-totals"' in fragment and 'data-testid="filtered-total">₩14,250<' in fragment
     assert breakdown_lines(fragment)["credits"] == "-₩1,000"
     assert "charge-breakdown" not in client.get("/costs/totals?year=2025&month=2").get_data(as_text=True)
+
+
+def test_filter_by_charge_category(client, auth, billed):
+    auth.login("pm")
+    page = client.get("/costs/?year=2025&month=3").get_data(as_text=True)
+    assert 'id="f-charge"' in page and '<option value="Credit" >크레딧</option>' in page  # offered: the month holds a bill
+    credits = client.get("/costs/?year=2025&month=3&charge=credit", headers=HX).get_data(as_text=True)
+    assert 'data-testid="filtered-total">-₩1,000<' in credits and "1건" in credits
+    assert f'id="cost-{billed["credit"].id}"' in credits and f'id="cost-{billed["usage"].id}"' not in credits
+    assert breakdown_lines(credits) == {"charges": "₩0", "credits": "-₩1,000"}
+    assert "charge=Credit" in credits.replace("&amp;", "&")  # kept in the export and refresh links
+    csv = client.get("/costs/export.csv?year=2025&month=3&charge=Credit")
+    assert csv.status_code == 200 and "Cloud credit" in csv.get_data(as_text=True) and "Compute" not in csv.get_data(as_text=True)
+    assert "2025-03_Credit" in csv.headers["Content-Disposition"]
+    totals = client.get("/costs/totals?charge=Usage").get_data(as_text=True)
+    assert 'data-testid="filtered-total">₩10,000<' in totals
+
+
+def test_charge_filter_is_not_offered_without_bill_lines(client, auth, billed):
+    auth.login("pm")
+    assert 'id="f-charge"' not in client.get("/costs/?year=2025&month=2").get_data(as_text=True)
+
+
+def test_unknown_charge_category_is_named_and_not_applied(client, auth, billed):
+    auth.login("pm")
+    response = client.get("/costs/?year=2025&month=3&charge=Refund")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "charge: &#39;Refund&#39;은(는) 알 수 없는 값입니다. Usage, Purchase, Tax, Credit, Adjustment 중에서 고르세요." in page
+    assert 'data-testid="filtered-total">₩14,250<' in page  # the rest of the filter still applies
+    assert client.get("/costs/export.csv?charge=Refund").status_code == 400

@@ -12,25 +12,43 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
-from ..analytics.charges import ChargeBreakdown, charge_breakdown
+from ..analytics.charges import CHARGE_CATEGORIES, ChargeBreakdown, charge_breakdown
 from ..extensions import db
 from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from ..pagination import PAGE_SIZE
-from ..validation import check_code, check_id, check_month, check_service, check_year, checked
+from ..validation import InvalidParameter, check_code, check_id, check_month, check_service, check_year, checked, shown
 
-# Filter fields that are columns of the monthly rollup; `server` is not, so a server filter counts entries instead.
+# Filter fields that are columns of the monthly rollup; `server` and `charge` are not, so with either of them
+# the list counts entries instead.
 ROLLUP_FIELDS = ("year", "month", "service", "category")
+
+
+def check_charge(raw) -> str:
+    """A FOCUS charge category, any case (Credit, credit, CREDIT), in its stored spelling."""
+    found = {code.lower(): code for code in CHARGE_CATEGORIES}.get(str(raw).strip().lower())
+    if found is None:
+        raise InvalidParameter(
+            "charge",
+            _(
+                "%(field)s: unknown value '%(value)s'; use one of %(allowed)s.",
+                field="charge",
+                value=shown(raw),
+                allowed=", ".join(CHARGE_CATEGORIES),
+            ),
+        )
+    return found
 
 
 @dataclass
 class CostFilter:
-    """year / month / service / category / server (a server id); None means "any"."""
+    """year / month / service / category / server (a server id) / charge (a FOCUS charge category); None means "any"."""
 
     year: int | None = None
     month: int | None = None
     service: str | None = None
     category: str | None = None
     server: int | None = None
+    charge: str | None = None
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -42,6 +60,7 @@ class CostFilter:
             "service": check_service,
             "category": lambda raw: check_code("category", raw, tuple(CATEGORIES)),
             "server": partial(check_id, "server"),
+            "charge": check_charge,
         }
         raw = {name: (args.get(name) or "").strip() for name in checks}
         values, errors = checked({name: partial(check, raw[name]) for name, check in checks.items() if raw[name]})
@@ -52,8 +71,8 @@ class CostFilter:
         return {k: v for k, v in asdict(self).items() if k != "errors" and v is not None}
 
     def conditions(self, model) -> list:
-        """SQL conditions on cost_entries, or on the rollup (which has no server: see `uses_rollup`)."""
-        columns = {"server": "server_id"}
+        """SQL conditions on cost_entries, or on the rollup (which has no server or charge: see `uses_rollup`)."""
+        columns = {"server": "server_id", "charge": "charge_category"}
         return [
             getattr(model, columns.get(name, name)) == value
             for name, value in self.as_args().items()
@@ -62,8 +81,8 @@ class CostFilter:
 
     @property
     def uses_rollup(self) -> bool:
-        """Whether counts and totals can come from the monthly rollup (not when filtered by server)."""
-        return self.server is None
+        """Whether counts and totals can come from the monthly rollup (not when filtered by server or charge category)."""
+        return self.server is None and self.charge is None
 
     def slug(self) -> str:
         """A short file-name part such as 2025-01_ERP."""
@@ -75,6 +94,8 @@ class CostFilter:
         parts += [p for p in (self.service, self.category) if p]
         if self.server:
             parts.append(f"server{self.server}")
+        if self.charge:
+            parts.append(self.charge)
         return "_".join(parts) or "all"
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..analytics import current_month
+from ..analytics.charges import CHARGE_CATEGORIES
 from ..auth.roles import FINOPS, role_required, tenant_get_or_404
 from ..extensions import db
 from ..htmx import is_fragment, page_or_fragment, swap_or_redirect
@@ -55,7 +56,7 @@ def _list_context(costs: CostFilter) -> dict:
 def _page(form: CostForm, costs: CostFilter, status: int = 200):
     """The full costs page."""
     context = _list_context(costs)
-    context.update(form=form, years=_year_choices(costs), server_name=_server_name(costs))
+    context.update(form=form, years=_year_choices(costs), server_name=_server_name(costs), charge_categories=CHARGE_CATEGORIES)
     context["without_server"] = {name: value for name, value in costs.as_args().items() if name != "server"}
     return page_or_fragment("costs/index.html", status=status, **context)
 
