@@ -188,9 +188,9 @@ class CostCodes:
         self.prefix = f"COST-{local_code_date(utcnow(), zone)}-"
         self.taken = bytearray(1 << 21)
         self.count = 0
-        for code in db.session.scalars(
-            select(CostEntry.code).where(CostEntry.tenant_id == tenant_id, CostEntry.code.startswith(self.prefix))
-        ):
+        taken = select(CostEntry.code).where(CostEntry.tenant_id == tenant_id, CostEntry.code.startswith(self.prefix))
+        # streamed (a server-side cursor on PostgreSQL): a day with a million codes already is not held in memory
+        for code in db.session.scalars(taken.execution_options(yield_per=20000)):
             try:
                 self._take(int(code[len(self.prefix) :], 16))
             except ValueError:
