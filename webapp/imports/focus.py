@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -54,7 +55,15 @@ DEFAULT_SERVICE = "INFRA"
 
 
 def _null(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and (not raw.strip() or raw.strip().upper() == "NULL"))
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = raw.strip()
+    return not text or text.upper() == "NULL"
+
+
+MEMO_MAX = 10000  # distinct cell values remembered per column (a bill repeats its periods, categories and tags)
 
 
 def _decimal(field: str, raw) -> Decimal:
@@ -77,7 +86,12 @@ def _period(field: str, raw, zone: str | None) -> tuple[int, int]:
     name = SHOWN.get(field, field)
     if _null(raw):
         raise InvalidParameter(field, _("%(field)s: required, a date such as 2026-03-01T00:00:00Z.", field=name))
-    message = _("%(field)s: '%(value)s' is not a date such as 2026-03-01T00:00:00Z.", field=name, value=shown(as_text(raw)))
+
+    def refused() -> InvalidParameter:
+        return InvalidParameter(
+            field, _("%(field)s: '%(value)s' is not a date such as 2026-03-01T00:00:00Z.", field=name, value=shown(as_text(raw)))
+        )
+
     if isinstance(raw, datetime):
         value = raw
     else:
@@ -85,23 +99,35 @@ def _period(field: str, raw, zone: str | None) -> tuple[int, int]:
         try:
             value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidParameter(field, message) from None
+            raise refused() from None
     if zone is not None:
         if value.tzinfo is None:
             value = value.replace(tzinfo=ZoneInfo("UTC"))  # FOCUS times are UTC
         value = value.astimezone(ZoneInfo(zone))
     if not YEAR_MIN <= value.year <= YEAR_MAX:
-        raise InvalidParameter(field, message)
+        raise refused()
     return value.year, value.month
+
+
+def remembered(memo: dict, raw, work: Callable):
+    """work(raw), remembered for text cells (up to MEMO_MAX of them); an exception is raised each time, not kept."""
+    if type(raw) is not str:
+        return work(raw)
+    value = memo.get(raw, memo)
+    if value is memo:
+        value = work(raw)
+        if len(memo) < MEMO_MAX:
+            memo[raw] = value
+    return value
 
 
 def mapping_options(options: dict, tenant_settings: dict | None) -> dict:
     """The service rule and value tables in force: the upload's, else the tenant's remembered ones, else defaults."""
-    remembered = (tenant_settings or {}).get("focus_mapping") or {}
-    category_map = {**DEFAULT_CATEGORY_MAP, **(remembered.get("category_map") or {}), **(options.get("category_map") or {})}
+    kept = (tenant_settings or {}).get("focus_mapping") or {}
+    category_map = {**DEFAULT_CATEGORY_MAP, **(kept.get("category_map") or {}), **(options.get("category_map") or {})}
     return {
-        "service_rule": options.get("service_rule") or remembered.get("service_rule") or "ServiceName",
-        "service_map": {**(remembered.get("service_map") or {}), **(options.get("service_map") or {})},
+        "service_rule": options.get("service_rule") or kept.get("service_rule") or "ServiceName",
+        "service_map": {**(kept.get("service_map") or {}), **(options.get("service_map") or {})},
         "category_map": category_map,
     }
 
@@ -131,12 +157,21 @@ class FocusCosts:
             if ctx.rate is not None and (not ctx.rate.is_finite() or ctx.rate <= 0):
                 ctx.rate = None
 
-    def _service(self, ctx: Context, raw: dict, tags: dict) -> str:
         rule = ctx.focus["service_rule"]
-        if rule.lower().startswith("tag:"):
-            value = tags.get(rule[4:])
-        else:
-            value = raw.get(normalise(rule) if normalise(rule) in ("servicename", "subaccountname") else "servicename")
+        ctx.rule_tag = rule[4:] if rule.lower().startswith("tag:") else None
+        ctx.rule_column = normalise(rule) if normalise(rule) in ("servicename", "subaccountname") else "servicename"
+        ctx.amount_field = "effectivecost" if ctx.options.get("amount") == "effective" else "billedcost"
+        charge_month = ctx.options.get("month_from") == "charge"
+        ctx.period_field = "chargeperiodstart" if charge_month else "billingperiodstart"
+        ctx.period_zone = ctx.zone if charge_month else None
+        ctx.memo = {name: {} for name in ("period", "tags", "category", "service")}
+
+    def _service(self, ctx: Context, raw: dict, tags: dict) -> str:
+        value = tags.get(ctx.rule_tag) if ctx.rule_tag is not None else raw.get(ctx.rule_column)
+        return remembered(ctx.memo["service"], value, lambda value: self._mapped_service(ctx, value))
+
+    @staticmethod
+    def _mapped_service(ctx: Context, value) -> str:
         text = "" if _null(value) else str(value).strip()
         mapped = ctx.service_map.get(text.lower())
         if mapped in SERVICES:
@@ -145,7 +180,7 @@ class FocusCosts:
 
     def clean(self, ctx: Context, raw: dict, row: int):
         values, errors = {}, {}
-        amount_field = "effectivecost" if ctx.options.get("amount") == "effective" else "billedcost"
+        amount_field = ctx.amount_field
         try:
             values["original"] = _decimal(amount_field, raw.get(amount_field))
         except InvalidParameter as error:
@@ -164,10 +199,9 @@ class FocusCosts:
                 "%(field)s: negative amounts are allowed only for Credit and Adjustment lines.", field=SHOWN[amount_field]
             )
         try:
-            if ctx.options.get("month_from") == "charge":
-                values["period"] = _period("chargeperiodstart", raw.get("chargeperiodstart"), ctx.zone)
-            else:
-                values["period"] = _period("billingperiodstart", raw.get("billingperiodstart"), None)
+            values["period"] = remembered(
+                ctx.memo["period"], raw.get(ctx.period_field), lambda cell: _period(ctx.period_field, cell, ctx.period_zone)
+            )
         except InvalidParameter as error:
             errors[error.field] = error.message
         currency = "" if _null(raw.get("billingcurrency")) else str(raw.get("billingcurrency")).strip().upper()
@@ -180,20 +214,10 @@ class FocusCosts:
             )
         tags = {}
         if not _null(raw.get("tags")):
-            try:
-                tags = json.loads(raw["tags"]) if isinstance(raw["tags"], str) else {}
-            except ValueError:
-                errors["tags"] = _("Tags: not a JSON object.")
-            if not isinstance(tags, dict):
+            tags = remembered(ctx.memo["tags"], raw["tags"], _json_object)
+            if tags is None:
                 tags, errors["tags"] = {}, _("Tags: not a JSON object.")
-        service_category = raw.get("servicecategory")
-        values["category"] = (
-            DEFAULT_CATEGORY
-            if _null(service_category)
-            else ctx.category_map.get(normalise(str(service_category)), DEFAULT_CATEGORY)
-        )
-        if values["category"] not in CATEGORIES:
-            values["category"] = DEFAULT_CATEGORY
+        values["category"] = remembered(ctx.memo["category"], raw.get("servicecategory"), lambda cell: _category(ctx, cell))
         values["service"] = self._service(ctx, raw, tags)
         provider = raw.get("servicename")
         values["provider_service"] = "" if _null(provider) else str(provider).strip()[:200]
@@ -279,6 +303,23 @@ class FocusCosts:
         from .kinds import Costs
 
         Costs().undo(ctx, batch)
+
+
+def _json_object(text) -> dict | None:
+    """A Tags cell as a dict; None when it is not a JSON object.  (Remembered per text: keep it unchanged.)"""
+    if not isinstance(text, str):
+        return {}
+    try:
+        tags = json.loads(text)
+    except ValueError:
+        return None
+    return tags if isinstance(tags, dict) else None
+
+
+def _category(ctx: Context, cell) -> str:
+    """The app's category for a ServiceCategory cell (the mapping, else the default)."""
+    category = DEFAULT_CATEGORY if _null(cell) else ctx.category_map.get(normalise(str(cell)), DEFAULT_CATEGORY)
+    return category if category in CATEGORIES else DEFAULT_CATEGORY
 
 
 def _tags_of(raw: dict) -> dict:

@@ -7,6 +7,7 @@ rows of one chunk inside the batch's transaction; `undo(ctx, batch)` removes exa
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -33,8 +34,11 @@ from ..models import (
     utcnow,
 )
 from ..validation import (
+    CENT,
+    REFUSED_CHARACTERS,
     YEAR_MAX,
     YEAR_MIN,
+    FieldErrors,
     InvalidParameter,
     check_date_year,
     check_text,
@@ -122,7 +126,9 @@ class Context:
     updated: int = 0
     undo: dict = field(default_factory=dict)
     codes: object = None
-    copy: object = None  # the open COPY into the staging table (PostgreSQL)
+    copy: object = None  # the open COPY into cost_entries (PostgreSQL); False while the first rows are held back
+    memo: dict = field(default_factory=dict)  # column → {cell: checked value}, for values that repeat
+    lines: list = field(default_factory=list)  # checked rows waiting for the COPY
 
     @property
     def tenant_id(self) -> int:
@@ -182,9 +188,9 @@ class CostCodes:
         self.prefix = f"COST-{local_code_date(utcnow(), zone)}-"
         self.taken = bytearray(1 << 21)
         self.count = 0
-        for code in db.session.scalars(
-            select(CostEntry.code).where(CostEntry.tenant_id == tenant_id, CostEntry.code.startswith(self.prefix))
-        ):
+        taken = select(CostEntry.code).where(CostEntry.tenant_id == tenant_id, CostEntry.code.startswith(self.prefix))
+        # streamed (a server-side cursor on PostgreSQL): a day with a million codes already is not held in memory
+        for code in db.session.scalars(taken.execution_options(yield_per=20000)):
             try:
                 self._take(int(code[len(self.prefix) :], 16))
             except ValueError:
@@ -220,11 +226,31 @@ def _tenant_servers(tenant_id: int) -> dict[str, int]:
     }
 
 
-STAGED = "year, month, category, service, amount, description, department, server_id, code"
-STAGING_COLUMNS = (
-    "year integer, month integer, category varchar(16), service varchar(16), amount numeric(18, 2), "
-    "description text, department varchar(50), server_id integer, code varchar(24)"
+# PostgreSQL: checked rows are streamed with COPY (psycopg 3) into cost_entries inside the batch's one
+# open transaction, while the file is still being read and checked: the server writes the rows and
+# their indexes on its own core while this process checks the next ones.  The transaction is the
+# staging area — nobody sees a row before the commit, the COPY is one statement (the rollup trigger
+# runs once, for the whole batch), and the first refused row cancels the COPY, so the rollback leaves
+# nothing.  The first rows are held back and checked before the COPY starts, so a file that is wrong
+# from the start never reaches the table.
+COPIED = (
+    "tenant_id, year, month, category, service, amount, description, department, server_id, code, "
+    "batch_id, created_by_id, created_at, updated_at"
 )
+COPY_FIRST = 20000  # rows checked before the COPY starts
+COPY_EVERY = 2000  # rows sent to the server at a time
+MEMO_MAX = 10000  # distinct values remembered per column
+REMEMBERED = (("category", "category"), ("service", "service"), ("department", "department"), ("server_id", "server"))
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?")  # what parse_amount reads without a message
+
+
+def copy_text(text: str) -> str:
+    """A value as COPY's text format writes it (backslash, tab and line ends escaped)."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(COPY_ESCAPES)
+    return text
 
 
 class Costs:
@@ -234,6 +260,7 @@ class Costs:
 
     def prepare(self, ctx: Context) -> None:
         ctx.servers = _tenant_servers(ctx.tenant_id)
+        ctx.memo = {name: {} for name, _source in REMEMBERED}
 
     def _server(self, ctx: Context, raw) -> int | None:
         name = check_text("server", as_text(raw), max_length=100)
@@ -244,21 +271,78 @@ class Costs:
             raise InvalidParameter("server", _("server: unknown server '%(name)s'.", name=shown(name)))
         return server_id
 
+    def checks(self, ctx: Context, raw: dict) -> dict:
+        """Each field's check: the one definition of what a cost row may hold."""
+        return {
+            "year": lambda: fast_year(raw.get("year")),
+            "month": lambda: fast_month(raw.get("month")),
+            "category": lambda: labelled_code("category", raw.get("category"), tuple(CATEGORIES), CATEGORY_NAMES),
+            "service": lambda: labelled_code("service", raw.get("service"), SERVICES, SERVICE_NAMES),
+            "amount": lambda: parse_amount(_won(raw.get("amount"))),
+            "description": lambda: check_text("description", as_text(raw.get("description")), max_length=DESCRIPTION_MAX),
+            "department": lambda: check_text(
+                "department", as_text(raw.get("department")), max_length=DEPARTMENT_MAX, default="IT"
+            ),
+            "server_id": lambda: self._server(ctx, raw.get("server")),
+        }
+
     def clean(self, ctx: Context, raw: dict, row: int):
-        return checked(
-            {
-                "year": lambda: fast_year(raw.get("year")),
-                "month": lambda: fast_month(raw.get("month")),
-                "category": lambda: labelled_code("category", raw.get("category"), tuple(CATEGORIES), CATEGORY_NAMES),
-                "service": lambda: labelled_code("service", raw.get("service"), SERVICES, SERVICE_NAMES),
-                "amount": lambda: parse_amount(_won(raw.get("amount"))),
-                "description": lambda: check_text("description", as_text(raw.get("description")), max_length=DESCRIPTION_MAX),
-                "department": lambda: check_text(
-                    "department", as_text(raw.get("department")), max_length=DEPARTMENT_MAX, default="IT"
-                ),
-                "server_id": lambda: self._server(ctx, raw.get("server")),
-            }
+        values = self.quick(ctx, raw)
+        if values is not None:
+            return values, {}
+        return checked(self.checks(ctx, raw))
+
+    def quick(self, ctx: Context, raw: dict) -> dict | None:
+        """The same values as the checks for the usual row, found without them; None sends the row to the checks.
+
+        A million-row file is mostly rows like the one before: categories, services, departments and
+        servers repeat (their checks are remembered per value), years and months are digits, amounts plain
+        numbers.  Anything else — and every refused value — goes through the checks, which give the message.
+        """
+        year, month = raw.get("year"), raw.get("month")
+        year = int(year) if type(year) is str and year.isascii() and year.isdigit() else year if type(year) is int else None
+        month = (
+            int(month) if type(month) is str and month.isascii() and month.isdigit() else month if type(month) is int else None
         )
+        if year is None or month is None or not (YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12):
+            return None
+        amount = raw.get("amount")
+        if type(amount) is str:
+            text = amount.replace(",", "") if "," in amount else amount
+            if not PLAIN_AMOUNT.fullmatch(text):
+                return None
+            amount = Decimal(text).quantize(CENT)
+        elif type(amount) is int and 0 <= amount < 10**16:
+            amount = Decimal(amount).quantize(CENT)
+        else:
+            return None
+        description = raw.get("description")
+        if description is None:
+            description = ""
+        elif type(description) is str:
+            description = description.strip()
+            if len(description) > DESCRIPTION_MAX or REFUSED_CHARACTERS.search(description):
+                return None
+        else:
+            return None
+        values = {"year": year, "month": month, "amount": amount, "description": description}
+        memo = ctx.memo
+        checks = None
+        for name, source in REMEMBERED:
+            cell = raw.get(source)
+            known = memo[name]
+            text = cell is None or type(cell) is str  # 1, 1.0 and True are one dict key: only text is remembered
+            value = known.get(cell, known) if text else known
+            if value is known:
+                checks = checks or self.checks(ctx, raw)
+                try:
+                    value = checks[name]()
+                except FieldErrors:
+                    return None
+                if text and len(known) < MEMO_MAX:
+                    known[cell] = value
+            values[name] = value
+        return values
 
     def write(self, ctx: Context, chunk: list[dict]) -> None:
         if ctx.codes is None:
@@ -285,58 +369,56 @@ class Costs:
         db.session.execute(insert(CostEntry), rows)
         ctx.created += len(rows)
 
-    # PostgreSQL: checked rows are COPYed (psycopg 3) into a temporary staging table while the file is
-    # read, and moved into cost_entries by one INSERT ... SELECT in the batch's transaction, so the
-    # rollup trigger runs once, for the whole batch.  An error anywhere rolls the staging table back too.
-
     def stages(self, ctx: Context) -> bool:
         return db.session.get_bind().dialect.name == "postgresql"
 
     def stage(self, ctx: Context, values: dict) -> None:
+        """Queue one checked row for the COPY (see COPIED above)."""
         if ctx.copy is None:
             ctx.codes = CostCodes(ctx.tenant_id, ctx.zone)
-            raw = db.session.connection().connection.driver_connection
-            with raw.cursor() as cursor:
-                cursor.execute(f"CREATE TEMP TABLE import_cost_staging ({STAGING_COLUMNS}) ON COMMIT DROP")
-            ctx.copy_cursor = raw.cursor()
-            ctx.copy_context = ctx.copy_cursor.copy(f"COPY import_cost_staging ({STAGED}) FROM STDIN")
-            ctx.copy = ctx.copy_context.__enter__()
-            ctx.now = utcnow()
-        ctx.copy.write_row(
-            (
-                values["year"],
-                values["month"],
-                values["category"],
-                values["service"],
-                values["amount"],
-                values["description"],
-                values["department"],
-                values["server_id"],
-                ctx.codes.next(),
-            )
+            now = utcnow().isoformat()
+            ctx.line_end = f"\t{ctx.batch.id}\t{COPY_NULL if ctx.user_id is None else ctx.user_id}\t{now}\t{now}\n"
+            ctx.line_start = f"{ctx.tenant_id}\t"
+            ctx.lines = []
+            ctx.copy = False  # lines are held back until COPY_FIRST rows have passed
+        server_id = values["server_id"]
+        ctx.lines.append(
+            f"{ctx.line_start}{values['year']}\t{values['month']}\t{values['category']}\t{values['service']}\t"
+            f"{values['amount']}\t{copy_text(values['description'])}\t{copy_text(values['department'])}\t"
+            f"{COPY_NULL if server_id is None else server_id}\t{ctx.codes.next()}{ctx.line_end}"
         )
         ctx.months.add((values["year"], values["month"]))
         ctx.created += 1
+        if len(ctx.lines) >= (COPY_EVERY if ctx.copy else COPY_FIRST):
+            self._send(ctx)
+
+    def _send(self, ctx: Context) -> None:
+        if not ctx.copy:
+            raw = db.session.connection().connection.driver_connection
+            ctx.copy_cursor = raw.cursor()
+            ctx.copy_context = ctx.copy_cursor.copy(f"COPY cost_entries ({COPIED}) FROM STDIN")
+            ctx.copy = ctx.copy_context.__enter__()
+        ctx.copy.write("".join(ctx.lines))
+        ctx.lines = []
 
     def abandon(self, ctx: Context) -> None:
-        """Close a COPY left open by a refused file (the rollback then drops the staging table)."""
-        if ctx.copy is not None:
+        """Cancel the COPY at the first refused row (the rollback then leaves nothing); later rows are only checked."""
+        if ctx.copy:
             try:
                 ctx.copy_context.__exit__(RuntimeError, RuntimeError("refused"), None)
-            except Exception:  # noqa: BLE001 — the COPY is abandoned on purpose
+            except Exception:  # noqa: BLE001 — the COPY is cancelled on purpose
                 pass
-            ctx.copy = None
+            ctx.copy_cursor.close()
+        ctx.copy = None
+        ctx.lines = []
 
     def finish(self, ctx: Context) -> None:
+        """Send the last rows and end the COPY: the rows are in cost_entries, in the batch's transaction."""
         if ctx.copy is None:
             return
+        if ctx.lines:
+            self._send(ctx)
         ctx.copy_context.__exit__(None, None, None)
-        ctx.copy_cursor.execute(
-            f"INSERT INTO cost_entries (tenant_id, {STAGED}, batch_id, created_by_id, created_at, updated_at) "
-            f"SELECT %s, {STAGED}, %s, %s, %s, %s FROM import_cost_staging",
-            (ctx.tenant_id, ctx.batch.id, ctx.user_id, ctx.now, ctx.now),
-        )
-        ctx.copy_cursor.execute("DROP TABLE import_cost_staging")
         ctx.copy_cursor.close()
         ctx.copy = None
 

@@ -266,17 +266,20 @@ def process_batch(
         errors: list[dict] = []
         error_count = 0
         aggregates = getattr(kind, "aggregates", False)
-        staged = hasattr(kind, "stages") and kind.stages(ctx)
+        staged = not dry_run and hasattr(kind, "stages") and kind.stages(ctx)
         kept: list[dict] | None = None if aggregates or staged else []
         count = 0
         for number, cells in table.rows():
             count += 1
             values, row_errors = kind.clean(ctx, _raw(mapping, cells), number)
-            for field, message in row_errors.items():
-                error_count += 1
-                if len(errors) < ERRORS_KEPT:
-                    errors.append({"row": number, "column": columns.get(field, field), "message": str(message)})
-            if staged and not error_count:
+            if row_errors:
+                if staged and not error_count:
+                    kind.abandon(ctx)  # stop writing at the first refused row; the rest is only checked
+                for field, message in row_errors.items():
+                    error_count += 1
+                    if len(errors) < ERRORS_KEPT:
+                        errors.append({"row": number, "column": columns.get(field, field), "message": str(message)})
+            elif staged and not error_count:
                 kind.stage(ctx, values)
             elif aggregates and not error_count:
                 kind.add(ctx, values)
@@ -285,13 +288,13 @@ def process_batch(
                 if len(kept) > KEEP_IN_MEMORY:
                     kept = None
             if count % PROGRESS_EVERY == 0:
-                _set_progress(batch, count, separate=staged)  # a staging COPY keeps the transaction open
+                _set_progress(batch, count, separate=staged)  # the open COPY keeps the transaction open
                 if on_progress:
                     on_progress("check", count, 0)
         batch.rows = count
         if count == 0:
             return _fail(batch, _("The file has a header row but no data rows."))
-        if (error_count or dry_run) and staged:
+        if error_count and staged:
             kind.abandon(ctx)
             db.session.rollback()
             batch.rows = count
@@ -303,7 +306,7 @@ def process_batch(
             return _forget(batch)
         batch.progress = count
         if not staged:
-            db.session.commit()  # staged rows live in this transaction until they are moved
+            db.session.commit()  # copied rows live in this transaction until the commit below
 
         # Pass 2: store, in one transaction.
         ctx.seen.clear()

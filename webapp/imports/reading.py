@@ -82,7 +82,7 @@ def _clean(value):
 
 
 def _blank(cells: list) -> bool:
-    return all(cell is None for cell in cells)
+    return cells.count(None) == len(cells)
 
 
 def _find_header(first_rows: list[tuple[int, list]], is_header: Callable[[list[str]], bool]) -> int:
@@ -129,7 +129,7 @@ def _csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list]]:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             for cells in reader:
-                yield reader.line_num, [_clean(cell) for cell in cells]
+                yield reader.line_num, [cell.strip() or None for cell in cells]  # _clean, for text cells
         except UnicodeDecodeError:
             raise FileRefused(
                 _(

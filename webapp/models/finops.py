@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -87,8 +87,23 @@ class CostEntry(db.Model):
         UniqueConstraint("tenant_id", "code", name="uq_cost_entries_tenant_code"),
         # Filtered list pages read their ids from this index alone (migration 0008).
         Index("ix_cost_entries_tenant_period_service_category", "tenant_id", "year", "month", "service", "category", "id"),
-        Index("ix_cost_entries_tenant_period_category", "tenant_id", "year", "month", "category"),
-        Index("ix_cost_entries_server", "server_id"),
+        # Only entries that name a server, and only imported credits, adjustments and tax (migration 0012):
+        # every index costs each write, and a million-row import pays it a million times.
+        Index(
+            "ix_cost_entries_server",
+            "server_id",
+            postgresql_where=text("server_id IS NOT NULL"),
+            sqlite_where=text("server_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_cost_entries_tenant_period_charge",
+            "tenant_id",
+            "year",
+            "month",
+            "charge_category",
+            postgresql_where=text("charge_category IS NOT NULL"),
+            sqlite_where=text("charge_category IS NOT NULL"),
+        ),
         # The cost list is shown newest first (year, month, id descending) within a tenant.
         Index("ix_cost_entries_tenant_period_id", "tenant_id", "year", "month", "id"),
     )
