@@ -98,12 +98,14 @@ def write_focus(path: Path, rows: int) -> None:
             )
 
 
-def copy_into_cost_entries(raw, path: Path, tenant_id: int) -> float:
-    """The same file COPYed straight into cost_entries, unchecked: what PostgreSQL itself needs to store the rows
-    (codes from a sequence, the tenant and times from column defaults); rolled back afterwards."""
+def copy_into_cost_entries(raw, path: Path, tenant_id: int, batch_id: int, user_id: int) -> float:
+    """The same file COPYed straight into cost_entries, unchecked: what PostgreSQL itself needs to store the rows as
+    an import stores them (the tenant, batch, user and times from column defaults, codes from a sequence); rolled back."""
     with raw.cursor() as cursor:
         cursor.execute("CREATE TEMP SEQUENCE raw_codes")
         cursor.execute(f"ALTER TABLE cost_entries ALTER COLUMN tenant_id SET DEFAULT {int(tenant_id)}")
+        cursor.execute(f"ALTER TABLE cost_entries ALTER COLUMN batch_id SET DEFAULT {int(batch_id)}")
+        cursor.execute(f"ALTER TABLE cost_entries ALTER COLUMN created_by_id SET DEFAULT {int(user_id)}")
         cursor.execute("ALTER TABLE cost_entries ALTER COLUMN code SET DEFAULT 'RAW-' || nextval('raw_codes')")
         cursor.execute("ALTER TABLE cost_entries ALTER COLUMN created_at SET DEFAULT now()")
         cursor.execute("ALTER TABLE cost_entries ALTER COLUMN updated_at SET DEFAULT now()")
@@ -115,7 +117,7 @@ def copy_into_cost_entries(raw, path: Path, tenant_id: int) -> float:
                 copy.write(data)
         seconds = time.perf_counter() - started
         raw.rollback()
-        for column in ("tenant_id", "code", "created_at", "updated_at"):
+        for column in ("tenant_id", "batch_id", "created_by_id", "code", "created_at", "updated_at"):
             cursor.execute(f"ALTER TABLE cost_entries ALTER COLUMN {column} DROP DEFAULT")
         raw.commit()
     return seconds
@@ -192,11 +194,11 @@ def main() -> None:
                 f"raw COPY:    {args.rows:,} rows in {copy_seconds:.1f} s = {args.rows / copy_seconds:,.0f} rows/s "
                 f"into a bare table of text columns; app / COPY = {app_seconds / copy_seconds:.2f}x"
             )
-            table_seconds = copy_into_cost_entries(raw, costs_path, tenant.id)
+            table_seconds = copy_into_cost_entries(raw, costs_path, tenant.id, batch.id, admin.id)
             db.session.commit()
             print(
                 f"raw COPY:    {args.rows:,} rows in {table_seconds:.1f} s = {args.rows / table_seconds:,.0f} rows/s "
-                f"into cost_entries itself (its indexes, keys and rollup trigger; rolled back); "
+                f"into cost_entries itself (its indexes, foreign keys and rollup trigger; rolled back); "
                 f"app / COPY = {app_seconds / table_seconds:.2f}x"
             )
 

@@ -122,10 +122,10 @@ class CostEntry(db.Model):
     original_amount: Mapped[Decimal | None] = mapped_column(Money)
     original_currency: Mapped[str | None] = mapped_column(String(3))
     # Imported entries: their batch, the FOCUS ChargeCategory (Usage, Purchase, Credit, Adjustment, Tax)
-    # and how many file lines were summed into the entry.
-    batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("import_batches.id", ondelete="SET NULL", name="fk_cost_entries_batch_id"), index=True
-    )
+    # and how many file lines were summed into the entry.  batch_id has no foreign key (migration 0012):
+    # the database would check it once per imported row; the pipeline creates the batch first and deletes
+    # a batch row only when it stored nothing.
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
     charge_category: Mapped[str | None] = mapped_column(String(16))
     line_count: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
