@@ -323,8 +323,9 @@ def _not_a_number(raw, field: str) -> InvalidParameter:
     return InvalidParameter(field, _("amount: '%(value)s' is not a number; enter digits such as 1234567.", value=shown(raw)))
 
 
-def parse_amount(raw, field: str = "amount") -> Decimal:
-    """A money amount ≥ 0 with at most two decimals; "1,234,567" and "₩1,234" are accepted as typed.
+def parse_amount(raw, field: str = "amount", negative: bool = False) -> Decimal:
+    """A money amount ≥ 0 (below zero too with `negative`) with at most two decimals; "1,234,567" and "₩1,234"
+    are accepted as typed.
 
     Any size is compared before rounding, so 1e30 or "1e100000" is "too large", never a decimal error.
     """
@@ -334,16 +335,19 @@ def parse_amount(raw, field: str = "amount") -> Decimal:
         raise _not_a_number(raw, field)
     if isinstance(raw, int) and abs(raw) > 10**18:  # str() of a gigantic int fails; it is too large anyway
         raise InvalidParameter(
-            field, _("amount: too large.") if raw > 0 else _("amount: must be 0 or more (negative amounts are not allowed).")
+            field,
+            _("amount: too large.")
+            if raw > 0 or negative
+            else _("amount: must be 0 or more (negative amounts are not allowed)."),
         )
     text = raw if isinstance(raw, str) else str(raw)
     text = text.strip().replace(",", "").replace("₩", "").replace(" ", "")
     if not AMOUNT_TEXT.fullmatch(text):
         raise _not_a_number(raw, field)
     value = Decimal(text)
-    if value < 0:
+    if value < 0 and not negative:
         raise InvalidParameter(field, _("amount: must be 0 or more (negative amounts are not allowed)."))
-    if value > MAX_AMOUNT:
+    if abs(value) > MAX_AMOUNT:
         raise InvalidParameter(field, _("amount: too large."))
     if value != value.quantize(CENT):
         raise InvalidParameter(field, _("amount: use at most 2 decimal places."))

@@ -1,6 +1,7 @@
 """Imported charge categories on the cost list: a label on each entry, and the net total's breakdown for the filter."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -148,3 +149,42 @@ def test_unknown_charge_category_is_named_and_not_applied(client, auth, billed):
     assert "charge: &#39;Refund&#39;은(는) 알 수 없는 값입니다. Usage, Purchase, Tax, Credit, Adjustment 중에서 고르세요." in page
     assert 'data-testid="filtered-total">₩14,250<' in page  # the rest of the filter still applies
     assert client.get("/costs/export.csv?charge=Refund").status_code == 400
+
+
+def _edit(client, entry, **changes):
+    data = {"year": "2025", "month": "3", "category": entry.category, "service": entry.service,
+            "amount": str(entry.amount), "description": entry.description, "department": "IT", **changes}  # fmt: skip
+    return client.post(f"/costs/{entry.id}/edit", headers=HX, data=data)
+
+
+def test_an_imported_credit_is_edited_without_losing_its_sign(client, auth, billed, db):
+    from webapp.models import CostEntry
+
+    auth.login("pm")
+    credit, typed = billed["credit"], billed["typed"]
+    saved = _edit(client, credit, amount="-1,000", description="Cloud credit (promotion)")
+    assert saved.status_code == 200 and "-₩1,000" in saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert (db.session.get(CostEntry, credit.id).amount, db.session.get(CostEntry, credit.id).description) == (
+        Decimal("-1000.00"),
+        "Cloud credit (promotion)",
+    )
+    assert _edit(client, db.session.get(CostEntry, credit.id), amount="-1500").status_code == 200
+    # a typed-in cost stays at zero or more
+    refused = _edit(client, typed, amount="-1")
+    assert refused.status_code == 422 and 'class="num key has-error"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CostEntry, typed.id).amount == Decimal("5000.00")
+    assert db.session.get(CostEntry, credit.id).amount == Decimal("-1500.00")
+
+
+def test_the_api_keeps_a_credit_negative_and_a_typed_cost_not(client, auth, billed, db):
+    auth.login("pm")
+    page = client.get("/costs/").get_data(as_text=True)
+    token = {"X-CSRFToken": re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)}
+    credit, typed = billed["credit"], billed["typed"]
+    changed = client.patch(f"/api/finops/costs/{credit.id}", json={"description": "credit"}, headers=token)
+    assert changed.status_code == 200 and changed.get_json()["amount"] == -1000
+    assert client.patch(f"/api/finops/costs/{credit.id}", json={"amount": "-2000"}, headers=token).get_json()["amount"] == -2000
+    refused = client.patch(f"/api/finops/costs/{typed.id}", json={"amount": "-5"}, headers=token)
+    assert refused.status_code == 422 and "amount" in refused.get_json()["errors"]

@@ -135,7 +135,7 @@ def change_cost(cost_id: int):
     entry = tenant_get_or_404(CostEntry, cost_id)
     data = json_object(_("Send a JSON object with the fields to change."))
     current = {name: getattr(entry, name) for name in EDITABLE}
-    values, errors = clean_cost({**current, **data}, current_user.tenant_id)
+    values, errors = clean_cost({**current, **data}, current_user.tenant_id, entry)
     if errors:
         refused(errors)
     update_cost(entry, current_user, values)

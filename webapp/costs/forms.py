@@ -35,10 +35,10 @@ class CostForm(FlaskForm):
         self.server_id.choices = [SelectChoice("", str(_l("None")))] + [SelectChoice(str(i), name) for i, name in servers]
         self.clean: dict = {}
 
-    def validate_cost(self, tenant_id: int) -> bool:
-        """CSRF via WTForms, then the shared checks; errors land on the fields they name."""
+    def validate_cost(self, tenant_id: int, entry=None) -> bool:
+        """CSRF via WTForms, then the shared checks (for `entry` when editing); errors land on the fields they name."""
         ok = self.validate()
-        values, errors = clean_cost({name: self[name].data for name in EDITABLE}, tenant_id)
+        values, errors = clean_cost({name: self[name].data for name in EDITABLE}, tenant_id, entry)
         apply_errors(self, errors)
         self.clean = values
         return ok and not errors

@@ -126,7 +126,7 @@ def edit(cost_id: int):
     form = CostForm(servers=tenant_servers(current_user.tenant_id))
     if request.method == "GET":
         form.fill_from(entry)
-    elif form.validate_cost(current_user.tenant_id):
+    elif form.validate_cost(current_user.tenant_id, entry):
         changes = update_cost(entry, current_user, form.clean)
         return swap_or_redirect(
             _("Cost %(code)s was updated.", code=entry.code),

@@ -43,15 +43,19 @@ def _check_server(raw, tenant_id: int) -> int | None:
     return server_id
 
 
-def clean_cost(data: Mapping, tenant_id: int) -> tuple[dict, dict[str, str]]:
-    """Check every field; returns (clean values, {field: message}). Values are only usable without errors."""
+def clean_cost(data: Mapping, tenant_id: int, entry=None) -> tuple[dict, dict[str, str]]:
+    """Check every field; returns (clean values, {field: message}). Values are only usable without errors.
+
+    `entry` is the cost being edited: an imported credit, adjustment or refund keeps a negative amount.
+    """
+    negative = entry is not None and entry.may_be_negative
     values, errors = checked(
         {
             "year": lambda: check_year(data.get("year")),
             "month": lambda: check_month(data.get("month")),
             "category": lambda: check_code("category", data.get("category"), tuple(CATEGORIES)),
             "service": lambda: check_code("service", data.get("service"), SERVICES),
-            "amount": lambda: parse_amount(data.get("amount")),
+            "amount": lambda: parse_amount(data.get("amount"), negative=negative),
             "server_id": lambda: _check_server(data.get("server_id"), tenant_id),
             "description": lambda: check_text("description", data.get("description"), max_length=DESCRIPTION_MAX),
             "department": lambda: check_text("department", data.get("department"), max_length=DEPARTMENT_MAX, default="IT"),

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import insert
 
-from ..models import CATEGORIES, SERVICES, CostEntry, utcnow
+from ..models import CATEGORIES, NEGATIVE_CHARGES, SERVICES, CostEntry, utcnow
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, shown
 from .columns import FOCUS_NAMES, normalise
 from .kinds import Context, CostCodes, as_text
@@ -35,7 +35,7 @@ from .reading import FileRefused  # noqa: F401
 CENT = Decimal("0.01")
 SHOWN = {normalise(name): name for name in FOCUS_NAMES}  # field key → the FOCUS column name messages use
 CHARGE_CATEGORIES = {"usage": "Usage", "purchase": "Purchase", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
-NEGATIVE_ALLOWED = ("Credit", "Adjustment")
+NEGATIVE_ALLOWED = NEGATIVE_CHARGES
 DEFAULT_CATEGORY_MAP = {
     "Compute": "SERVER",
     "Databases": "SERVER",

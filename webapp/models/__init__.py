@@ -6,6 +6,7 @@ from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_tok
 from .finops import (
     BUDGET_SCOPE_ALL,
     CATEGORIES,
+    NEGATIVE_CHARGES,
     SERVICES,
     Budget,
     CostEntry,
@@ -38,6 +39,7 @@ __all__ = [
     "hash_token",
     "BUDGET_SCOPE_ALL",
     "CATEGORIES",
+    "NEGATIVE_CHARGES",
     "SERVICES",
     "Budget",
     "CostEntry",

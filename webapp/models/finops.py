@@ -25,6 +25,8 @@ CATEGORIES = {
 }
 SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
 BUDGET_SCOPE_ALL = "ALL"
+# Imported FOCUS charge categories whose amounts may be below zero (credits given, corrections).
+NEGATIVE_CHARGES = ("Credit", "Adjustment")
 
 
 def local_code_date(now: datetime | None = None, zone: str | None = None) -> str:
@@ -134,6 +136,11 @@ class CostEntry(db.Model):
 
     server: Mapped[Server | None] = relationship()
     created_by = relationship("User")
+
+    @property
+    def may_be_negative(self) -> bool:
+        """An imported credit or adjustment, or a refund line: its amount may stay below zero when it is edited."""
+        return self.charge_category in NEGATIVE_CHARGES or (self.amount is not None and self.amount < 0)
 
 
 class Budget(db.Model):
