@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -29,7 +28,7 @@ from sqlalchemy import insert
 from ..models import CATEGORIES, NEGATIVE_CHARGES, SERVICES, CostEntry, utcnow
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, shown
 from .columns import FOCUS_NAMES, normalise
-from .kinds import Context, CostCodes, as_text
+from .kinds import Context, CostCodes, as_text, remembered
 from .reading import FileRefused  # noqa: F401
 
 CENT = Decimal("0.01")
@@ -61,9 +60,6 @@ def _null(raw) -> bool:
         return False
     text = raw.strip()
     return not text or text.upper() == "NULL"
-
-
-MEMO_MAX = 10000  # distinct cell values remembered per column (a bill repeats its periods, categories and tags)
 
 
 def _decimal(field: str, raw) -> Decimal:
@@ -107,18 +103,6 @@ def _period(field: str, raw, zone: str | None) -> tuple[int, int]:
     if not YEAR_MIN <= value.year <= YEAR_MAX:
         raise refused()
     return value.year, value.month
-
-
-def remembered(memo: dict, raw, work: Callable):
-    """work(raw), remembered for text cells (up to MEMO_MAX of them); an exception is raised each time, not kept."""
-    if type(raw) is not str:
-        return work(raw)
-    value = memo.get(raw, memo)
-    if value is memo:
-        value = work(raw)
-        if len(memo) < MEMO_MAX:
-            memo[raw] = value
-    return value
 
 
 def mapping_options(options: dict, tenant_settings: dict | None) -> dict:

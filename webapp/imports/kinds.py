@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -152,9 +153,34 @@ def labelled_code(field: str, raw, allowed: tuple[str, ...], names: dict[str, st
     return check_code(field, text, allowed)
 
 
+MEMO_MAX = 10000  # distinct cell values remembered per column (a large file repeats its codes, periods and names)
+
+
+def remembered(memo: dict, raw, work: Callable):
+    """work(raw), remembered for empty and text cells (up to MEMO_MAX of them): 1, 1.0 and True are one dict key, so
+    other cells are worked out each time, as is a cell whose work raises (the exception is not kept)."""
+    if raw is not None and type(raw) is not str:
+        return work(raw)
+    value = memo.get(raw, memo)
+    if value is memo:
+        value = work(raw)
+        if len(memo) < MEMO_MAX:
+            memo[raw] = value
+    return value
+
+
+def plain_whole(raw) -> int | None:
+    """An int cell, or a text of ASCII digits, as an int; None for anything else (the checks then decide)."""
+    if type(raw) is int:
+        return raw
+    if type(raw) is str and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def fast_year(raw) -> int:
     """check_year without building its (translated) message for the usual good value: a million rows add up."""
-    value = raw if type(raw) is int else int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
+    value = plain_whole(raw)
     if value is not None and YEAR_MIN <= value <= YEAR_MAX:
         return value
     return check_year(_whole("year", raw))
@@ -162,7 +188,7 @@ def fast_year(raw) -> int:
 
 def fast_month(raw) -> int:
     """check_month, likewise."""
-    value = raw if type(raw) is int else int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
+    value = plain_whole(raw)
     if value is not None and 1 <= value <= 12:
         return value
     return check_month(_whole("month", raw))
@@ -239,7 +265,6 @@ COPIED = (
 )
 COPY_FIRST = 20000  # rows checked before the COPY starts
 COPY_EVERY = 2000  # rows sent to the server at a time
-MEMO_MAX = 10000  # distinct values remembered per column
 REMEMBERED = (("category", "category"), ("service", "service"), ("department", "department"), ("server_id", "server"))
 COPY_NULL = "\\N"
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -299,11 +324,7 @@ class Costs:
         servers repeat (their checks are remembered per value), years and months are digits, amounts plain
         numbers.  Anything else — and every refused value — goes through the checks, which give the message.
         """
-        year, month = raw.get("year"), raw.get("month")
-        year = int(year) if type(year) is str and year.isascii() and year.isdigit() else year if type(year) is int else None
-        month = (
-            int(month) if type(month) is str and month.isascii() and month.isdigit() else month if type(month) is int else None
-        )
+        year, month = plain_whole(raw.get("year")), plain_whole(raw.get("month"))
         if year is None or month is None or not (YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12):
             return None
         amount = raw.get("amount")
@@ -326,22 +347,11 @@ class Costs:
         else:
             return None
         values = {"year": year, "month": month, "amount": amount, "description": description}
-        memo = ctx.memo
-        checks = None
         for name, source in REMEMBERED:
-            cell = raw.get(source)
-            known = memo[name]
-            text = cell is None or type(cell) is str  # 1, 1.0 and True are one dict key: only text is remembered
-            value = known.get(cell, known) if text else known
-            if value is known:
-                checks = checks or self.checks(ctx, raw)
-                try:
-                    value = checks[name]()
-                except FieldErrors:
-                    return None
-                if text and len(known) < MEMO_MAX:
-                    known[cell] = value
-            values[name] = value
+            try:
+                values[name] = remembered(ctx.memo[name], raw.get(source), lambda _cell, name=name: self.checks(ctx, raw)[name]())
+            except FieldErrors:
+                return None
         return values
 
     def write(self, ctx: Context, chunk: list[dict]) -> None:
