@@ -15,9 +15,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import CostEntry
+from ..models import CHARGE_CATEGORIES, CostEntry
 
-CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 # Shown apart from the charges; a negative Usage or Purchase entry (a FOCUS correction) is a refund.
 SEPARATE = ("Credit", "Adjustment", "Tax")
 REFUNDABLE = ("Usage", "Purchase")

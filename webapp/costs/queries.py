@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
-from ..analytics.charges import CHARGE_CATEGORIES, ChargeBreakdown, charge_breakdown
+from ..analytics.charges import ChargeBreakdown, charge_breakdown
 from ..extensions import db
-from ..models import CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
+from ..models import CATEGORIES, CHARGE_BY_NAME, CHARGE_CATEGORIES, CostEntry, CostMonthlyTotal, Server, User
 from ..pagination import PAGE_SIZE
 from ..validation import InvalidParameter, check_code, check_id, check_month, check_service, check_year, checked, shown
 
@@ -25,7 +25,7 @@ ROLLUP_FIELDS = ("year", "month", "service", "category")
 
 def check_charge(raw) -> str:
     """A FOCUS charge category, any case (Credit, credit, CREDIT), in its stored spelling."""
-    found = {code.lower(): code for code in CHARGE_CATEGORIES}.get(str(raw).strip().lower())
+    found = CHARGE_BY_NAME.get(str(raw).strip().lower())
     if found is None:
         raise InvalidParameter(
             "charge",

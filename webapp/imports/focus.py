@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import insert
 
-from ..models import CATEGORIES, NEGATIVE_CHARGES, SERVICES, CostEntry, utcnow
+from ..models import CATEGORIES, CHARGE_BY_NAME, NEGATIVE_CHARGES, SERVICES, CostEntry, utcnow
 from ..validation import YEAR_MAX, YEAR_MIN, InvalidParameter, shown
 from .columns import FOCUS_NAMES, normalise
 from .kinds import Context, CostCodes, as_text, remembered
@@ -33,7 +33,6 @@ from .reading import FileRefused  # noqa: F401
 
 CENT = Decimal("0.01")
 SHOWN = {normalise(name): name for name in FOCUS_NAMES}  # field key → the FOCUS column name messages use
-CHARGE_CATEGORIES = {"usage": "Usage", "purchase": "Purchase", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
 NEGATIVE_ALLOWED = NEGATIVE_CHARGES
 DEFAULT_CATEGORY_MAP = {
     "Compute": "SERVER",
@@ -170,7 +169,7 @@ class FocusCosts:
         except InvalidParameter as error:
             errors[amount_field] = error.message
         charge = raw.get("chargecategory")
-        charge_category = None if _null(charge) else CHARGE_CATEGORIES.get(str(charge).strip().lower())
+        charge_category = None if _null(charge) else CHARGE_BY_NAME.get(str(charge).strip().lower())
         if charge_category is None:
             errors["chargecategory"] = _(
                 "ChargeCategory: '%(value)s' is not one of Usage, Purchase, Tax, Credit, Adjustment.",

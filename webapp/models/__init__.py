@@ -6,6 +6,8 @@ from .core import ROLES, ApiToken, AuditLog, Tenant, User, UserSession, hash_tok
 from .finops import (
     BUDGET_SCOPE_ALL,
     CATEGORIES,
+    CHARGE_BY_NAME,
+    CHARGE_CATEGORIES,
     NEGATIVE_CHARGES,
     SERVICES,
     Budget,
@@ -39,6 +41,8 @@ __all__ = [
     "hash_token",
     "BUDGET_SCOPE_ALL",
     "CATEGORIES",
+    "CHARGE_BY_NAME",
+    "CHARGE_CATEGORIES",
     "NEGATIVE_CHARGES",
     "SERVICES",
     "Budget",

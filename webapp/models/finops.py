@@ -25,8 +25,11 @@ CATEGORIES = {
 }
 SERVICES = ("MES", "ERP", "GROUPWARE", "SECURITY", "INFRA", "BACKUP", "OTHER")
 BUDGET_SCOPE_ALL = "ALL"
-# Imported FOCUS charge categories whose amounts may be below zero (credits given, corrections).
+# FOCUS ChargeCategory values an imported cost keeps, in their stored spelling (typed-in costs have none);
+# those whose amounts may be below zero (credits given, corrections).
+CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 NEGATIVE_CHARGES = ("Credit", "Adjustment")
+CHARGE_BY_NAME = {code.lower(): code for code in CHARGE_CATEGORIES}  # any case → the stored spelling
 
 
 def local_code_date(now: datetime | None = None, zone: str | None = None) -> str:
